@@ -1,0 +1,51 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
+
+from .models import Cycle, Notification, Region, User
+
+
+@admin.register(Region)
+class RegionAdmin(SimpleHistoryAdmin):
+    list_display = ["code", "name", "kind", "bureau_name", "active"]
+    list_filter = ["kind", "active"]
+    list_editable = ["active"]
+    search_fields = ["code", "name"]
+
+
+@admin.register(User)
+class UserAdmin(BaseUserAdmin, SimpleHistoryAdmin):
+    list_display = ["username", "full_name", "role", "region", "email", "is_active"]
+    list_filter = ["role", "region", "is_active"]
+    search_fields = ["username", "full_name", "email"]
+    fieldsets = BaseUserAdmin.fieldsets + ((_("Programme role"), {"fields": ("role", "region", "full_name", "phone")}),)
+    add_fieldsets = BaseUserAdmin.add_fieldsets + ((_("Programme role"), {"fields": ("role", "region", "full_name")}),)
+
+
+@admin.register(Cycle)
+class CycleAdmin(SimpleHistoryAdmin):
+    list_display = ["year", "status", "is_current", "nomination_opens", "nomination_closes", "enterprise_quota", "incubator_quota"]
+    list_filter = ["status"]
+
+    def has_change_permission(self, request, obj=None):
+        # A closed year is read-only: its results are the record.
+        if obj is not None and obj.is_closed:
+            return False
+        return super().has_change_permission(request, obj)
+
+    def save_model(self, request, obj, form, change):
+        from .domain.cycle import make_current
+
+        if obj.is_current:
+            make_current(obj, by=request.user)  # unsets the previous current year first
+        else:
+            super().save_model(request, obj, form, change)
+
+
+@admin.register(Notification)
+class NotificationAdmin(admin.ModelAdmin):
+    list_display = ["user", "subject", "created_at", "read_at", "emailed_at"]
+    list_filter = ["created_at"]
+    search_fields = ["subject", "user__username"]
+    readonly_fields = ["created_at"]

@@ -1,0 +1,12 @@
+from django.conf import settings
+
+from .models import Cycle
+from .panels import nav_items
+
+
+def portal(request):
+    return {
+        "PORTAL_NAME": settings.PORTAL_NAME,
+        "current_cycle": Cycle.objects.current,  # lazy: only queried where a template uses it
+        "nav_items": lambda: nav_items(request.user) if request.user.is_authenticated else [],
+    }

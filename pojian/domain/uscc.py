@@ -1,0 +1,25 @@
+"""统一社会信用代码 (USCC) check character, GB 32100-2015.
+
+18 characters from a 31-character alphabet (digits and capitals without I, O, S, V, Z);
+the last is a check character over the first 17 with fixed position weights.
+"""
+
+ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
+_VALUE = {c: i for i, c in enumerate(ALPHABET)}
+
+
+def normalise(code: str) -> str:
+    return (code or "").strip().upper()
+
+
+def check_character(first17: str) -> str:
+    total = sum(_VALUE[c] * w for c, w in zip(first17, WEIGHTS, strict=True))
+    return ALPHABET[(31 - total % 31) % 31]
+
+
+def is_valid(code: str) -> bool:
+    code = normalise(code)
+    if len(code) != 18 or any(c not in _VALUE for c in code):
+        return False
+    return check_character(code[:17]) == code[17]

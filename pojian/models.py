@@ -1,0 +1,189 @@
+"""The shared core: users and their roles, regions (推荐单位), the programme year (年度)."""
+
+from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+
+class Region(models.Model):
+    """A nominating unit: a city/prefecture, a special zone or a directly administered city."""
+
+    class Kind(models.TextChoices):
+        CITY = "city", _("City / prefecture")
+        SPECIAL_ZONE = "zone", _("Special zone")
+        DIRECT_CITY = "direct", _("Directly administered city")
+
+    code = models.CharField(_("division code"), max_length=6, unique=True)
+    name = models.CharField(_("name"), max_length=50, unique=True)
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    bureau_name = models.CharField(_("bureau"), max_length=80)
+    active = models.BooleanField(_("active"), default=True)
+    sort_order = models.PositiveSmallIntegerField(_("order"), default=0)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["sort_order", "code"]
+        verbose_name = _("region")
+        verbose_name_plural = _("regions")
+
+    def __str__(self):
+        return self.name
+
+
+class User(AbstractUser):
+    class Role(models.TextChoices):
+        OFFICE = "office", _("Provincial office")
+        BUREAU = "bureau", _("City bureau")
+        EXPERT = "expert", _("Expert")
+        PARTNER = "partner", _("Finance partner")
+
+    role = models.CharField(_("role"), max_length=10, choices=Role.choices, blank=True)
+    region = models.ForeignKey(
+        Region, verbose_name=_("region"), null=True, blank=True, on_delete=models.PROTECT, related_name="users"
+    )
+    full_name = models.CharField(_("full name"), max_length=50, blank=True)
+    phone = models.CharField(_("phone"), max_length=30, blank=True)
+    history = HistoricalRecords(excluded_fields=["password", "last_login"])
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        constraints = [
+            # A bureau account always acts for exactly one region; nobody else has one.
+            models.CheckConstraint(
+                condition=(Q(role="bureau") & Q(region__isnull=False)) | (~Q(role="bureau") & Q(region__isnull=True)),
+                name="user_region_iff_bureau",
+            )
+        ]
+
+    def __str__(self):
+        return self.full_name or self.username
+
+    def clean(self):
+        super().clean()
+        if self.role == self.Role.BUREAU and not self.region_id:
+            raise ValidationError({"region": _("A city bureau account must have a region.")})
+        if self.role != self.Role.BUREAU and self.region_id:
+            raise ValidationError({"region": _("Only city bureau accounts have a region.")})
+
+
+class CycleQuerySet(models.QuerySet):
+    def current(self):
+        return self.filter(is_current=True).first()
+
+
+class Cycle(models.Model):
+    """One year of the programme: its nomination window, quotas and status."""
+
+    class Status(models.TextChoices):
+        PLANNED = "planned", _("Planned")
+        OPEN = "open", _("Open")
+        CLOSED = "closed", _("Closed")
+
+    year = models.PositiveSmallIntegerField(_("year"), unique=True)
+    nomination_opens = models.DateTimeField(_("nominations open"))
+    nomination_closes = models.DateTimeField(_("nominations close"))
+    enterprise_quota = models.PositiveSmallIntegerField(_("enterprise quota"), default=60)
+    incubator_quota = models.PositiveSmallIntegerField(_("incubator quota"), default=10)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PLANNED)
+    is_current = models.BooleanField(_("current year"), default=False)
+    history = HistoricalRecords()
+
+    objects = CycleQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-year"]
+        verbose_name = _("programme year")
+        verbose_name_plural = _("programme years")
+        constraints = [
+            models.UniqueConstraint(fields=["is_current"], condition=Q(is_current=True), name="one_current_cycle"),
+            models.CheckConstraint(
+                condition=Q(nomination_closes__gt=models.F("nomination_opens")), name="cycle_window_ordered"
+            ),
+        ]
+
+    def __str__(self):
+        return str(_("%(year)s programme year") % {"year": self.year})
+
+    @property
+    def is_closed(self):
+        return self.status == self.Status.CLOSED
+
+    def nomination_window_open(self, at=None):
+        from django.utils import timezone
+
+        at = at or timezone.now()
+        return self.status == self.Status.OPEN and self.nomination_opens <= at < self.nomination_closes
+
+
+class Notification(models.Model):
+    """What a user is told: shown on their home page and sent by e-mail."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="notifications")
+    subject = models.CharField(_("subject"), max_length=200)
+    body = models.TextField(_("message"), blank=True)
+    url = models.CharField(_("link"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    read_at = models.DateTimeField(_("read"), null=True, blank=True)
+    emailed_at = models.DateTimeField(_("e-mailed"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        indexes = [models.Index(fields=["user", "-created_at"])]
+
+    def __str__(self):
+        return self.subject
+
+
+class NominationState(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    SUBMITTED = "submitted", _("Submitted")
+    RETURNED = "returned", _("Returned")
+    ACCEPTED = "accepted", _("Accepted")
+    REJECTED = "rejected", _("Rejected")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+    SELECTED = "selected", _("Selected")
+    NOT_SELECTED = "not_selected", _("Not selected")
+
+
+class Nomination(models.Model):
+    """What every kind of nomination (推荐) shares: the year, the region, its state and version.
+
+    Enterprise, incubator and finance-institution nominations subclass this; their state
+    changes go through `pojian.domain.workflow.transition`, never through `save()` alone.
+    """
+
+    State = NominationState
+
+    cycle = models.ForeignKey(Cycle, verbose_name=_("programme year"), on_delete=models.PROTECT, related_name="+")
+    region = models.ForeignKey(Region, verbose_name=_("region"), on_delete=models.PROTECT, related_name="+")
+    state = models.CharField(_("state"), max_length=15, choices=NominationState.choices, default=NominationState.DRAFT)
+    state_reason = models.TextField(_("reason"), blank=True)
+    recommendation = models.TextField(_("recommendation"), blank=True)
+    created_by = models.ForeignKey(User, verbose_name=_("created by"), on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+    # Optimistic locking: every write bumps it; a stale form is refused, never overwrites.
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def nominee_name(self) -> str:
+        raise NotImplementedError
+
+    @property
+    def nominee_uscc(self) -> str:
+        raise NotImplementedError
+
+    @property
+    def is_editable_by_bureau(self) -> bool:
+        return self.state in (NominationState.DRAFT, NominationState.RETURNED) and not self.cycle.is_closed

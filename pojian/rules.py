@@ -1,0 +1,56 @@
+"""Who may do what in the shared core. Each app's rules.py builds on these predicates."""
+
+import rules
+
+from .models import User
+
+
+@rules.predicate
+def is_office(user):
+    return bool(user and user.is_authenticated and (user.role == User.Role.OFFICE or user.is_superuser))
+
+
+@rules.predicate
+def is_bureau(user):
+    return bool(user and user.is_authenticated and user.role == User.Role.BUREAU and user.region_id)
+
+
+@rules.predicate
+def is_expert(user):
+    return bool(user and user.is_authenticated and user.role == User.Role.EXPERT)
+
+
+@rules.predicate
+def is_partner(user):
+    return bool(user and user.is_authenticated and user.role == User.Role.PARTNER)
+
+
+@rules.predicate
+def is_own_region(user, obj):
+    """The object (anything with a region_id, or a Region) belongs to the bureau's region."""
+    if obj is None or not is_bureau(user):
+        return False
+    region_id = obj.pk if obj.__class__.__name__ == "Region" else getattr(obj, "region_id", None)
+    return region_id is not None and region_id == user.region_id
+
+
+@rules.predicate
+def is_region_bureau(user, obj):
+    return is_bureau(user) and is_own_region(user, obj)
+
+
+@rules.predicate
+def cycle_is_open(user, obj):
+    cycle = getattr(obj, "cycle", None)
+    return cycle is not None and not cycle.is_closed
+
+
+rules.add_perm("pojian.view_office_pages", is_office)
+rules.add_perm("pojian.view_health", is_office)
+rules.add_perm("pojian.view_region", is_office | is_own_region)
+
+# The shared nomination transitions; the workflow table names these.
+rules.add_perm("pojian.submit_nomination", is_region_bureau & cycle_is_open)
+rules.add_perm("pojian.withdraw_nomination", is_region_bureau & cycle_is_open)
+rules.add_perm("pojian.edit_nomination", is_region_bureau & cycle_is_open)
+rules.add_perm("pojian.decide_nomination", is_office & cycle_is_open)

@@ -1,0 +1,21 @@
+from celery import shared_task
+from django.conf import settings
+from django.core.mail import send_mail
+from django.utils import timezone
+
+from .models import Notification
+
+
+@shared_task
+def send_notification_emails(notification_ids):
+    """E-mail notifications not yet e-mailed; running it twice sends each only once."""
+    for n in Notification.objects.filter(pk__in=notification_ids, emailed_at__isnull=True).select_related("user"):
+        if n.user.email:
+            send_mail(n.subject, f"{n.body}\n\n{n.url}".strip(), settings.DEFAULT_FROM_EMAIL, [n.user.email])
+        Notification.objects.filter(pk=n.pk).update(emailed_at=timezone.now())
+
+
+@shared_task
+def ping():
+    """Used by the health page to see that a worker answers."""
+    return "pong"

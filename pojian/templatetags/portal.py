@@ -1,0 +1,27 @@
+from decimal import Decimal
+
+from django import template
+from django.contrib.humanize.templatetags.humanize import intcomma
+
+register = template.Library()
+
+
+@register.filter
+def get_item(mapping, key):
+    return (mapping or {}).get(key)
+
+
+@register.filter
+def yuan(value):
+    """Money in yuan with grouping and two decimals: 1,234,567.00."""
+    if value is None or value == "":
+        return "—"
+    return intcomma(f"{Decimal(value):.2f}")
+
+
+@register.filter
+def wanyuan(value):
+    """Money in 万元 (ten thousand yuan), two decimals, grouped."""
+    if value is None or value == "":
+        return "—"
+    return intcomma(f"{Decimal(value) / Decimal(10000):.2f}")

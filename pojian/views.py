@@ -1,0 +1,117 @@
+from django.apps import apps
+from django.conf import settings
+from django.db import connection
+from django.db.models import Count
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.views.generic import TemplateView
+
+from .mixins import PortalPermissionMixin
+from .models import Nomination, Region, User
+from .panels import home_panels
+
+
+def landing(request):
+    """The public front page: the programme, and a way in."""
+    return render(request, "pojian/landing.html")
+
+
+def nomination_models():
+    """Every concrete kind of nomination the installed apps define."""
+    return [m for m in apps.get_models() if issubclass(m, Nomination)]
+
+
+def nomination_counts(cycle, region=None):
+    """{kind verbose name: {state: count}} for a year, optionally for one region: one query a kind."""
+    result = []
+    if cycle is None:
+        return result
+    for model in nomination_models():
+        qs = model.objects.filter(cycle=cycle)
+        if region is not None:
+            qs = qs.filter(region=region)
+        by_state = dict(qs.values_list("state").annotate(n=Count("pk")).order_by())
+        result.append({"kind": model._meta.verbose_name_plural, "by_state": by_state, "total": sum(by_state.values())})
+    return result
+
+
+class HomeView(PortalPermissionMixin, TemplateView):
+    """Each role's starting page. Any signed-in user may open it; what it shows depends on the role."""
+
+    permission_required = ()
+
+    def has_permission(self):
+        return self.request.user.is_authenticated
+
+    def get_template_names(self):
+        role = self.request.user.role or (User.Role.OFFICE if self.request.user.is_superuser else "")
+        return [f"pojian/home_{role}.html" if role else "pojian/home_other.html"]
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        user = self.request.user
+        cycle = ctx["cycle"] = self._cycle()
+        ctx["notifications"] = user.notifications.all()[:10]
+        ctx["states"] = Nomination.State.choices
+        if user.role == User.Role.BUREAU:
+            ctx["region"] = user.region
+            ctx["counts"] = nomination_counts(cycle, user.region)
+        elif user.role == User.Role.OFFICE or user.is_superuser:
+            ctx["counts"] = nomination_counts(cycle)
+            ctx["regions"] = Region.objects.filter(active=True)
+        ctx["home_panels"] = home_panels(self.request, cycle)
+        return ctx
+
+    def _cycle(self):
+        from .models import Cycle
+
+        return Cycle.objects.current()
+
+
+class HealthView(PortalPermissionMixin, TemplateView):
+    """Database, broker and worker status, for the office."""
+
+    permission_required = "pojian.view_health"
+    template_name = "pojian/health.html"
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx["checks"] = [check_database(), check_broker(), check_worker()]
+        ctx["healthy"] = all(c["ok"] for c in ctx["checks"])
+        return ctx
+
+
+def check_database():
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        return {"name": _("Database"), "ok": True, "detail": connection.vendor}
+    except Exception as e:  # noqa: BLE001 - the page reports any failure
+        return {"name": _("Database"), "ok": False, "detail": str(e)}
+
+
+def check_broker():
+    from .celery import app
+
+    if settings.CELERY_TASK_ALWAYS_EAGER:
+        return {"name": _("Task broker"), "ok": True, "detail": _("No broker: tasks run in-process")}
+    try:
+        with app.connection_for_write() as conn:
+            conn.ensure_connection(max_retries=1, timeout=2)
+        return {"name": _("Task broker"), "ok": True, "detail": settings.CELERY_BROKER_URL.split("@")[-1]}
+    except Exception as e:  # noqa: BLE001
+        return {"name": _("Task broker"), "ok": False, "detail": str(e)}
+
+
+def check_worker():
+    from .celery import app
+
+    if settings.CELERY_TASK_ALWAYS_EAGER:
+        return {"name": _("Task workers"), "ok": True, "detail": _("No broker: tasks run in-process")}
+    try:
+        replies = app.control.ping(timeout=1.0) or []
+    except Exception as e:  # noqa: BLE001
+        return {"name": _("Task workers"), "ok": False, "detail": str(e)}
+    if not replies:
+        return {"name": _("Task workers"), "ok": False, "detail": _("No worker answered")}
+    return {"name": _("Task workers"), "ok": True, "detail": ", ".join(sorted(k for r in replies for k in r))}

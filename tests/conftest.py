@@ -1,0 +1,65 @@
+import os
+
+import pytest
+
+from tests import factories
+
+# Playwright's sync API runs an event loop in the test thread; Django's ORM must still work there.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+@pytest.fixture
+def cycle(db):
+    return factories.CycleFactory()
+
+
+@pytest.fixture
+def office(db):
+    return factories.OfficeFactory(username="office-t")
+
+
+@pytest.fixture
+def bureau(db):
+    """The 长春市 bureau."""
+    return factories.BureauFactory(username="bureau-cc", region=factories.region("220100"))
+
+
+@pytest.fixture
+def other_bureau(db):
+    """The 吉林市 bureau: another city, which must be refused what is 长春's."""
+    return factories.BureauFactory(username="bureau-jl", region=factories.region("220200"))
+
+
+@pytest.fixture
+def expert(db):
+    return factories.ExpertFactory(username="expert-t")
+
+
+@pytest.fixture
+def partner(db):
+    return factories.PartnerFactory(username="partner-t")
+
+
+@pytest.fixture
+def client_for(client):
+    """client_for(user) -> a test client logged in as that user (None: anonymous)."""
+    from django.test import Client
+
+    def make(user):
+        c = Client()
+        if user is not None:
+            c.force_login(user)
+        return c
+
+    return make
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    # Debian's Chromium: a browser download never works here.
+    return {
+        **browser_type_launch_args,
+        "executable_path": "/usr/bin/chromium",
+        "args": ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"],
+    }

@@ -1,0 +1,56 @@
+"""Factories for the shared core. App factories live beside their tests and build on these."""
+
+from datetime import timedelta
+
+import factory
+from django.utils import timezone
+
+from pojian.models import Cycle, Region, User
+
+
+def region(code="220100"):
+    """The regions come from a data migration; tests use the real ones."""
+    return Region.objects.get(code=code)
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        django_get_or_create = ("username",)
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    email = factory.LazyAttribute(lambda u: f"{u.username}@example.gov.cn")
+    password = factory.django.Password("pw-for-tests-1")
+
+
+class OfficeFactory(UserFactory):
+    username = factory.Sequence(lambda n: f"office{n}")
+    role = User.Role.OFFICE
+
+
+class BureauFactory(UserFactory):
+    username = factory.Sequence(lambda n: f"bureau{n}")
+    role = User.Role.BUREAU
+    region = factory.LazyFunction(lambda: region("220100"))
+
+
+class ExpertFactory(UserFactory):
+    username = factory.Sequence(lambda n: f"expert{n}")
+    role = User.Role.EXPERT
+
+
+class PartnerFactory(UserFactory):
+    username = factory.Sequence(lambda n: f"partner{n}")
+    role = User.Role.PARTNER
+
+
+class CycleFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Cycle
+        django_get_or_create = ("year",)
+
+    year = factory.LazyFunction(lambda: timezone.localdate().year)
+    nomination_opens = factory.LazyFunction(lambda: timezone.now() - timedelta(days=30))
+    nomination_closes = factory.LazyFunction(lambda: timezone.now() + timedelta(days=30))
+    status = Cycle.Status.OPEN
+    is_current = True

@@ -1,0 +1,37 @@
+import pytest
+from django.apps import apps
+from django.core.management import CommandError, call_command
+
+
+def snapshot():
+    return {m._meta.label: m.objects.count() for m in apps.get_models() if not m._meta.label.startswith(("sessions.", "admin."))}
+
+
+@pytest.mark.django_db
+def test_seed_demo_twice_gives_the_same_data():
+    call_command("seed_demo", stdout=open("/dev/null", "w"))
+    first = snapshot()
+    call_command("seed_demo", stdout=open("/dev/null", "w"))
+    assert snapshot() == first
+
+
+@pytest.mark.django_db
+def test_seed_demo_creates_every_role_with_the_demo_password(settings):
+    from pojian.models import Cycle, User
+
+    call_command("seed_demo", stdout=open("/dev/null", "w"))
+    for username, role in [("office", "office"), ("bureau-220100", "bureau"), ("bureau-229903", "bureau"),
+                           ("expert-1", "expert"), ("partner-1", "partner")]:
+        user = User.objects.get(username=username)
+        assert user.role == role
+        assert user.check_password(settings.DEMO_PASSWORD)
+    assert User.objects.get(username="bureau-220100").region.name == "长春市"
+    current = Cycle.objects.current()
+    assert current is not None and current.status == Cycle.Status.OPEN
+
+
+@pytest.mark.django_db
+def test_seed_demo_refuses_production(settings):
+    settings.PRODUCTION = True
+    with pytest.raises(CommandError):
+        call_command("seed_demo")
