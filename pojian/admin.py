@@ -3,7 +3,7 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import Cycle, Notification, Region, User
+from .models import Cycle, Job, Notification, Region, User
 
 
 @admin.register(Region)
@@ -49,3 +49,10 @@ class NotificationAdmin(admin.ModelAdmin):
     list_filter = ["created_at"]
     search_fields = ["subject", "user__username"]
     readonly_fields = ["created_at"]
+
+
+@admin.register(Job)
+class JobAdmin(admin.ModelAdmin):
+    list_display = ["title", "kind", "status", "progress", "total", "created_by", "created_at", "finished_at"]
+    list_filter = ["status", "kind"]
+    readonly_fields = [f.name for f in Job._meta.fields]

@@ -187,3 +187,60 @@ class Nomination(models.Model):
     @property
     def is_editable_by_bureau(self) -> bool:
         return self.state in (NominationState.DRAFT, NominationState.RETURNED) and not self.cycle.is_closed
+
+
+class Job(models.Model):
+    """A long-running piece of work done by Celery (import, export, check, report), with its progress.
+
+    The user watches it on a page with a progress bar; the result file is kept for download.
+    `dedupe_key` makes a kind of job once-at-a-time: a second request joins the running one.
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    kind = models.CharField(_("kind"), max_length=60)
+    title = models.CharField(_("title"), max_length=200)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.QUEUED)
+    progress = models.PositiveIntegerField(_("done"), default=0)
+    total = models.PositiveIntegerField(_("total"), default=0)
+    message = models.TextField(_("message"), blank=True)
+    errors = models.JSONField(_("errors"), default=list, blank=True)
+    params = models.JSONField(default=dict, blank=True)
+    input_file = models.FileField(upload_to="jobs/in/%Y/%m/", blank=True)
+    result_file = models.FileField(upload_to="jobs/out/%Y/%m/", blank=True)
+    result_name = models.CharField(max_length=200, blank=True)
+    created_by = models.ForeignKey(User, verbose_name=_("requested by"), on_delete=models.PROTECT, related_name="jobs")
+    region = models.ForeignKey(Region, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    dedupe_key = models.CharField(max_length=120, blank=True)
+    created_at = models.DateTimeField(_("requested"), auto_now_add=True)
+    started_at = models.DateTimeField(_("started"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("background job")
+        verbose_name_plural = _("background jobs")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["dedupe_key"],
+                condition=Q(status__in=["queued", "running"]) & ~Q(dedupe_key=""),
+                name="one_active_job_per_key",
+            )
+        ]
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def percent(self) -> int:
+        if self.status == self.Status.DONE:
+            return 100
+        return int(100 * self.progress / self.total) if self.total else 0
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in (self.Status.QUEUED, self.Status.RUNNING)

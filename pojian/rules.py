@@ -54,3 +54,11 @@ rules.add_perm("pojian.submit_nomination", is_region_bureau & cycle_is_open)
 rules.add_perm("pojian.withdraw_nomination", is_region_bureau & cycle_is_open)
 rules.add_perm("pojian.edit_nomination", is_region_bureau & cycle_is_open)
 rules.add_perm("pojian.decide_nomination", is_office & cycle_is_open)
+
+
+@rules.predicate
+def is_job_requester(user, job):
+    return job is not None and user.is_authenticated and job.created_by_id == user.pk
+
+
+rules.add_perm("pojian.view_job", is_office | is_job_requester)

@@ -8,6 +8,8 @@ urlpatterns = [
     path("", views.landing, name="landing"),
     path("home/", views.HomeView.as_view(), name="home"),
     path("health/", views.HealthView.as_view(), name="health"),
+    path("jobs/<int:pk>/", views.JobView.as_view(), name="job"),
+    path("jobs/<int:pk>/download/", views.JobDownloadView.as_view(), name="job_download"),
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/password/", auth_views.PasswordChangeView.as_view(), name="password_change"),

@@ -4,10 +4,11 @@ from django.db import connection
 from django.db.models import Count
 from django.shortcuts import render
 from django.utils.translation import gettext as _
-from django.views.generic import TemplateView
+from django.http import FileResponse, Http404
+from django.views.generic import DetailView, TemplateView
 
 from .mixins import PortalPermissionMixin
-from .models import Nomination, Region, User
+from .models import Job, Nomination, Region, User
 from .panels import home_panels
 
 
@@ -115,3 +116,27 @@ def check_worker():
     if not replies:
         return {"name": _("Task workers"), "ok": False, "detail": _("No worker answered")}
     return {"name": _("Task workers"), "ok": True, "detail": ", ".join(sorted(k for r in replies for k in r))}
+
+
+class JobView(PortalPermissionMixin, DetailView):
+    """A background job's page: a progress bar that polls until the job ends, then its result."""
+
+    model = Job
+    permission_required = "pojian.view_job"
+    template_name = "pojian/job.html"
+
+    def get_template_names(self):
+        if self.request.htmx:
+            return ["pojian/_job_progress.html"]
+        return [self.template_name]
+
+
+class JobDownloadView(PortalPermissionMixin, DetailView):
+    model = Job
+    permission_required = "pojian.view_job"
+
+    def get(self, request, *args, **kwargs):
+        job = self.get_object()
+        if not job.result_file:
+            raise Http404(_("This job has no file to download."))
+        return FileResponse(job.result_file.open("rb"), as_attachment=True, filename=job.result_name or None)

@@ -63,3 +63,25 @@ def browser_type_launch_args(browser_type_launch_args):
         "args": ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"],
     }
+
+
+@pytest.fixture
+def celery_worker_on_broker(transactional_db, settings):
+    """A real Celery worker (in a thread of this process) consuming from the configured broker.
+
+    Tests about tasks use it so the task really crosses Redis. Without a broker (a laptop with
+    no Redis, where tasks run in-process) those tests are skipped; CI always has one.
+    """
+    from django.conf import settings as dj
+
+    if dj.CELERY_TASK_ALWAYS_EAGER:
+        pytest.skip("no Celery broker configured (set CELERY_BROKER_URL); CI runs this")
+    import celery.contrib.testing.tasks  # noqa: F401 - registers celery.ping for the start-up check
+    from celery.contrib.testing.worker import start_worker
+
+    from pojian.celery import app
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    app.conf.task_always_eager = False
+    with start_worker(app, pool="solo", perform_ping_check=True, shutdown_timeout=30, loglevel="WARNING") as worker:
+        yield worker

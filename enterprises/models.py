@@ -1,0 +1,272 @@
+"""Enterprises, their registration (入库), yearly figures, results, and their nominations."""
+
+from decimal import Decimal
+
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from pojian.domain.uploads import PDF, ContentTypeValidator
+from pojian.models import Nomination, Region
+from pojian.validators import validate_uscc
+
+MONEY = {"max_digits": 16, "decimal_places": 2, "validators": [MinValueValidator(Decimal("0"))]}
+
+
+class Industry(models.TextChoices):
+    """Broad fields, shared by enterprises and the experts' fields of expertise."""
+
+    ELECTRONICS = "electronics", _("Electronic information")
+    SOFTWARE = "software", _("Software and IT services")
+    BIOMEDICINE = "biomedicine", _("Biomedicine")
+    NEW_MATERIALS = "materials", _("New materials")
+    ADVANCED_MANUFACTURING = "manufacturing", _("Advanced manufacturing and automation")
+    AUTOMOTIVE = "automotive", _("Automotive and parts")
+    NEW_ENERGY = "energy", _("New energy and energy saving")
+    ENVIRONMENT = "environment", _("Resources and environment")
+    AGRICULTURE = "agriculture", _("Modern agriculture")
+    AEROSPACE = "aerospace", _("Aerospace and optoelectronics")
+    TECH_SERVICES = "services", _("High-tech services")
+    OTHER = "other", _("Other")
+
+
+class Enterprise(models.Model):
+    """A 科技型中小微企业, identified by its 统一社会信用代码."""
+
+    name = models.CharField(_("enterprise name"), max_length=200)
+    uscc = models.CharField(_("unified social credit code"), max_length=18, unique=True, validators=[validate_uscc])
+    region = models.ForeignKey(Region, verbose_name=_("region"), on_delete=models.PROTECT, related_name="enterprises")
+    address = models.CharField(_("address"), max_length=300, blank=True)
+    industry = models.CharField(_("industry"), max_length=20, choices=Industry.choices, default=Industry.OTHER)
+    contact_person = models.CharField(_("contact person"), max_length=50, blank=True)
+    contact_phone = models.CharField(_("contact phone"), max_length=30, blank=True)
+    founded_on = models.DateField(_("founded on"), null=True, blank=True)
+    is_high_tech = models.BooleanField(_("high-tech enterprise"), default=False)
+    high_tech_cert_no = models.CharField(_("high-tech certificate number"), max_length=50, blank=True)
+    high_tech_cert_expires = models.DateField(_("high-tech certificate expires"), null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["region", "name"]
+        verbose_name = _("enterprise")
+        verbose_name_plural = _("enterprises")
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        self.uscc = (self.uscc or "").strip().upper()
+        super().save(*args, **kwargs)
+
+
+class Registration(models.Model):
+    """National 科技型中小企业 registration (入库); a number is valid for its year only."""
+
+    enterprise = models.ForeignKey(Enterprise, on_delete=models.CASCADE, related_name="registrations")
+    year = models.PositiveSmallIntegerField(_("year"))
+    number = models.CharField(_("registration number"), max_length=40)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-year"]
+        verbose_name = _("tech SME registration")
+        verbose_name_plural = _("tech SME registrations")
+        constraints = [models.UniqueConstraint(fields=["enterprise", "year"], name="one_registration_per_year")]
+
+    def __str__(self):
+        return f"{self.number} ({self.year})"
+
+
+class FigureSource(models.TextChoices):
+    DECLARED = "declared", _("Declared by the bureau")
+    TAX = "tax", _("Tax data")
+
+
+class EnterpriseYear(models.Model):
+    """One enterprise's figures for one year.
+
+    Declared figures are what the bureau typed; `*_tax` are the tax departments' figures and win
+    where present (DESIGN.md). The declared values are kept so the difference can be shown.
+    S&T staff have no tax figure.
+    """
+
+    TAXED = ("revenue", "rd_expense", "total_assets", "employees")
+
+    enterprise = models.ForeignKey(Enterprise, on_delete=models.CASCADE, related_name="years")
+    year = models.PositiveSmallIntegerField(_("year"))
+    revenue = models.DecimalField(_("sales revenue (yuan)"), null=True, blank=True, **MONEY)
+    rd_expense = models.DecimalField(_("R&D expense (yuan)"), null=True, blank=True, **MONEY)
+    total_assets = models.DecimalField(_("total assets (yuan)"), null=True, blank=True, **MONEY)
+    employees = models.PositiveIntegerField(_("employees"), null=True, blank=True)
+    tech_staff = models.PositiveIntegerField(_("S&T staff"), null=True, blank=True)
+    revenue_tax = models.DecimalField(_("sales revenue, tax data"), null=True, blank=True, **MONEY)
+    rd_expense_tax = models.DecimalField(_("R&D expense, tax data"), null=True, blank=True, **MONEY)
+    total_assets_tax = models.DecimalField(_("total assets, tax data"), null=True, blank=True, **MONEY)
+    employees_tax = models.PositiveIntegerField(_("employees, tax data"), null=True, blank=True)
+    tax_imported_at = models.DateTimeField(_("tax data imported"), null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-year"]
+        verbose_name = _("yearly figures")
+        verbose_name_plural = _("yearly figures")
+        constraints = [models.UniqueConstraint(fields=["enterprise", "year"], name="one_figure_set_per_year")]
+        indexes = [models.Index(fields=["year"])]
+
+    def __str__(self):
+        return f"{self.enterprise} {self.year}"
+
+    def effective(self, field):
+        """(value, source) of a figure: the tax figure when there is one, else the declared one."""
+        if field in self.TAXED:
+            tax = getattr(self, f"{field}_tax")
+            if tax is not None:
+                return tax, FigureSource.TAX
+        return getattr(self, field), FigureSource.DECLARED
+
+    def differences(self):
+        """[(field, declared, tax)] where the tax figure differs from what was declared."""
+        return [
+            (f, getattr(self, f), getattr(self, f"{f}_tax"))
+            for f in self.TAXED
+            if getattr(self, f"{f}_tax") is not None and getattr(self, f) != getattr(self, f"{f}_tax")
+        ]
+
+
+class IPItem(models.Model):
+    """An item of intellectual property; the high-value ones count towards the 四科 results."""
+
+    class Kind(models.TextChoices):
+        INVENTION = "invention", _("Invention patent")
+        UTILITY = "utility", _("Utility model")
+        DESIGN = "design", _("Design patent")
+        SOFTWARE = "software", _("Software copyright")
+        PLANT = "plant", _("Plant variety")
+        IC_LAYOUT = "ic_layout", _("IC layout design")
+        NEW_DRUG = "new_drug", _("New drug")
+        OTHER = "other", _("Other")
+
+    enterprise = models.ForeignKey(Enterprise, on_delete=models.CASCADE, related_name="ip_items")
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
+    number = models.CharField(_("number"), max_length=60)
+    title = models.CharField(_("title"), max_length=200, blank=True)
+    granted_on = models.DateField(_("granted on"))
+    high_value = models.BooleanField(_("high-value"), default=False)
+    high_value_reason = models.CharField(_("why high-value"), max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["granted_on"]
+        verbose_name = _("IP item")
+        verbose_name_plural = _("IP items")
+        constraints = [models.UniqueConstraint(fields=["enterprise", "kind", "number"], name="unique_ip_item")]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.number}"
+
+
+class Transfer(models.Model):
+    """An achievement transfer (成果转化)."""
+
+    class Kind(models.TextChoices):
+        ASSIGNMENT = "assignment", _("Technology transfer")
+        LICENCE = "licence", _("Licence")
+        EQUITY = "equity", _("Contribution as equity")
+        COOPERATION = "cooperation", _("Cooperative implementation")
+        SELF = "self", _("Own implementation")
+
+    enterprise = models.ForeignKey(Enterprise, on_delete=models.CASCADE, related_name="transfers")
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
+    contract_no = models.CharField(_("contract number"), max_length=60, blank=True)
+    amount = models.DecimalField(_("amount (yuan)"), null=True, blank=True, **MONEY)
+    date = models.DateField(_("date"))
+
+    class Meta:
+        ordering = ["date"]
+        verbose_name = _("achievement transfer")
+        verbose_name_plural = _("achievement transfers")
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.contract_no}"
+
+
+class CoreProduct(models.Model):
+    """A technology product with key core technology (拥有关键核心技术的科技产品)."""
+
+    enterprise = models.ForeignKey(Enterprise, on_delete=models.CASCADE, related_name="core_products")
+    name = models.CharField(_("product"), max_length=200)
+    key_technology = models.CharField(_("key technology"), max_length=300)
+    evidence = models.TextField(_("evidence"))
+
+    class Meta:
+        verbose_name = _("core-technology product")
+        verbose_name_plural = _("core-technology products")
+
+    def __str__(self):
+        return self.name
+
+
+class EnterpriseNomination(Nomination):
+    """A bureau's nomination of one enterprise for one year."""
+
+    enterprise = models.ForeignKey(Enterprise, verbose_name=_("enterprise"), on_delete=models.PROTECT, related_name="nominations")
+    letter = models.FileField(
+        _("stamped recommendation letter (PDF)"), upload_to="letters/enterprises/%Y/", blank=True,
+        validators=[ContentTypeValidator(PDF)],
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-updated_at"]
+        verbose_name = _("enterprise nomination")
+        verbose_name_plural = _("enterprise nominations")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["cycle", "enterprise"], condition=~Q(state="withdrawn"), name="one_live_nomination_per_enterprise_year"
+            )
+        ]
+        indexes = [models.Index(fields=["cycle", "state"]), models.Index(fields=["cycle", "region"])]
+
+    def __str__(self):
+        return f"{self.enterprise} · {self.cycle.year}"
+
+    @property
+    def nominee_name(self):
+        return self.enterprise.name
+
+    @property
+    def nominee_uscc(self):
+        return self.enterprise.uscc
+
+
+class Verdict(models.Model):
+    """The stored outcome of the 四科 check for one nomination: per criterion, with what it used."""
+
+    CRITERIA = ("revenue", "employees", "core_tech_product", "tech_staff_ratio", "ip_and_transfers", "rd_intensity", "registered")
+
+    nomination = models.OneToOneField(EnterpriseNomination, on_delete=models.CASCADE, related_name="verdict")
+    eligible = models.BooleanField(_("meets the 四科 standard"))
+    # One column per criterion so lists filter by failed criterion on any database.
+    fail_revenue = models.BooleanField(default=False)
+    fail_employees = models.BooleanField(default=False)
+    fail_core_tech_product = models.BooleanField(default=False)
+    fail_tech_staff_ratio = models.BooleanField(default=False)
+    fail_ip_and_transfers = models.BooleanField(default=False)
+    fail_rd_intensity = models.BooleanField(default=False)
+    fail_registered = models.BooleanField(default=False)
+    explanation = models.JSONField(_("explanation"), default=list)  # [{code, passed, value, threshold, text}]
+    figures = models.JSONField(_("figures used"), default=dict)
+    checked_at = models.DateTimeField(_("checked"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("四科 verdict")
+        verbose_name_plural = _("四科 verdicts")
+        indexes = [models.Index(fields=["eligible"])]
+
+    def __str__(self):
+        return f"{self.nomination}: {'✓' if self.eligible else '✗'}"
+
+    @property
+    def failed(self):
+        return [c for c in self.CRITERIA if getattr(self, f"fail_{c}")]

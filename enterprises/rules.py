@@ -1,0 +1,28 @@
+"""Who may do what with enterprises and their nominations."""
+
+import rules
+
+from pojian.rules import cycle_is_open, is_bureau, is_office, is_own_region, is_region_bureau
+
+
+@rules.predicate
+def is_editable(user, nomination):
+    return nomination is not None and nomination.is_editable_by_bureau
+
+
+# Enterprises (the register): the office sees all; a bureau its region's.
+rules.add_perm("enterprises.view_enterprise", is_office | is_own_region)
+rules.add_perm("enterprises.change_enterprise", is_office | is_region_bureau)
+
+# Nominations.
+rules.add_perm("enterprises.list_nominations", is_office | is_bureau)
+rules.add_perm("enterprises.add_nomination", is_bureau)
+rules.add_perm("enterprises.view_nomination", is_office | is_region_bureau)
+rules.add_perm("enterprises.change_nomination", is_region_bureau & is_editable & cycle_is_open)
+rules.add_perm("enterprises.import_nominations", is_bureau)
+
+# The office's work.
+rules.add_perm("enterprises.review_nominations", is_office)
+rules.add_perm("enterprises.import_tax_data", is_office)
+rules.add_perm("enterprises.run_checks", is_office)
+rules.add_perm("enterprises.export_nominations", is_office | is_bureau)
