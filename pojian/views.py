@@ -2,9 +2,9 @@ from django.apps import apps
 from django.conf import settings
 from django.db import connection
 from django.db.models import Count
+from django.http import FileResponse, Http404
 from django.shortcuts import render
 from django.utils.translation import gettext as _
-from django.http import FileResponse, Http404
 from django.views.generic import DetailView, TemplateView
 
 from .mixins import PortalPermissionMixin

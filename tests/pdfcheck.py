@@ -2,7 +2,6 @@
 
 import subprocess
 import tempfile
-from pathlib import Path
 
 
 def _path(pdf):

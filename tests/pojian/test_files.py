@@ -1,5 +1,4 @@
 import io
-import subprocess
 import zipfile
 
 import pytest
