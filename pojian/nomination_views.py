@@ -1,0 +1,64 @@
+"""Views every kind of nomination shares: taking a transition, downloading the stamped letter.
+
+An app wires them to its own model and permission:
+
+    path("nominations/<int:pk>/transition/",
+         NominationTransitionView.as_view(model=EnterpriseNomination,
+                                          permission_required="enterprises.view_nomination"),
+         name="nomination_transition"),
+"""
+
+from django.contrib import messages
+from django.http import FileResponse, Http404, HttpResponseRedirect
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.generic import DetailView
+from django.views.generic.detail import SingleObjectMixin
+from django.views.generic.edit import ProcessFormView
+
+from .domain import workflow
+from .mixins import PortalPermissionMixin, run_domain
+
+
+class NominationTransitionView(PortalPermissionMixin, SingleObjectMixin, ProcessFormView):
+    """POST action=<transition> [reason=…] [version=…]: one transition, then back where the user was.
+
+    The permission named here is to see the nomination; whether this user may take this
+    transition is decided by the workflow table itself.
+    """
+
+    http_method_names = ["post"]
+    model = None
+    permission_required = None
+
+    def post(self, request, *args, **kwargs):
+        nomination = self.get_object()
+        action = request.POST.get("action", "")
+        version = request.POST.get("version")
+        if version and version.isdigit() and int(version) != nomination.version:
+            messages.error(request, _("Someone else changed this nomination meanwhile; please look at it again."))
+        elif run_domain(request, workflow.transition, nomination, action, by=request.user,
+                        reason=request.POST.get("reason", "")):
+            t = workflow.TRANSITIONS[action]
+            messages.success(request, _("%(nominee)s: %(action)s — done.") % {"nominee": nomination.nominee_name, "action": t.label})
+        return HttpResponseRedirect(self._next(nomination))
+
+    def _next(self, nomination):
+        url = self.request.POST.get("next") or self.request.headers.get("Referer", "")
+        if url and url_has_allowed_host_and_scheme(url, {self.request.get_host()}, self.request.is_secure()):
+            return url
+        return nomination.get_absolute_url() if hasattr(nomination, "get_absolute_url") else "/home/"
+
+
+class ProtectedFileView(PortalPermissionMixin, DetailView):
+    """Serve a file field of an object to those who may see the object (never from /media/ directly)."""
+
+    file_field = "letter"
+
+    def get(self, request, *args, **kwargs):
+        obj = self.get_object()
+        f = getattr(obj, self.file_field)
+        if not f:
+            raise Http404(_("No file has been uploaded."))
+        return FileResponse(f.open("rb"), as_attachment=False, filename=f.name.rsplit("/", 1)[-1],
+                            content_type="application/pdf" if f.name.lower().endswith(".pdf") else None)

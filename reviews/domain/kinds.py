@@ -1,0 +1,132 @@
+"""The kinds of nomination a round can review, and what the review needs to know of each.
+
+One small registry: which model holds the nominations of a kind, how to read the nominee's
+name / USCC / region / industry, the tie-break value (enterprises: R&D intensity from the
+四科 verdict's figures; other kinds: none) and the year's quota. Models of apps that are not
+installed yet (incubators, finance, assessment) are looked up lazily; a kind whose model does
+not exist simply has no nominations.
+"""
+
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+from django.apps import apps
+
+
+@dataclass(frozen=True)
+class NomineeKind:
+    kind: str
+    model_labels: tuple  # candidates, the first that exists wins
+    quota_field: str | None  # Cycle field with the year's quota
+
+    def model(self):
+        for label in self.model_labels:
+            app_label, _, model_name = label.partition(".")
+            if not apps.is_installed(app_label):
+                continue
+            try:
+                return apps.get_model(app_label, model_name)
+            except LookupError:
+                continue
+        return None
+
+
+KINDS = {
+    "enterprises": NomineeKind("enterprises", ("enterprises.EnterpriseNomination",), "enterprise_quota"),
+    "incubators": NomineeKind("incubators", ("incubators.IncubatorNomination",), "incubator_quota"),
+    "finance": NomineeKind("finance", ("finance.FinanceNomination", "finance.InstitutionNomination"), None),
+    "bureau_summaries": NomineeKind("bureau_summaries", ("assessment.BureauSummary",), None),
+}
+
+
+def nomination_model(kind):
+    entry = KINDS.get(kind)
+    return entry.model() if entry else None
+
+
+def quota_for(round_):
+    entry = KINDS.get(round_.kind)
+    if entry is None or entry.quota_field is None:
+        return None
+    return getattr(round_.cycle, entry.quota_field, None)
+
+
+def _decimal(value):
+    if value is None or value == "":
+        return None
+    try:
+        return Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        return None
+
+
+def rd_intensity(nomination):
+    """R&D expense / sales revenue as used by the 四科 check (Verdict.figures), else from the figures.
+
+    None when it cannot be known (no verdict and no figures, or no revenue).
+    """
+    if nomination is None or nomination.__class__.__name__ != "EnterpriseNomination":
+        return None
+    verdict = getattr(nomination, "verdict", None) if _has_verdict(nomination) else None
+    figures = (verdict.figures or {}) if verdict is not None else {}
+    for key in ("rd_intensity", "rd_intensity_ratio"):
+        value = figures.get(key)
+        if isinstance(value, dict):
+            value = value.get("value")
+        value = _decimal(value)
+        if value is not None:
+            return value
+    revenue = _decimal(_figure(figures, "revenue"))
+    rd = _decimal(_figure(figures, "rd_expense"))
+    if revenue is None or rd is None:
+        year = nomination.enterprise.years.filter(year=nomination.cycle.year).first()
+        if year is None:
+            return None
+        revenue = year.effective("revenue")[0]
+        rd = year.effective("rd_expense")[0]
+    if not revenue or rd is None:
+        return None
+    return (Decimal(rd) / Decimal(revenue)).quantize(Decimal("0.000001"))
+
+
+def _figure(figures, key):
+    value = figures.get(key)
+    if isinstance(value, dict):
+        value = value.get("value")
+    return value
+
+
+def _has_verdict(nomination):
+    from django.core.exceptions import ObjectDoesNotExist
+
+    try:
+        return nomination.verdict is not None
+    except ObjectDoesNotExist:
+        return False
+
+
+def nominee_facts(nomination):
+    """{name, uscc, region_id, industry, submitted_at, rd_intensity} of any kind of nomination."""
+    name = _try(lambda: nomination.nominee_name) or str(nomination)
+    uscc = _try(lambda: nomination.nominee_uscc) or ""
+    industry = ""
+    for path in ("enterprise", "incubator", "institution"):
+        target = getattr(nomination, path, None)
+        if target is not None and getattr(target, "industry", None):
+            industry = target.industry
+            break
+    return {
+        "nominee_name": str(name)[:200],
+        "nominee_uscc": (uscc or "").strip().upper()[:18],
+        "region_id": nomination.region_id,
+        "industry": industry or "",
+        "submitted_at": getattr(nomination, "submitted_at", None),
+        "rd_intensity": rd_intensity(nomination),
+    }
+
+
+def _try(fn):
+    try:
+        return fn()
+    except (NotImplementedError, AttributeError):
+        return None

@@ -1,0 +1,132 @@
+"""Factories for enterprises and their nominations (shared by the office and bureau tests)."""
+
+import datetime
+from decimal import Decimal
+
+import factory
+
+from enterprises.models import (
+    CoreProduct,
+    Enterprise,
+    EnterpriseNomination,
+    EnterpriseYear,
+    IPItem,
+    Registration,
+    Transfer,
+)
+from pojian.domain.uscc import ALPHABET, check_character
+from tests import factories as core
+
+
+def make_uscc(n: int) -> str:
+    """A valid 统一社会信用代码, different for every n (GB 32100-2015 check character)."""
+    body = "91220101"  # 企业 (9) 1, 长春 division code
+    tail = ""
+    for _ in range(9):
+        n, r = divmod(n, len(ALPHABET))
+        tail = ALPHABET[r] + tail
+    first17 = body + tail
+    return first17 + check_character(first17)
+
+
+def current_year():
+    from django.utils import timezone
+
+    return timezone.localdate().year
+
+
+class EnterpriseFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Enterprise
+        django_get_or_create = ("uscc",)
+
+    name = factory.Sequence(lambda n: f"吉林测试科技有限公司{n:04d}")
+    uscc = factory.Sequence(lambda n: make_uscc(n + 1))
+    region = factory.LazyFunction(lambda: core.region("220100"))
+    address = "长春市高新区测试路1号"
+    industry = "software"
+    contact_person = "张三"
+    contact_phone = "0431-80000000"
+    founded_on = datetime.date(2015, 5, 1)
+
+
+class RegistrationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Registration
+
+    enterprise = factory.SubFactory(EnterpriseFactory)
+    year = factory.LazyFunction(current_year)
+    number = factory.Sequence(lambda n: f"2026220101A{n:07d}")
+
+
+class EnterpriseYearFactory(factory.django.DjangoModelFactory):
+    """Figures that pass every 四科 figure criterion by default."""
+
+    class Meta:
+        model = EnterpriseYear
+
+    enterprise = factory.SubFactory(EnterpriseFactory)
+    year = factory.LazyFunction(current_year)
+    revenue = Decimal("50000000.00")
+    rd_expense = Decimal("5000000.00")
+    total_assets = Decimal("80000000.00")
+    employees = 100
+    tech_staff = 70
+
+
+class IPItemFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = IPItem
+
+    enterprise = factory.SubFactory(EnterpriseFactory)
+    kind = IPItem.Kind.INVENTION
+    number = factory.Sequence(lambda n: f"ZL2020{n:07d}.X")
+    title = factory.Sequence(lambda n: f"一种测试装置{n}")
+    granted_on = datetime.date(2021, 6, 1)
+    high_value = True
+    high_value_reason = "战略性新兴产业发明专利"
+
+
+class TransferFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Transfer
+
+    enterprise = factory.SubFactory(EnterpriseFactory)
+    kind = Transfer.Kind.LICENCE
+    contract_no = factory.Sequence(lambda n: f"HT-{n:05d}")
+    amount = Decimal("300000.00")
+    date = datetime.date(2022, 3, 1)
+
+
+class CoreProductFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = CoreProduct
+
+    enterprise = factory.SubFactory(EnterpriseFactory)
+    name = factory.Sequence(lambda n: f"智能检测仪{n}")
+    key_technology = "高精度光谱识别"
+    evidence = "省级新产品鉴定证书"
+
+
+class EnterpriseNominationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = EnterpriseNomination
+
+    enterprise = factory.SubFactory(EnterpriseFactory)
+    cycle = factory.SubFactory(core.CycleFactory)
+    region = factory.LazyAttribute(lambda o: o.enterprise.region)
+    created_by = factory.SubFactory(core.BureauFactory, region=factory.SelfAttribute("..region"))
+    recommendation = "该企业研发投入高,成果转化突出。"
+
+
+def eligible_enterprise(*, year=None, region=None, ip=4, transfers=2, **figures):
+    """An enterprise that meets every 四科 criterion for `year` (override figures to fail one)."""
+    year = year or current_year()
+    kwargs = {"region": region} if region is not None else {}
+    enterprise = EnterpriseFactory(**kwargs)
+    EnterpriseYearFactory(enterprise=enterprise, year=year, **figures)
+    RegistrationFactory(enterprise=enterprise, year=year)
+    CoreProductFactory(enterprise=enterprise)
+    IPItemFactory.create_batch(ip, enterprise=enterprise, granted_on=datetime.date(year - 1, 6, 1))
+    TransferFactory.create_batch(transfers, enterprise=enterprise, date=datetime.date(year - 1, 9, 1))
+    return enterprise
