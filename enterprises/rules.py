@@ -20,9 +20,21 @@ rules.add_perm("enterprises.add_nomination", is_bureau)
 rules.add_perm("enterprises.view_nomination", is_office | is_region_bureau)
 rules.add_perm("enterprises.change_nomination", is_region_bureau & is_editable & cycle_is_open)
 rules.add_perm("enterprises.import_nominations", is_bureau)
+# The bureau's own list of its region's nominations (the office has its own pages).
+rules.add_perm("enterprises.list_region_nominations", is_bureau)
 
 # The office's work.
 rules.add_perm("enterprises.review_nominations", is_office)
 rules.add_perm("enterprises.import_tax_data", is_office)
 rules.add_perm("enterprises.run_checks", is_office)
 rules.add_perm("enterprises.export_nominations", is_office | is_bureau)
+
+# The admin (Django's model permissions, for office staff who are not superusers). Nominations are
+# read-only there; "change" lets the office use the accept / return / reject actions.
+rules.add_perm("enterprises.view_enterprisenomination", is_office)
+rules.add_perm("enterprises.change_enterprisenomination", is_office)
+rules.add_perm("enterprises.add_enterprise", is_office)
+for _model in ("registration", "enterpriseyear", "ipitem", "transfer", "coreproduct"):
+    for _action in ("view", "add", "change", "delete"):
+        rules.add_perm(f"enterprises.{_action}_{_model}", is_office)
+rules.add_perm("enterprises.view_verdict", is_office)

@@ -25,6 +25,7 @@ for prefix, app in [
     ("finance/", "finance"),
     ("reviews/", "reviews"),
     ("assessment/", "assessment"),
+    ("reports/", "pojian.reports"),
 ]:
     try:
         __import__(f"{app}.urls")

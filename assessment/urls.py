@@ -1,0 +1,35 @@
+"""The assessment's pages under /assessment/: portal pages in the "assessment" namespace, and the
+public result without one (names starting with "public_": anyone may see them, and they show
+nothing before the office publishes)."""
+
+from django.urls import include, path
+
+from . import views
+
+portal = [
+    path("", views.AssessmentIndexView.as_view(), name="index"),
+    path("summary/", views.MySummaryView.as_view(), name="my_summary"),
+    path("summaries/", views.SummaryListView.as_view(), name="summary_list"),
+    path("summaries/<int:pk>/", views.SummaryDetailView.as_view(), name="summary"),
+    path("summaries/<int:pk>/edit/", views.SummaryEditView.as_view(), name="summary_edit"),
+    path("summaries/<int:pk>/action/", views.SummaryActionView.as_view(), name="summary_action"),
+    path("summaries/<int:pk>/report/", views.SummaryReportView.as_view(), name="summary_report"),
+    path("policies/<int:pk>/file/", views.PolicyFileView.as_view(), name="policy_file"),
+    path("mine/", views.MyAssessmentView.as_view(), name="mine"),
+    path("<int:year>/", views.AssessmentTableView.as_view(), name="table"),
+    path("<int:year>/compute/", views.ComputeView.as_view(), name="compute"),
+    path("<int:year>/export/<str:kind>/", views.ExportView.as_view(), name="export"),
+    path("<int:year>/publish/", views.PublishView.as_view(), name="publish"),
+    path("<int:year>/unpublish/", views.PublishView.as_view(), {"undo": True}, name="unpublish"),
+    path("<int:year>/values/<int:pk>/", views.OfficeValuesView.as_view(), name="office_values"),
+    path("<int:year>/regions/<str:code>/", views.RegionView.as_view(), name="region"),
+    path("<int:year>/regions/<str:code>/commend/", views.CommendView.as_view(), name="commend"),
+    path("<int:year>/regions/<str:code>/pdf/", views.RegionPdfView.as_view(), name="region_pdf"),
+    path("<int:year>/regions/<str:code>/indicators/<int:pk>/", views.IndicatorItemsView.as_view(), name="items"),
+]
+
+urlpatterns = [
+    path("", include((portal, "assessment"))),
+    path("public/", views.PublicIndexView.as_view(), name="public_assessment_index"),
+    path("public/<int:year>/", views.PublicResultView.as_view(), name="public_assessment"),
+]

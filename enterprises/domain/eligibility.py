@@ -1,0 +1,278 @@
+"""The 四科 standard (DESIGN.md's table), as one pure function.
+
+    revenue            销售收入不超过2亿元                      revenue ≤ 200,000,000 yuan
+    employees          员工总数不超过500人                      employees ≤ 500
+    core_tech_product  拥有关键核心技术的科技产品                at least one
+    tech_staff_ratio   科技人员占比大于60%                      tech staff / employees > 60 %
+    ip_and_transfers   高价值知识产权和成果转化合计超过5项        high-value IP + transfers > 5
+    rd_intensity       研发投入强度高于6%                       R&D expense / revenue > 6 %
+    registered         在科技部入库                             registered for the year itself
+
+"不超过" is ≤; "大于", "高于", "超过" are strictly >. Every comparison is exact (integers,
+Decimal or Fraction); money never passes through float.
+
+The result carries a structured explanation per criterion (code, passed, value, threshold,
+note). `describe()` turns one entry into a sentence in the active language, so a stored
+verdict is shown in whatever language its reader uses.
+"""
+
+from dataclasses import asdict, dataclass, field
+from decimal import Decimal, InvalidOperation
+from fractions import Fraction
+
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+CRITERIA = ("revenue", "employees", "core_tech_product", "tech_staff_ratio", "ip_and_transfers", "rd_intensity", "registered")
+
+REVENUE_MAX = Decimal("200000000")  # 2亿元, 不超过
+EMPLOYEES_MAX = 500  # 不超过500人
+TECH_STAFF_PERCENT = 60  # 大于60%
+RESULTS_MIN = 5  # 合计超过5项
+RD_INTENSITY_PERCENT = 6  # 高于6%
+
+LABELS = {
+    "revenue": gettext_lazy("Sales revenue"),
+    "employees": gettext_lazy("Employees"),
+    "core_tech_product": gettext_lazy("Core-technology products"),
+    "tech_staff_ratio": gettext_lazy("S&T staff share"),
+    "ip_and_transfers": gettext_lazy("High-value IP and transfers"),
+    "rd_intensity": gettext_lazy("R&D intensity"),
+    "registered": gettext_lazy("Tech SME registration"),
+}
+
+
+def label(code):
+    return LABELS[code]
+
+
+@dataclass(frozen=True)
+class Criterion:
+    """One criterion's outcome. `value`/`threshold` are JSON-friendly (str for money and percentages)."""
+
+    code: str
+    passed: bool
+    value: object
+    threshold: str
+    note: str = ""  # "", "missing", "no_revenue", "no_employees", "other_year"
+
+    @property
+    def label(self):
+        return label(self.code)
+
+    @property
+    def text(self):
+        return describe(asdict(self))
+
+    def as_dict(self):
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class Result:
+    eligible: bool
+    failed: list
+    criteria: list = field(default_factory=list)
+
+    def explanation(self):
+        """The structured explanation, as stored in a Verdict."""
+        return [c.as_dict() for c in self.criteria]
+
+    def __getitem__(self, code):
+        return next(c for c in self.criteria if c.code == code)
+
+
+# --- inputs -----------------------------------------------------------------------------------
+
+
+def to_money(value, name="value"):
+    """Decimal from a Decimal, int or decimal string; None for None or blank. Floats are refused."""
+    if value is None:
+        return None
+    if isinstance(value, bool) or isinstance(value, float):
+        raise TypeError(f"{name}: money must be a Decimal, an int or a decimal string, not {type(value).__name__}")
+    if isinstance(value, Decimal):
+        amount = value
+    elif isinstance(value, int):
+        amount = Decimal(value)
+    elif isinstance(value, str):
+        text = value.strip().replace(",", "")
+        if not text:
+            return None
+        try:
+            amount = Decimal(text)
+        except InvalidOperation:
+            raise ValueError(f"{name}: {value!r} is not a decimal number") from None
+    else:
+        raise TypeError(f"{name}: money must be a Decimal, an int or a decimal string, not {type(value).__name__}")
+    if not amount.is_finite():
+        raise ValueError(f"{name}: {value!r} is not a finite number")
+    if amount < 0:
+        raise ValueError(f"{name}: {value!r} is negative")
+    return amount
+
+
+def to_count(value, name="value"):
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TypeError(f"{name}: a count must be an int, not {type(value).__name__}")
+    if value < 0:
+        raise ValueError(f"{name}: {value!r} is negative")
+    return value
+
+
+def percent_text(ratio: Fraction, threshold_percent: int) -> str:
+    """A ratio as a percentage string with 2 decimals, more when rounding would hide the comparison."""
+    exact = ratio * 100
+    for places in (2, 4, 6, 8):
+        shown = Decimal(exact.numerator) / Decimal(exact.denominator)
+        shown = shown.quantize(Decimal(1).scaleb(-places))
+        if Fraction(shown) != threshold_percent or exact == threshold_percent:
+            return str(shown)
+    return str(shown)
+
+
+# --- the function -----------------------------------------------------------------------------
+
+
+def evaluate(*, year, revenue, employees, tech_staff, has_core_tech_product, high_value_ip, transfers, rd_expense,
+             registered_year):
+    """Apply the 四科 standard to one enterprise's figures for `year`."""
+    revenue = to_money(revenue, "revenue")
+    rd_expense = to_money(rd_expense, "rd_expense")
+    employees = to_count(employees, "employees")
+    tech_staff = to_count(tech_staff, "tech_staff")
+    high_value_ip = to_count(high_value_ip, "high_value_ip") or 0
+    transfers = to_count(transfers, "transfers") or 0
+
+    criteria = []
+
+    # 销售收入不超过2亿元
+    if revenue is None:
+        criteria.append(Criterion("revenue", False, None, str(REVENUE_MAX), "missing"))
+    else:
+        criteria.append(Criterion("revenue", revenue <= REVENUE_MAX, str(revenue), str(REVENUE_MAX)))
+
+    # 员工总数不超过500人
+    if employees is None:
+        criteria.append(Criterion("employees", False, None, str(EMPLOYEES_MAX), "missing"))
+    else:
+        criteria.append(Criterion("employees", employees <= EMPLOYEES_MAX, employees, str(EMPLOYEES_MAX)))
+
+    # 拥有关键核心技术的科技产品
+    has_product = bool(has_core_tech_product)
+    criteria.append(Criterion("core_tech_product", has_product, has_product, "1"))
+
+    # 科技人员占比大于60%: tech_staff * 100 > employees * 60, in integers.
+    if employees is None or tech_staff is None:
+        criteria.append(Criterion("tech_staff_ratio", False, None, str(TECH_STAFF_PERCENT), "missing"))
+    elif employees == 0:
+        criteria.append(Criterion("tech_staff_ratio", False, None, str(TECH_STAFF_PERCENT), "no_employees"))
+    else:
+        ratio = Fraction(tech_staff, employees)
+        criteria.append(Criterion(
+            "tech_staff_ratio", tech_staff * 100 > employees * TECH_STAFF_PERCENT,
+            percent_text(ratio, TECH_STAFF_PERCENT), str(TECH_STAFF_PERCENT),
+        ))
+
+    # 以高价值知识产权为代表的自主科技创新成果和成果转化合计超过5项
+    results = high_value_ip + transfers
+    criteria.append(Criterion("ip_and_transfers", results > RESULTS_MIN, results, str(RESULTS_MIN)))
+
+    # 研发投入强度高于6%: rd_expense / revenue > 6 %, exactly.
+    if revenue is None or revenue == 0:
+        criteria.append(Criterion("rd_intensity", False, None, str(RD_INTENSITY_PERCENT), "no_revenue"))
+    elif rd_expense is None:
+        criteria.append(Criterion("rd_intensity", False, None, str(RD_INTENSITY_PERCENT), "missing"))
+    else:
+        ratio = Fraction(rd_expense) / Fraction(revenue)
+        criteria.append(Criterion(
+            "rd_intensity", ratio * 100 > RD_INTENSITY_PERCENT,
+            percent_text(ratio, RD_INTENSITY_PERCENT), str(RD_INTENSITY_PERCENT),
+        ))
+
+    # 在科技部入库: a registration valid for this very year.
+    if registered_year is None:
+        criteria.append(Criterion("registered", False, None, str(year), "missing"))
+    elif int(registered_year) != int(year):
+        criteria.append(Criterion("registered", False, int(registered_year), str(year), "other_year"))
+    else:
+        criteria.append(Criterion("registered", True, int(registered_year), str(year)))
+
+    failed = [c.code for c in criteria if not c.passed]
+    return Result(eligible=not failed, failed=failed, criteria=criteria)
+
+
+# --- words ------------------------------------------------------------------------------------
+
+
+def _yuan(value):
+    return _("%(amount)s yuan") % {"amount": f"{Decimal(value):,.2f}"}
+
+
+def rule_text(code, threshold):
+    """The criterion's requirement in words, in the active language."""
+    if code == "revenue":
+        return _("at most %(amount)s") % {"amount": _yuan(threshold)}
+    if code == "employees":
+        return _("at most %(n)s people") % {"n": threshold}
+    if code == "core_tech_product":
+        return _("at least one product with key core technology")
+    if code == "tech_staff_ratio":
+        return _("more than %(percent)s%% of employees") % {"percent": threshold}
+    if code == "ip_and_transfers":
+        return _("more than %(n)s in total") % {"n": threshold}
+    if code == "rd_intensity":
+        return _("more than %(percent)s%% of sales revenue") % {"percent": threshold}
+    if code == "registered":
+        return _("a registration valid for %(year)s") % {"year": threshold}
+    raise KeyError(code)
+
+
+def value_text(code, value, note=""):
+    """The value the check used, in words."""
+    if note == "no_revenue":
+        return _("cannot be computed: no sales revenue")
+    if note == "no_employees":
+        return _("cannot be computed: no employees")
+    if note == "missing":
+        return _("not registered") if code == "registered" else _("not given")
+    if code == "revenue":
+        return _yuan(value)
+    if code == "employees":
+        return _("%(n)s people") % {"n": value}
+    if code == "core_tech_product":
+        return _("declared") if value else _("none declared")
+    if code in ("tech_staff_ratio", "rd_intensity"):
+        return f"{value}%"
+    if code == "ip_and_transfers":
+        return _("%(n)s items") % {"n": value}
+    if code == "registered":
+        return _("registered for %(year)s") % {"year": value}
+    raise KeyError(code)
+
+
+def describe(entry):
+    """One stored explanation entry as a sentence in the active language."""
+    outcome = _("met") if entry["passed"] else _("not met")
+    return _("%(label)s: %(value)s; required: %(rule)s — %(outcome)s.") % {
+        "label": label(entry["code"]),
+        "value": value_text(entry["code"], entry.get("value"), entry.get("note", "")),
+        "rule": rule_text(entry["code"], entry["threshold"]),
+        "outcome": outcome,
+    }
+
+
+def explain(entries):
+    """[{code, label, passed, value, rule, text}] for a template, in the active language."""
+    return [
+        {
+            **e,
+            "label": label(e["code"]),
+            "value_text": value_text(e["code"], e.get("value"), e.get("note", "")),
+            "rule": rule_text(e["code"], e["threshold"]),
+            "text": describe(e),
+        }
+        for e in entries
+    ]

@@ -1,0 +1,74 @@
+"""Enterprise nominations through the shared life cycle (`pojian.domain.workflow`).
+
+The states and who may act are the shared table's; these wrappers add what is particular to
+enterprises: a nomination is submitted only with its stamped letter, a refusal for a closed
+window names the window's dates, and every submission queues the 四科 check on commit.
+"""
+
+from django.db import transaction
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
+
+from pojian.domain import workflow as shared
+from pojian.domain.errors import ValidationError
+
+available_actions = shared.available_actions
+
+
+def queue_check(nomination_id):
+    """Send the 四科 check of one nomination once the surrounding transaction commits."""
+
+    def send():
+        from enterprises.tasks import check_nomination
+
+        check_nomination.delay(nomination_id)
+
+    transaction.on_commit(send)
+
+
+def window_text(cycle):
+    return _("%(opens)s to %(closes)s") % {
+        "opens": formats.date_format(timezone.localtime(cycle.nomination_opens), "DATE_FORMAT"),
+        "closes": formats.date_format(timezone.localtime(cycle.nomination_closes), "DATE_FORMAT"),
+    }
+
+
+def transition(nomination, action, *, by, reason="", notify_users=True):
+    """`pojian.domain.workflow.transition` for an enterprise nomination (same signature)."""
+    if action == "submit" and by.has_perm("pojian.submit_nomination", nomination) and not nomination.letter:
+        raise ValidationError(
+            _("Upload the stamped recommendation letter (PDF) before submitting."), code="letter_required"
+        )
+    try:
+        result = shared.transition(nomination, action, by=by, reason=reason, notify_users=notify_users)
+    except ValidationError as e:
+        if getattr(e, "code", None) == "window_closed":
+            raise ValidationError(
+                _("Nominations for %(year)s can be submitted only in the nomination window, %(window)s.")
+                % {"year": nomination.cycle.year, "window": window_text(nomination.cycle)},
+                code="window_closed",
+            ) from e
+        raise
+    if action == "submit":
+        queue_check(result.pk)
+    return result
+
+
+def submit(nomination, *, by):
+    return transition(nomination, "submit", by=by)
+
+
+def withdraw(nomination, *, by, reason=""):
+    return transition(nomination, "withdraw", by=by, reason=reason)
+
+
+def return_for_changes(nomination, *, by, reason):
+    return transition(nomination, "return", by=by, reason=reason)
+
+
+def accept(nomination, *, by):
+    return transition(nomination, "accept", by=by)
+
+
+def reject(nomination, *, by, reason):
+    return transition(nomination, "reject", by=by, reason=reason)

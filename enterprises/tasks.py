@@ -1,0 +1,50 @@
+"""Thin Celery tasks for enterprises: they take ids, load, and call a domain function."""
+
+from celery import shared_task
+
+from pojian.domain.jobs import run_job
+
+from .domain import checks, export
+from .domain import import_tax as tax
+from .filters import office_queryset_for_job
+from .models import EnterpriseNomination
+
+# --- the office side: 四科 checks, tax data, export --------------------------------------------
+
+
+@shared_task
+def check_nomination(nomination_id):
+    """Re-run the 四科 check for one nomination (on submit, or when its figures change)."""
+    nomination = EnterpriseNomination.objects.select_related("cycle").filter(pk=nomination_id).first()
+    if nomination is None:
+        return None
+    return checks.check_nomination(nomination).eligible
+
+
+@shared_task
+def check_year(job_id):
+    """The office's year-wide 四科 run (a Job with progress; params: year)."""
+    run_job(job_id, checks.year_check_job)
+
+
+@shared_task
+def import_tax(job_id):
+    """Import a tax-data file, all or nothing (a Job; params: year; the file is the job's input)."""
+    run_job(job_id, tax.tax_import_job, atomic=True)
+
+
+@shared_task
+def export_nominations(job_id):
+    """Export the office's filtered nomination list to .xlsx (a Job; params: year, filters)."""
+    run_job(job_id, lambda job, progress: export.export_job(job, progress, office_queryset_for_job(job)))
+
+
+# --- the bureau side: batch nomination import ----------------------------------------------------
+
+
+@shared_task
+def import_nominations(job_id):
+    """Import a bureau's filled-in nomination template, all or nothing (a Job; params: cycle, language)."""
+    from .domain.import_nominations import import_job
+
+    run_job(job_id, import_job, atomic=True)

@@ -1,0 +1,378 @@
+"""The city bureau's pages: its region's nominations, the form, the detail, the 推荐表 PDF, the batch import."""
+
+import io
+
+import django_filters
+import django_tables2 as tables
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db.models import Q
+from django.http import Http404, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, redirect
+from django.template import TemplateDoesNotExist
+from django.template.loader import get_template
+from django.urls import reverse
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import gettext as _
+from django.views.generic import DetailView, TemplateView
+from django_filters.views import FilterView
+
+from pojian.domain.errors import PermissionDenied, StaleEdit
+from pojian.mixins import PortalPermissionMixin, message_for
+from pojian.models import Cycle, NominationState
+
+from ..domain import eligibility, nominations
+from ..domain import workflow as enterprise_workflow
+from ..domain.import_nominations import TEMPLATE_FILENAME, template_workbook
+from ..forms import FORMSETS, ChooseEnterpriseForm, EnterpriseForm, ImportForm, NominationForm, formset_rows
+from ..models import Enterprise, EnterpriseNomination, EnterpriseYear, Registration
+
+
+def region_nominations(user, cycle):
+    return (
+        EnterpriseNomination.objects.filter(cycle=cycle, region_id=user.region_id)
+        .select_related("enterprise", "verdict", "cycle")
+        .order_by("-updated_at")
+    )
+
+
+# --- list ---------------------------------------------------------------------------------------
+
+
+class BureauNominationFilter(django_filters.FilterSet):
+    VERDICTS = [
+        ("eligible", gettext_lazy("Meets the 四科 standard")),
+        ("failed", gettext_lazy("Fails the 四科 standard")),
+        ("unchecked", gettext_lazy("Not checked yet")),
+    ]
+
+    q = django_filters.CharFilter(label=gettext_lazy("Name or code"), method="search")
+    state = django_filters.ChoiceFilter(label=gettext_lazy("State"), choices=NominationState.choices)
+    verdict = django_filters.ChoiceFilter(label=gettext_lazy("四科 verdict"), choices=VERDICTS, method="by_verdict")
+
+    class Meta:
+        model = EnterpriseNomination
+        fields = ["q", "state", "verdict"]
+
+    def search(self, queryset, name, value):
+        value = value.strip()
+        return queryset.filter(Q(enterprise__name__icontains=value) | Q(enterprise__uscc__icontains=value.upper()))
+
+    def by_verdict(self, queryset, name, value):
+        if value == "eligible":
+            return queryset.filter(verdict__eligible=True)
+        if value == "failed":
+            return queryset.filter(verdict__eligible=False)
+        if value == "unchecked":
+            return queryset.filter(verdict__isnull=True)
+        return queryset
+
+
+def verdict_html(record):
+    try:
+        verdict = record.verdict
+    except EnterpriseNomination.verdict.RelatedObjectDoesNotExist:
+        return format_html('<span class="text-muted" data-testid="verdict">{}</span>', _("Not checked yet"))
+    if verdict.eligible:
+        return format_html('<span class="text-success" data-testid="verdict"><i class="bi bi-check-circle"></i> {}</span>',
+                           _("Meets the 四科 standard"))
+    return format_html(
+        '<span class="text-danger" data-testid="verdict"><i class="bi bi-x-circle"></i> {}</span> {}',
+        _("Fails:"), format_html_join(" ", '<span class="badge text-bg-danger">{}</span>',
+                                      ((eligibility.label(c),) for c in verdict.failed)),
+    )
+
+
+class BureauNominationTable(tables.Table):
+    enterprise = tables.Column(verbose_name=gettext_lazy("Enterprise"), accessor="enterprise__name",
+                               order_by=("enterprise__name",))
+    uscc = tables.Column(verbose_name=gettext_lazy("USCC"), accessor="enterprise__uscc",
+                         attrs={"td": {"class": "d-none d-md-table-cell"}, "th": {"class": "d-none d-md-table-cell"}})
+    state = tables.TemplateColumn(template_name="pojian/_state_badge.html", verbose_name=gettext_lazy("State"),
+                                  extra_context={}, order_by=("state",))
+    verdict = tables.Column(verbose_name=gettext_lazy("四科 verdict"), empty_values=(), orderable=False)
+    updated_at = tables.DateTimeColumn(verbose_name=gettext_lazy("Updated"), format="SHORT_DATETIME_FORMAT",
+                                       attrs={"td": {"class": "d-none d-lg-table-cell"},
+                                              "th": {"class": "d-none d-lg-table-cell"}})
+
+    class Meta:
+        model = EnterpriseNomination
+        fields = ()
+        sequence = ("enterprise", "uscc", "state", "verdict", "updated_at")
+        template_name = "django_tables2/bootstrap5-responsive.html"
+        attrs = {"class": "table table-sm table-hover align-middle", "data-testid": "nominations"}
+        empty_text = gettext_lazy("No nominations match.")
+
+    def render_enterprise(self, value, record):
+        return format_html('<a href="{}">{}</a>', reverse("enterprises:bureau_nomination", args=[record.pk]), value)
+
+    def render_state(self, record, column, bound_column, **kwargs):
+        return get_template("pojian/_state_badge.html").render({"nomination": record})
+
+    def render_verdict(self, record):
+        return verdict_html(record)
+
+
+class NominationListView(PortalPermissionMixin, tables.SingleTableMixin, FilterView):
+    permission_required = "enterprises.list_region_nominations"
+    template_name = "enterprises/bureau_list.html"
+    table_class = BureauNominationTable
+    filterset_class = BureauNominationFilter
+    paginate_by = 25
+
+    def get_queryset(self):
+        self.cycle = Cycle.objects.current()
+        if self.cycle is None:
+            return EnterpriseNomination.objects.none()
+        return region_nominations(self.request.user, self.cycle)
+
+    def get_context_data(self, **kwargs):
+        return {**super().get_context_data(**kwargs), "cycle": self.cycle}
+
+
+# --- create / edit ------------------------------------------------------------------------------
+
+
+class NominationFormView(PortalPermissionMixin, TemplateView):
+    """Create (no pk) or edit (pk) a nomination: the enterprise, the figures, results and letter."""
+
+    template_name = "enterprises/bureau_form.html"
+
+    def get_permission_object(self):
+        return self.nomination
+
+    def dispatch(self, request, *args, **kwargs):
+        self.nomination = None
+        if "pk" in kwargs:
+            self.nomination = get_object_or_404(
+                EnterpriseNomination.objects.select_related("cycle", "enterprise", "region"), pk=kwargs["pk"]
+            )
+        return super().dispatch(request, *args, **kwargs)
+
+    def handle_no_permission(self):
+        user = self.request.user
+        if self.nomination is not None and user.is_authenticated and user.has_perm("enterprises.view_nomination", self.nomination):
+            messages.error(self.request, _(
+                "A nomination can be edited only while it is a draft or returned, and while its year is open."))
+            return redirect("enterprises:bureau_nomination", pk=self.nomination.pk)
+        return super().handle_no_permission()
+
+    # The pieces of the page.
+
+    def _cycle(self):
+        return self.nomination.cycle if self.nomination else Cycle.objects.current()
+
+    def _enterprise(self):
+        if self.nomination:
+            return self.nomination.enterprise
+        raw = self.request.POST.get("enterprise") or self.request.GET.get("enterprise")
+        if not raw:
+            return None
+        if not str(raw).isdigit():
+            raise Http404
+        return get_object_or_404(Enterprise, pk=raw, region_id=self.request.user.region_id)
+
+    def _initial(self, enterprise, cycle):
+        initial = {}
+        if self.nomination:
+            initial.update(version=self.nomination.version, recommendation=self.nomination.recommendation)
+        if enterprise is not None and cycle is not None:
+            year = EnterpriseYear.objects.filter(enterprise=enterprise, year=cycle.year).first()
+            if year:
+                initial.update({f: getattr(year, f) for f in nominations.FIGURE_FIELDS})
+            registration = Registration.objects.filter(enterprise=enterprise, year=cycle.year).first()
+            if registration:
+                initial["registration_number"] = registration.number
+        return initial
+
+    def build(self, data=None, files=None):
+        region = self.request.user.region if self.nomination is None else self.nomination.region
+        enterprise = self._enterprise()
+        cycle = self._cycle()
+        instance = enterprise or Enterprise(region=region)
+        forms = {
+            "enterprise": enterprise,
+            "cycle": cycle,
+            "enterprise_form": EnterpriseForm(data, instance=instance, region=region, prefix="ent"),
+            "nomination_form": NominationForm(data, files, initial=self._initial(enterprise, cycle), prefix="nom"),
+            "formsets": [
+                (key, title, cls(data, instance=instance, prefix=key), fields)
+                for key, cls, fields, title in FORMSETS
+            ],
+        }
+        if self.nomination and self.nomination.letter:
+            forms["nomination_form"].fields["letter"].initial = self.nomination.letter
+        return forms
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx.setdefault("forms", None)
+        ctx["nomination"] = self.nomination
+        if self.nomination is None:
+            ctx["choose_form"] = ChooseEnterpriseForm(self.request.GET or None, region=self.request.user.region)
+        return ctx
+
+    def get(self, request, *args, **kwargs):
+        forms = self.build()
+        if forms["cycle"] is None or forms["cycle"].is_closed:
+            messages.error(request, _("There is no open programme year to nominate for."))
+            return redirect("enterprises:bureau_nominations")
+        return self.render_to_response(self.get_context_data(**forms))
+
+    def post(self, request, *args, **kwargs):
+        forms = self.build(request.POST, request.FILES)
+        eform, nform = forms["enterprise_form"], forms["nomination_form"]
+        formsets = forms["formsets"]
+        valid = all([eform.is_valid(), nform.is_valid(), *(fs.is_valid() for _k, _t, fs, _f in formsets)])
+        if valid:
+            rows = {key: formset_rows(fs, fields) for key, _t, fs, fields in formsets}
+            kwargs = {
+                "by": request.user,
+                "enterprise_fields": eform.values(),
+                "registration_number": nform.cleaned_data["registration_number"],
+                "figures": nform.figures(),
+                "recommendation": nform.cleaned_data["recommendation"],
+                "letter": nform.cleaned_data.get("letter"),
+                "ip_items": rows["ip"],
+                "transfers": rows["transfers"],
+                "products": rows["products"],
+            }
+            try:
+                if self.nomination is None:
+                    nomination = nominations.create_nomination(
+                        cycle=forms["cycle"], enterprise=forms["enterprise"], **kwargs)
+                    messages.success(request, _("The nomination of %(name)s was saved as a draft.") % {
+                        "name": nomination.enterprise.name})
+                else:
+                    version = nform.cleaned_data.get("version")
+                    nomination = nominations.update_nomination(
+                        self.nomination, expected_version=version if version is not None else -1, **kwargs)
+                    messages.success(request, _("The nomination of %(name)s was saved.") % {
+                        "name": nomination.enterprise.name})
+                return redirect("enterprises:bureau_nomination", pk=nomination.pk)
+            except StaleEdit as e:
+                nform.add_error(None, message_for(e))
+                messages.error(request, message_for(e))
+            except ValidationError as e:
+                if hasattr(e, "error_dict"):
+                    for field, errors in e.error_dict.items():
+                        target = eform if field in eform.fields else nform
+                        target.add_error(field if field in target.fields else None, errors)
+                else:
+                    nform.add_error(None, message_for(e))
+            except PermissionDenied as e:
+                messages.error(request, str(e))
+                return redirect("enterprises:bureau_nominations")
+        else:
+            messages.error(request, _("Please correct the errors below; nothing was saved."))
+        return self.render_to_response(self.get_context_data(**forms))
+
+
+class NominationCreateView(NominationFormView):
+    permission_required = "enterprises.add_nomination"
+
+
+class NominationUpdateView(NominationFormView):
+    permission_required = "enterprises.change_nomination"
+
+
+# --- detail, PDF ------------------------------------------------------------------------------
+
+
+class NominationDetailView(PortalPermissionMixin, DetailView):
+    permission_required = "enterprises.view_nomination"
+    template_name = "enterprises/bureau_detail.html"
+    context_object_name = "nomination"
+
+    def get_queryset(self):
+        return EnterpriseNomination.objects.select_related("cycle", "enterprise", "region", "created_by")
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        nomination = self.object
+        user = self.request.user
+        ctx.update(nominations.nomination_contents(nomination))
+        ctx["actions"] = enterprise_workflow.available_actions(nomination, user)
+        ctx["transition_url"] = reverse("enterprises:nomination_transition", args=[nomination.pk])
+        ctx["can_edit"] = user.has_perm("enterprises.change_nomination", nomination)
+        ctx["history"] = nomination.history.select_related("history_user").order_by("-history_date", "-history_id")[:50]
+        ctx["window_open"] = nomination.cycle.nomination_window_open()
+        ctx["window"] = enterprise_workflow.window_text(nomination.cycle)
+        try:
+            get_template("enterprises/_verdict.html")
+            ctx["verdict_template"] = "enterprises/_verdict.html"
+        except TemplateDoesNotExist:
+            ctx["verdict_template"] = None
+        return ctx
+
+
+class NominationPdfView(PortalPermissionMixin, DetailView):
+    """The official nomination form (推荐表), for the region's bureau and the office."""
+
+    permission_required = "enterprises.view_nomination"
+    model = EnterpriseNomination
+
+    def get(self, request, *args, **kwargs):
+        nomination = self.get_object()
+        pdf = nominations.render_nomination_form(nomination)
+        response = HttpResponse(pdf, content_type="application/pdf")
+        response["Content-Disposition"] = f'inline; filename="nomination-{nomination.pk}.pdf"'
+        return response
+
+    def get_queryset(self):
+        return EnterpriseNomination.objects.select_related("cycle", "enterprise", "region")
+
+
+# --- batch import -------------------------------------------------------------------------------
+
+
+class ImportTemplateView(PortalPermissionMixin, TemplateView):
+    permission_required = "enterprises.import_nominations"
+
+    def get(self, request, *args, **kwargs):
+        buffer = io.BytesIO()
+        template_workbook(buffer)
+        response = HttpResponse(
+            buffer.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        )
+        response["Content-Disposition"] = f'attachment; filename="{TEMPLATE_FILENAME}"'
+        return response
+
+
+class ImportView(PortalPermissionMixin, TemplateView):
+    permission_required = "enterprises.import_nominations"
+    template_name = "enterprises/bureau_import.html"
+
+    def get_context_data(self, **kwargs):
+        from pojian.models import Job
+
+        ctx = super().get_context_data(**kwargs)
+        ctx.setdefault("form", ImportForm())
+        ctx["cycle"] = Cycle.objects.current()
+        ctx["jobs"] = Job.objects.filter(kind=IMPORT_KIND, region_id=self.request.user.region_id)[:10]
+        return ctx
+
+    def post(self, request, *args, **kwargs):
+        from pojian.domain.jobs import start_job
+
+        from ..tasks import import_nominations
+
+        form = ImportForm(request.POST, request.FILES)
+        cycle = Cycle.objects.current()
+        if cycle is None or cycle.is_closed:
+            messages.error(request, _("There is no open programme year to nominate for."))
+            return HttpResponseRedirect(request.path)
+        if not form.is_valid():
+            return self.render_to_response(self.get_context_data(form=form))
+        job, _created = start_job(
+            kind=IMPORT_KIND, by=request.user, task=import_nominations, region=request.user.region,
+            title=_("Nomination import %(year)s, %(region)s: %(file)s") % {
+                "year": cycle.year, "region": request.user.region.name, "file": form.cleaned_data["file"].name},
+            params={"cycle": cycle.pk, "language": get_language()},
+            input_file=form.cleaned_data["file"],
+        )
+        return redirect("job", pk=job.pk)
+
+
+IMPORT_KIND = "enterprises.import_nominations"

@@ -1,0 +1,178 @@
+"""Scheduled annual reports with django-celery-beat.
+
+A schedule is a `django_celery_beat.models.PeriodicTask` whose task is
+"reports.scheduled_annual_report", with a crontab and kwargs {"year": "current" | "previous" |
+YYYY, "region": "" (province) | "*" (province and every region) | a region code,
+"requested_by": the office user's id}. Only periodic tasks of that task are listed or changed
+here; other apps' schedules (the finance digest) are left alone. The office edits them on the
+reports page (or in the admin under "Periodic tasks").
+"""
+
+import json
+import logging
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from pojian.domain.errors import PermissionDenied, ValidationError
+from pojian.models import Cycle, Region, User
+
+TASK = "reports.scheduled_annual_report"
+ALL_REGIONS = "*"
+FREQUENCIES = {
+    "daily": gettext_lazy("Every day"),
+    "weekly": gettext_lazy("Every week"),
+    "monthly": gettext_lazy("Every month"),
+    "yearly": gettext_lazy("Every year"),
+}
+WEEKDAYS = {
+    1: gettext_lazy("Monday"), 2: gettext_lazy("Tuesday"), 3: gettext_lazy("Wednesday"), 4: gettext_lazy("Thursday"),
+    5: gettext_lazy("Friday"), 6: gettext_lazy("Saturday"), 0: gettext_lazy("Sunday"),
+}
+YEAR_MODES = {
+    "current": gettext_lazy("The current year"),
+    "previous": gettext_lazy("The previous year"),
+}
+log = logging.getLogger(__name__)
+
+
+def schedules():
+    from django_celery_beat.models import PeriodicTask
+
+    return PeriodicTask.objects.filter(task=TASK).select_related("crontab").order_by("name")
+
+
+def get_schedule(pk):
+    return schedules().get(pk=pk)
+
+
+def options(task):
+    """The schedule's settings as the form shows them."""
+    kwargs = json.loads(task.kwargs or "{}")
+    c = task.crontab
+    if c is None:
+        frequency = "daily"
+    elif c.month_of_year != "*":
+        frequency = "yearly"
+    elif c.day_of_month != "*":
+        frequency = "monthly"
+    elif c.day_of_week != "*":
+        frequency = "weekly"
+    else:
+        frequency = "daily"
+    return {
+        "name": task.name, "frequency": frequency,
+        "hour": int(c.hour) if c and c.hour.isdigit() else 2,
+        "weekday": int(c.day_of_week) if c and c.day_of_week.isdigit() else 1,
+        "day_of_month": int(c.day_of_month) if c and c.day_of_month.isdigit() else 1,
+        "month": int(c.month_of_year) if c and c.month_of_year.isdigit() else 1,
+        "year": str(kwargs.get("year") or "current"), "region": kwargs.get("region") or "",
+        "enabled": task.enabled, "requested_by": kwargs.get("requested_by"),
+    }
+
+
+def describe(task):
+    o = options(task)
+    when = {
+        "daily": _("every day at %(h)02d:00"),
+        "weekly": _("every %(w)s at %(h)02d:00"),
+        "monthly": _("every month on day %(d)s at %(h)02d:00"),
+        "yearly": _("every year on %(m)s/%(d)s at %(h)02d:00"),
+    }[o["frequency"]] % {"h": o["hour"], "w": WEEKDAYS.get(o["weekday"], o["weekday"]), "d": o["day_of_month"], "m": o["month"]}
+    year = str(YEAR_MODES.get(o["year"], o["year"]))
+    if o["region"] == ALL_REGIONS:
+        scope = _("the province and every region")
+    elif o["region"]:
+        scope = Region.objects.filter(code=o["region"]).values_list("name", flat=True).first() or o["region"]
+    else:
+        scope = _("Jilin Province")
+    return {"when": when, "year": year, "scope": scope, **o}
+
+
+def _crontab(*, frequency, hour, weekday, day_of_month, month):
+    from django_celery_beat.models import CrontabSchedule
+
+    spec = {"minute": "0", "hour": str(hour), "day_of_week": "*", "day_of_month": "*", "month_of_year": "*"}
+    if frequency == "weekly":
+        spec["day_of_week"] = str(weekday)
+    elif frequency == "monthly":
+        spec["day_of_month"] = str(day_of_month)
+    elif frequency == "yearly":
+        spec["day_of_month"], spec["month_of_year"] = str(day_of_month), str(month)
+    crontab = CrontabSchedule.objects.filter(timezone=settings.TIME_ZONE, **spec).first()
+    return crontab or CrontabSchedule.objects.create(timezone=settings.TIME_ZONE, **spec)
+
+
+def save_schedule(*, by, name, frequency, hour, weekday=1, day_of_month=1, month=1, year="current", region="",
+                  enabled=True, task=None):
+    """Create (task None) or change a report schedule. Returns the PeriodicTask."""
+    from django_celery_beat.models import PeriodicTask
+
+    if not by.has_perm("reports.manage_schedules"):
+        raise PermissionDenied(_("Only the provincial office may schedule reports."))
+    if task is not None and task.task != TASK:
+        raise PermissionDenied(_("This is not a report schedule."))
+    if frequency not in FREQUENCIES:
+        raise ValidationError(_("Choose how often."))
+    if str(year) not in YEAR_MODES and not str(year).isdigit():
+        raise ValidationError(_("Choose the year."))
+    if region not in ("", ALL_REGIONS) and not Region.objects.filter(code=region).exists():
+        raise ValidationError(_("There is no region with code %(code)s.") % {"code": region})
+    name = (name or "").strip()
+    if not name:
+        raise ValidationError(_("Give the schedule a name."))
+    kwargs = json.dumps({"year": year if not str(year).isdigit() else int(year), "region": region, "requested_by": by.pk})
+    try:
+        with transaction.atomic():
+            crontab = _crontab(frequency=frequency, hour=hour, weekday=weekday, day_of_month=day_of_month, month=month)
+            if task is None:
+                task = PeriodicTask(task=TASK)
+            task.name, task.crontab, task.kwargs, task.enabled = name, crontab, kwargs, enabled
+            task.interval = task.solar = task.clocked = None
+            task.description = str(_("Annual report, scheduled by %(user)s") % {"user": by})
+            task.save()
+    except IntegrityError:
+        raise ValidationError(_("A schedule with this name exists already.")) from None
+    return task
+
+
+def delete_schedule(task, *, by):
+    if not by.has_perm("reports.manage_schedules"):
+        raise PermissionDenied(_("Only the provincial office may schedule reports."))
+    if task.task != TASK:
+        raise PermissionDenied(_("This is not a report schedule."))
+    task.delete()
+
+
+def run_schedule(*, year="current", region="", requested_by=None):
+    """What the scheduled task does: request the report(s). Returns the ids of the reports started or joined."""
+    from .annual import request_report
+
+    user = User.objects.filter(pk=requested_by, is_active=True).first() if requested_by else None
+    if user is None or not user.has_perm("reports.request_report"):
+        log.warning("report schedule skipped: user %s may not request reports", requested_by)
+        return []
+    current = Cycle.objects.current()
+    if str(year).isdigit():
+        wanted = int(year)
+    elif current is None:
+        log.warning("report schedule skipped: no current programme year")
+        return []
+    else:
+        wanted = current.year - (1 if year == "previous" else 0)
+    if region == ALL_REGIONS:
+        scopes = [None, *Region.objects.filter(active=True)]
+    else:
+        scopes = [Region.objects.filter(code=region).first() if region else None]
+    started = []
+    for scope in scopes:
+        try:
+            report, _created = request_report(year=wanted, region=scope, by=user, scheduled=True)
+        except (ValidationError, PermissionDenied) as e:
+            log.warning("report schedule: %s", e)
+            continue
+        if report is not None:
+            started.append(report.pk)
+    return started

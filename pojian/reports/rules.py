@@ -1,0 +1,25 @@
+"""Who may see the statistics and the reports.
+
+Office: everything. A city bureau: only its own region's annual reports (list and download),
+no dashboard, no province report. Experts, partners and anonymous visitors: nothing here
+(the public progress page needs no permission).
+"""
+
+import rules
+
+from pojian.rules import is_bureau, is_office
+
+
+@rules.predicate
+def is_own_region_report(user, report):
+    """The report is a region's report and the user is that region's bureau (a province report is nobody's region)."""
+    return report is not None and is_bureau(user) and report.region_id is not None and report.region_id == user.region_id
+
+
+rules.add_perm("reports.view_public_progress", rules.always_allow)
+rules.add_perm("reports.view_dashboard", is_office)
+rules.add_perm("reports.request_report", is_office)
+rules.add_perm("reports.manage_schedules", is_office)
+rules.add_perm("reports.release_progress", is_office)
+rules.add_perm("reports.list_reports", is_office | is_bureau)
+rules.add_perm("reports.view_report", is_office | is_own_region_report)

@@ -1,0 +1,195 @@
+"""Review rounds: create one, fill it with the year's accepted nominations, move it through its phases.
+
+    assignment ──open_scoring──▶ scoring ──close_round──▶ closed
+                                    ▲                        │
+                                    └─────reopen_scoring─────┘   (only before the 公示)
+"""
+
+from decimal import Decimal
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from pojian.domain.errors import PermissionDenied, TransitionNotAllowed, ValidationError
+from pojian.models import NominationState
+
+from ..models import Assignment, Criterion, ReviewItem, Round, ScoreSheet
+from .kinds import nomination_model, nominee_facts
+
+# A starting score sheet per kind (the office edits it in the admin); max scores add up to 100.
+DEFAULT_CRITERIA = {
+    "enterprises": [
+        ("Technological innovation", "Key core technology, products and their level.", 30),
+        ("R&D investment and results", "R&D intensity, high-value IP and achievement transfers.", 25),
+        ("Growth", "Revenue and profit growth, market prospects.", 20),
+        ("Team", "S&T staff, leadership and management.", 15),
+        ("Social benefit", "Jobs, taxes and the drive it gives its industry.", 10),
+    ],
+    "incubators": [
+        ("Incubation results", "Enterprises incubated, graduated and their growth.", 40),
+        ("Services", "Mentoring, finance, shared facilities.", 30),
+        ("Management", "Team, rules and operation.", 30),
+    ],
+    "finance": [
+        ("Investment in tech SMEs", "Amount and number of investments in the province's tech SMEs.", 50),
+        ("Services", "Roadshows, products for tech SMEs.", 30),
+        ("Cooperation", "Work with the programme and the bureaus.", 20),
+    ],
+    "bureau_summaries": [
+        ("Work done", "What the bureau did for the programme this year.", 60),
+        ("Results", "Outcomes in its region.", 40),
+    ],
+}
+
+
+def _require_office(by, perm="reviews.manage_rounds", obj=None):
+    if by is None or not by.has_perm(perm, obj):
+        raise PermissionDenied(_("Only the provincial office may do this."))
+
+
+def _save(obj, *, by, reason, update_fields=None):
+    obj.version += 1
+    obj._history_user = by
+    obj._change_reason = reason[:100]
+    obj.save()
+    return obj
+
+
+def create_round(*, cycle, kind, by, title="", default_sheet=True, **settings):
+    """Create the round of `kind` for `cycle` (in the assignment phase), with a starting score sheet."""
+    _require_office(by)
+    if kind not in Round.Kind.values:
+        raise ValidationError(_("Unknown kind of review round."), code="kind")
+    if cycle.is_closed:
+        raise ValidationError(_("This programme year is closed."), code="cycle_closed")
+    if Round.objects.filter(cycle=cycle, kind=kind).exists():
+        raise ValidationError(_("This year already has a review round of this kind."), code="duplicate")
+    allowed = {"experts_per_item", "max_load", "aggregation", "normalise", "notice_days", "scoring_closes"}
+    unknown = set(settings) - allowed
+    if unknown:
+        raise TypeError(f"unknown round settings: {sorted(unknown)}")
+    with transaction.atomic():
+        round_ = Round(cycle=cycle, kind=kind, title=title, **settings)
+        round_.full_clean()
+        round_._history_user = by
+        round_._change_reason = "create"
+        round_.save()
+        if default_sheet:
+            sheet = ScoreSheet.objects.create(round=round_, title=_("Score sheet"))
+            for order, (name, guidance, max_score) in enumerate(DEFAULT_CRITERIA.get(kind, []), start=1):
+                Criterion.objects.create(
+                    sheet=sheet, name=_(name), guidance=_(guidance), max_score=Decimal(max_score), weight=Decimal(1), order=order
+                )
+    return round_
+
+
+def populate_round(*, round_, by):
+    """Put the year's accepted nominations of the round's kind into the round (idempotent).
+
+    New accepted nominations become items; the denormalised facts of existing items are
+    refreshed. Runs conflict detection for the round afterwards. Returns (created, updated).
+    """
+    _require_office(by, obj=round_)
+    if round_.phase != Round.Phase.ASSIGNMENT:
+        raise TransitionNotAllowed(_("Nominations can only be added while the round is in the assignment phase."), code="phase")
+    model = nomination_model(round_.kind)
+    if model is None:
+        return 0, 0
+    qs = model._default_manager.filter(cycle=round_.cycle)
+    if any(f.name == "state" for f in model._meta.get_fields()):
+        qs = qs.filter(state=NominationState.ACCEPTED)
+    related = [f.name for f in model._meta.get_fields()
+               if (f.many_to_one or f.one_to_one) and f.name in ("enterprise", "incubator", "institution", "verdict")]
+    if related:
+        qs = qs.select_related(*related)
+    ct = ContentType.objects.get_for_model(model)
+    existing = {i.object_id: i for i in ReviewItem.objects.filter(round=round_, content_type=ct)}
+    new, changed = [], []
+    fields = ("nominee_name", "nominee_uscc", "region_id", "industry", "submitted_at", "rd_intensity")
+    for nomination in qs.order_by("pk"):
+        facts = nominee_facts(nomination)
+        item = existing.get(nomination.pk)
+        if item is None:
+            new.append(ReviewItem(round=round_, content_type=ct, object_id=nomination.pk, **facts))
+        elif any(getattr(item, f) != facts[f] for f in fields):
+            for f in fields:
+                setattr(item, f, facts[f])
+            changed.append(item)
+    with transaction.atomic():
+        from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+
+        if new:
+            bulk_create_with_history(new, ReviewItem, batch_size=1000, default_user=by, default_change_reason="populate")
+        if changed:
+            bulk_update_with_history(changed, ReviewItem, list(fields), batch_size=1000, default_user=by,
+                                     default_change_reason="refresh")
+        from .conflicts import detect_conflicts
+
+        detect_conflicts(round_=round_, by=by)
+    return len(new), len(changed)
+
+
+def open_scoring(*, round_, by, closes=None):
+    """Assignment → scoring: every item has its N confirmed experts, and the sheet has criteria."""
+    _require_office(by, obj=round_)
+    with transaction.atomic():
+        current = Round.objects.select_for_update(of=("self",)).get(pk=round_.pk)
+        if current.phase != Round.Phase.ASSIGNMENT:
+            raise TransitionNotAllowed(_("Scoring can only be opened from the assignment phase."), code="phase")
+        if not Criterion.objects.filter(sheet__round=current).exists():
+            raise ValidationError(_("The score sheet has no criteria yet."), code="no_criteria")
+        if not current.items.exists():
+            raise ValidationError(_("The round has no nominations."), code="empty")
+        if Assignment.objects.filter(item__round=current, state=Assignment.State.PROPOSED).exists():
+            raise ValidationError(_("Confirm the proposed assignment first."), code="unconfirmed")
+        from .assignment import short_items
+
+        short = short_items(current, states=(Assignment.State.CONFIRMED,))
+        if short:
+            raise ValidationError(
+                _("These nominations have fewer than %(n)s confirmed experts: %(items)s")
+                % {"n": current.experts_per_item, "items": "、".join(i.nominee_name for i in short[:20])},
+                code="short",
+            )
+        current.phase = Round.Phase.SCORING
+        current.scoring_opens = timezone.now()
+        if closes is not None:
+            current.scoring_closes = closes
+        _save(current, by=by, reason="open_scoring")
+    round_.refresh_from_db()
+    return current
+
+
+def close_round(*, round_, by):
+    """Scoring → closed: experts can no longer score; the office sees everything and ranks."""
+    _require_office(by, obj=round_)
+    with transaction.atomic():
+        current = Round.objects.select_for_update(of=("self",)).get(pk=round_.pk)
+        if current.phase != Round.Phase.SCORING:
+            raise TransitionNotAllowed(_("Only a round in the scoring phase can be closed."), code="phase")
+        current.phase = Round.Phase.CLOSED
+        current.closed_at = timezone.now()
+        _save(current, by=by, reason="close")
+    round_.refresh_from_db()
+    return current
+
+
+def reopen_scoring(*, round_, by, reason):
+    """Closed → scoring again (before anything is published), with a reason."""
+    _require_office(by, obj=round_)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError(_("Please give a reason."), code="reason_required")
+    with transaction.atomic():
+        current = Round.objects.select_for_update(of=("self",)).get(pk=round_.pk)
+        if current.phase != Round.Phase.CLOSED:
+            raise TransitionNotAllowed(_("Only a closed round can be reopened."), code="phase")
+        if current.results_confirmed_at or hasattr(current, "notice"):
+            raise TransitionNotAllowed(_("The results have been published; the round cannot be reopened."), code="published")
+        current.phase = Round.Phase.SCORING
+        current.closed_at = None
+        _save(current, by=by, reason=f"reopen: {reason}")
+    round_.refresh_from_db()
+    return current

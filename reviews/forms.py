@@ -1,0 +1,186 @@
+"""Forms of the expert review's pages.
+
+They only collect input: every rule (score ranges, reasons required, phases, conflicts) is
+checked by the domain functions in reviews/domain/, whose messages the views show.
+"""
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .models import Conflict, Expert, Objection, Review, ReviewItem, Round
+
+
+class ScoreForm(forms.Form):
+    """The score sheet: one number and one comment per criterion, the recommendation, an overall comment.
+
+    Values stay text here; `reviews.domain.scoring.save_review` parses and range-checks them.
+    The number inputs carry min / max / step so phones show a numeric keypad.
+    """
+
+    recommendation = forms.ChoiceField(
+        label=_("Overall recommendation"), required=False,
+        choices=[("", _("— choose —")), *Review.Recommendation.choices],
+    )
+    comment = forms.CharField(label=_("Overall comment"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    version = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, criteria, review=None, locked=False, **kwargs):
+        initial = kwargs.pop("initial", None) or {}
+        if review is not None:
+            initial.setdefault("recommendation", review.recommendation)
+            initial.setdefault("comment", review.comment)
+            initial.setdefault("version", review.version)
+            for score in review.scores.all():
+                initial.setdefault(f"score_{score.criterion_id}", "" if score.value is None else score.value)
+                initial.setdefault(f"note_{score.criterion_id}", score.comment)
+        super().__init__(*args, initial=initial, **kwargs)
+        self.criteria = list(criteria)
+        for c in self.criteria:
+            self.fields[f"score_{c.pk}"] = forms.CharField(
+                label=c.name, required=False,
+                widget=forms.NumberInput(attrs={
+                    "min": "0", "max": str(c.max_score), "step": "0.01", "inputmode": "decimal",
+                    "class": "form-control score-input", "data-testid": f"score-{c.pk}",
+                }),
+            )
+            self.fields[f"note_{c.pk}"] = forms.CharField(
+                label=_("Comment on “%(criterion)s”") % {"criterion": c.name}, required=False,
+                widget=forms.Textarea(attrs={"rows": 2, "class": "form-control", "data-testid": f"note-{c.pk}"}),
+            )
+        self.fields["recommendation"].widget.attrs.update({"class": "form-select", "data-testid": "recommendation"})
+        self.fields["comment"].widget.attrs.update({"class": "form-control", "data-testid": "comment"})
+        if locked:
+            for field in self.fields.values():
+                field.disabled = True
+
+    def rows(self):
+        """[(criterion, score bound field, comment bound field)] for the template."""
+        return [(c, self[f"score_{c.pk}"], self[f"note_{c.pk}"]) for c in self.criteria]
+
+    def scores(self):
+        """{criterion id: {"value": text, "comment": text}} for save_review."""
+        data = self.cleaned_data
+        return {
+            c.pk: {"value": data.get(f"score_{c.pk}", ""), "comment": data.get(f"note_{c.pk}", "")}
+            for c in self.criteria
+        }
+
+
+class DeclareConflictForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Kind of conflict"), choices=Conflict.Kind.choices)
+    reason = forms.CharField(
+        label=_("Explain the conflict"), required=False, widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("The office sees this explanation; the nomination is handed back and assigned to another expert."),
+    )
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label=_("Reason"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class ConflictDecisionForm(forms.Form):
+    decision = forms.ChoiceField(
+        label=_("Decision"), choices=[("confirm", _("Confirm")), ("dismiss", _("Dismiss"))]
+    )
+    reason = forms.CharField(label=_("Reason"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class CreateRoundForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Kind"), choices=Round.Kind.choices)
+    title = forms.CharField(label=_("Title"), required=False, max_length=120)
+    experts_per_item = forms.IntegerField(label=_("Experts per nomination"), min_value=1, initial=5)
+    max_load = forms.IntegerField(label=_("Maximum nominations per expert"), min_value=1, initial=60)
+    aggregation = forms.ChoiceField(label=_("Aggregation"), choices=Round.Aggregation.choices,
+                                    initial=Round.Aggregation.TRIMMED_MEAN)
+    notice_days = forms.IntegerField(label=_("Public notice days"), min_value=1, initial=5)
+
+
+class OpenScoringForm(forms.Form):
+    closes = forms.DateTimeField(
+        label=_("Scoring deadline"), required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )
+
+
+def _expert_label(expert, loads):
+    load = loads.get(expert.pk, 0)
+    return f"{expert.name} · {expert.unit_name or '—'} · {expert.get_fields_display() or '—'} ({load})"
+
+
+class ExpertChoiceForm(forms.Form):
+    """Choose an expert (add to a nomination, or take over an assignment); the domain checks conflicts and load."""
+
+    expert = forms.ModelChoiceField(label=_("Expert"), queryset=Expert.objects.none())
+    reason = forms.CharField(label=_("Reason"), required=False, max_length=300)
+
+    def __init__(self, *args, experts, loads=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        loads = loads or {}
+        self.fields["expert"].queryset = experts
+        self.fields["expert"].label_from_instance = lambda e: _expert_label(e, loads)
+        self.fields["expert"].widget.attrs["class"] = "form-select"
+        self.fields["reason"].widget.attrs["class"] = "form-control"
+
+
+class RecordConflictForm(forms.Form):
+    expert = forms.ModelChoiceField(label=_("Expert"), queryset=Expert.objects.none())
+    kind = forms.ChoiceField(label=_("Kind of conflict"), choices=Conflict.Kind.choices)
+    reason = forms.CharField(label=_("Reason"), required=False, max_length=500)
+
+    def __init__(self, *args, experts, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["expert"].queryset = experts
+
+
+class SelectForm(forms.Form):
+    quota = forms.IntegerField(label=_("Number to select"), min_value=0, required=False)
+
+
+class OverrideForm(forms.Form):
+    selected = forms.TypedChoiceField(
+        label=_("Decision"), coerce=lambda v: v == "1",
+        choices=[("1", _("Select")), ("0", _("Do not select"))],
+    )
+    reason = forms.CharField(
+        label=_("Written reason"), required=False, widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Required; kept in the audit trail."),
+    )
+
+
+class PublishNoticeForm(forms.Form):
+    title = forms.CharField(label=_("Title"), required=False, max_length=200)
+    starts = forms.DateField(label=_("Starts"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    how_to_object = forms.CharField(
+        label=_("How to object"), required=False, widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Address, telephone and deadline for objections; shown on the public page."),
+    )
+    show_industry = forms.BooleanField(label=_("Show the industry"), required=False, initial=True)
+    show_uscc = forms.BooleanField(label=_("Show the credit code"), required=False)
+    show_score = forms.BooleanField(label=_("Show the aggregate score"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("initial", {}).setdefault("starts", timezone.localdate())
+        super().__init__(*args, **kwargs)
+
+
+class ObjectionForm(forms.Form):
+    item = forms.ModelChoiceField(label=_("Nomination"), queryset=ReviewItem.objects.none())
+    objector = forms.CharField(label=_("Who objects"), required=False, max_length=200)
+    contact = forms.CharField(label=_("Contact"), required=False, max_length=200)
+    content = forms.CharField(label=_("Objection"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    received_on = forms.DateField(
+        label=_("Received"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+
+    def __init__(self, *args, items, **kwargs):
+        kwargs.setdefault("initial", {}).setdefault("received_on", timezone.localdate())
+        super().__init__(*args, **kwargs)
+        self.fields["item"].queryset = items
+
+
+class ObjectionDecisionForm(forms.Form):
+    outcome = forms.ChoiceField(
+        label=_("Outcome"), choices=[(Objection.Outcome.UPHELD, _("Uphold")), (Objection.Outcome.DISMISSED, _("Dismiss"))]
+    )
+    reason = forms.CharField(label=_("Reason"), required=False, widget=forms.Textarea(attrs={"rows": 2}))

@@ -1,0 +1,275 @@
+"""The tax-data import: good files, every kind of bad row, all or nothing, the command and the task."""
+
+import io
+import time
+from decimal import Decimal
+
+import pytest
+from django.core.files.base import ContentFile
+from django.core.management import CommandError, call_command
+from django.utils import translation
+from openpyxl import Workbook, load_workbook
+
+from enterprises import tasks
+from enterprises.domain import import_tax as tax
+from enterprises.models import EnterpriseYear, Verdict
+from pojian.domain.jobs import JobFailed, start_job
+from pojian.models import Job, NominationState
+from tests.enterprises.factories import (
+    EnterpriseFactory,
+    EnterpriseNominationFactory,
+    EnterpriseYearFactory,
+    eligible_enterprise,
+    ensure_regions,
+    make_uscc,
+)
+
+HEADERS = ["统一社会信用代码", "年度", "销售收入(元)", "研发费用(元)", "资产总额(元)", "从业人数"]
+
+
+def workbook(rows, headers=HEADERS):
+    wb = Workbook()
+    ws = wb.active
+    ws.append(headers)
+    for row in rows:
+        ws.append(row)
+    out = io.BytesIO()
+    wb.save(out)
+    out.seek(0)
+    return out
+
+
+def run(rows, *, year, headers=HEADERS):
+    with translation.override("zh-hans"):
+        return tax.import_tax(workbook(rows, headers), year=year)
+
+
+@pytest.mark.django_db
+def test_import_tax_writes_tax_figures_and_keeps_declared(cycle):
+    year = cycle.year
+    declared = eligible_enterprise(year=year)  # revenue 50,000,000 declared
+    fresh = EnterpriseFactory()
+    result = run([
+        [declared.uscc, year, 60000000, "6100000.50", 90000000, 120],
+        [fresh.uscc.lower(), f"{year}年", 1000.5, 0, 10, 3],
+    ], year=year)
+    assert (result.rows, result.updated, result.created) == (2, 1, 1)
+    ey = EnterpriseYear.objects.get(enterprise=declared, year=year)
+    assert ey.revenue == Decimal("50000000.00") and ey.revenue_tax == Decimal("60000000.00")
+    assert ey.rd_expense_tax == Decimal("6100000.50") and ey.employees_tax == 120 and ey.employees == 100
+    assert ey.tax_imported_at == result.imported_at
+    assert ey.effective("revenue") == (Decimal("60000000.00"), "tax")
+    new = EnterpriseYear.objects.get(enterprise=fresh, year=year)
+    assert new.revenue is None and new.revenue_tax == Decimal("1000.50") and new.employees_tax == 3
+
+
+@pytest.mark.django_db
+def test_import_tax_records_history_with_reason(cycle):
+    e = eligible_enterprise(year=cycle.year)
+    run([[e.uscc, cycle.year, 1, 1, 1, 1]], year=cycle.year)
+    ey = EnterpriseYear.objects.get(enterprise=e)
+    latest = ey.history.first()
+    assert latest.revenue_tax == Decimal("1.00")
+    assert latest.history_change_reason == "税务数据导入"
+
+
+@pytest.mark.django_db
+def test_import_tax_rechecks_affected_nominations_only(cycle):
+    year = cycle.year
+    affected = EnterpriseNominationFactory(enterprise=eligible_enterprise(year=year), cycle=cycle,
+                                           state=NominationState.SUBMITTED)
+    untouched = EnterpriseNominationFactory(enterprise=eligible_enterprise(year=year), cycle=cycle,
+                                            state=NominationState.SUBMITTED)
+    # Tax revenue of 300,000,000: over the 2亿 limit, and R&D intensity falls to 1.67 %.
+    result = run([[affected.enterprise.uscc, year, 300000000, 5000000, 1, 100]], year=year)
+    assert result.checked == 1 and result.eligible == 0
+    verdict = Verdict.objects.get(nomination=affected)
+    assert verdict.failed == ["revenue", "rd_intensity"]
+    assert verdict.figures["revenue"] == {"value": "300000000.00", "source": "tax"}
+    assert not Verdict.objects.filter(nomination=untouched).exists()
+
+
+@pytest.mark.django_db
+def test_import_tax_accepts_english_headers(cycle):
+    e = EnterpriseFactory()
+    run([[e.uscc, cycle.year, 5, 1, 2, 3]], year=cycle.year,
+        headers=["USCC", "year", "revenue", "rd_expense", "total_assets", "employees"])
+    assert EnterpriseYear.objects.get(enterprise=e).total_assets_tax == Decimal("2.00")
+
+
+@pytest.mark.django_db
+def test_import_tax_bad_file_lists_every_bad_row_in_chinese_and_changes_nothing(cycle):
+    year = cycle.year
+    a, b, c = EnterpriseFactory(), EnterpriseFactory(), EnterpriseFactory()
+    EnterpriseYearFactory(enterprise=a, year=year)
+    bad_check = make_uscc(900000999)[:17] + ("0" if make_uscc(900000999)[17] != "0" else "1")
+    unknown = make_uscc(900123456)
+    rows = [
+        [a.uscc, year, 1, 1, 1, 1],  # row 2: fine
+        [bad_check, year, 1, 1, 1, 1],  # 3: check character wrong
+        [unknown, year, 1, 1, 1, 1],  # 4: no such enterprise
+        [b.uscc, year - 1, 1, 1, 1, 1],  # 5: another year
+        [c.uscc, year, "十万", 1, 1, 1],  # 6: not a number
+        [a.uscc, year, 1, 1, 1, 1],  # 7: duplicate of row 2
+        [make_uscc(900000007), year, 1, -5, 1, 1],  # 8: negative (and unknown)
+        [make_uscc(900000008), year, 1, 1, None, 1],  # 9: missing value (and unknown)
+        [make_uscc(900000009), year, 1, 1, 1, 2.5],  # 10: not a whole number (and unknown)
+        [None, year, 1, 1, 1, 1],  # 11: missing code
+    ]
+    with pytest.raises(JobFailed) as failed:
+        run(rows, year=year)
+    errors = failed.value.errors
+    by_row = {}
+    for e in errors:
+        by_row.setdefault(e["row"], []).append(e)
+    assert sorted(by_row) == [3, 4, 5, 6, 7, 8, 9, 10, 11]
+    assert by_row[3][0]["column"] == "统一社会信用代码" and "校验" in by_row[3][0]["message"]
+    assert "没有" in by_row[4][0]["message"] and unknown in by_row[4][0]["message"]
+    assert by_row[5][0]["column"] == "年度" and str(year - 1) in by_row[5][0]["message"]
+    assert by_row[6][0]["column"] == "销售收入(元)" and "不是数字" in by_row[6][0]["message"]
+    assert "重复" in by_row[7][0]["message"] and "2" in by_row[7][0]["message"]
+    assert any(e["column"] == "研发费用(元)" and "负" in e["message"] for e in by_row[8])
+    assert any(e["column"] == "资产总额(元)" and "缺少" in e["message"] for e in by_row[9])
+    assert any(e["column"] == "从业人数" and "整数" in e["message"] for e in by_row[10])
+    assert by_row[11][0]["column"] == "统一社会信用代码" and "缺少" in by_row[11][0]["message"]
+    assert "没有导入" in failed.value.message
+    # Nothing changed, not even the good row.
+    assert not EnterpriseYear.objects.filter(revenue_tax__isnull=False).exists()
+    assert EnterpriseYear.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_import_tax_missing_column_is_refused(cycle):
+    e = EnterpriseFactory()
+    with pytest.raises(JobFailed) as failed:
+        run([[e.uscc, cycle.year, 1, 1, 1]], year=cycle.year, headers=HEADERS[:5])
+    assert "从业人数" in failed.value.message
+    assert failed.value.errors[0]["column"] == "从业人数"
+
+
+@pytest.mark.django_db
+def test_import_tax_not_a_workbook_is_refused(cycle):
+    with pytest.raises(JobFailed) as failed, translation.override("zh-hans"):
+        tax.import_tax(io.BytesIO(b"%PDF-1.4 not a workbook"), year=cycle.year)
+    assert "Excel" in failed.value.message
+
+
+@pytest.mark.django_db
+def test_import_tax_empty_file_is_refused(cycle):
+    with pytest.raises(JobFailed):
+        run([], year=cycle.year)
+
+
+@pytest.mark.django_db
+def test_import_tax_money_with_more_than_two_decimals_is_refused(cycle):
+    e = EnterpriseFactory()
+    with pytest.raises(JobFailed) as failed:
+        run([[e.uscc, cycle.year, "1.001", 1, 1, 1]], year=cycle.year)
+    assert "两位小数" in failed.value.errors[0]["message"]
+
+
+def test_parse_money_reads_excel_numbers_exactly():
+    assert tax.parse_money(0.1) == Decimal("0.10")
+    assert tax.parse_money(1234567.89) == Decimal("1234567.89")
+    assert tax.parse_money("1,000.5") == Decimal("1000.50")
+    with pytest.raises(ValueError):
+        tax.parse_money(True)
+
+
+@pytest.mark.django_db
+def test_template_workbook_has_chinese_headers_help_and_validation(cycle):
+    with translation.override("zh-hans"):
+        content = tax.template_workbook(year=cycle.year)
+    wb = load_workbook(io.BytesIO(content))
+    ws = wb.worksheets[0]
+    assert [c.value for c in ws[1]] == HEADERS
+    assert len(ws.data_validations.dataValidation) == 4
+    assert len(wb.worksheets) == 2 and wb.worksheets[1].max_row >= 7
+    # The template with one filled row imports.
+    e = EnterpriseFactory()
+    ws["A2"], ws["B2"], ws["C2"], ws["D2"], ws["E2"], ws["F2"] = e.uscc, cycle.year, 10, 1, 5, 2
+    out = io.BytesIO()
+    wb.save(out)
+    out.seek(0)
+    assert tax.import_tax(out, year=cycle.year).rows == 1
+
+
+# --- the management command ---------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_import_tax_data_command_imports(cycle, tmp_path):
+    e = EnterpriseFactory()
+    path = tmp_path / "tax.xlsx"
+    path.write_bytes(workbook([[e.uscc, cycle.year, 100, 10, 50, 4]]).getvalue())
+    out = io.StringIO()
+    call_command("import_tax_data", str(path), "--year", str(cycle.year), stdout=out)
+    assert EnterpriseYear.objects.get(enterprise=e).revenue_tax == Decimal("100.00")
+    assert "1" in out.getvalue()
+
+
+@pytest.mark.django_db
+def test_import_tax_data_command_bad_file_exits_non_zero_and_changes_nothing(cycle, tmp_path):
+    e = EnterpriseFactory()
+    path = tmp_path / "tax.xlsx"
+    path.write_bytes(workbook([[e.uscc, cycle.year, 100, 10, 50, 4], [e.uscc, cycle.year, -1, 10, 50, 4]]).getvalue())
+    err = io.StringIO()
+    with pytest.raises(CommandError):
+        call_command("import_tax_data", str(path), "--year", str(cycle.year), stderr=err)
+    assert "第" in err.getvalue() or "row" in err.getvalue()
+    assert "3" in err.getvalue() and "重复" in err.getvalue()
+    assert not EnterpriseYear.objects.exists()
+
+
+@pytest.mark.django_db
+def test_import_tax_data_command_exit_status_is_non_zero(cycle, tmp_path):
+    from django.core.management import ManagementUtility
+
+    path = tmp_path / "tax.xlsx"
+    path.write_bytes(workbook([[make_uscc(900000005), cycle.year, 1, 1, 1, 1]]).getvalue())
+    with pytest.raises(SystemExit) as exited:
+        ManagementUtility(["manage.py", "import_tax_data", str(path), "--year", str(cycle.year)]).execute()
+    assert exited.value.code != 0
+
+
+# --- the Celery task, through a real worker --------------------------------------------------------------
+
+
+@pytest.fixture
+def regions(transactional_db):
+    ensure_regions()
+
+
+def _job(office, year, content):
+    job, _ = start_job(kind="enterprises.import_tax", title="tax", by=office, task=tasks.import_tax,
+                       params={"year": year, "language": "zh-hans"},
+                       input_file=ContentFile(content, name="tax.xlsx"), dedupe_key=tax.tax_import_dedupe_key(year))
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        job.refresh_from_db()
+        if not job.is_active:
+            return job
+        time.sleep(0.1)
+    raise AssertionError("the import job did not finish")
+
+
+@pytest.mark.worker
+def test_import_tax_task_imports_with_progress(celery_worker_on_broker, regions, cycle, office, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    e = EnterpriseFactory()
+    job = _job(office, cycle.year, workbook([[e.uscc, cycle.year, 100, 10, 50, 4]]).getvalue())
+    assert job.status == Job.Status.DONE, job.message
+    assert job.percent == 100 and "1" in job.message
+    assert EnterpriseYear.objects.get(enterprise=e).employees_tax == 4
+
+
+@pytest.mark.worker
+def test_import_tax_task_bad_file_fails_with_rows_and_changes_nothing(celery_worker_on_broker, regions, cycle, office,
+                                                                       settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    e = EnterpriseFactory()
+    job = _job(office, cycle.year, workbook([[e.uscc, cycle.year, 100, 10, 50, 4], [e.uscc, cycle.year, "x", 1, 1, 1]]).getvalue())
+    assert job.status == Job.Status.FAILED
+    assert {err["row"] for err in job.errors} == {3}
+    assert all(err["message"] for err in job.errors)
+    assert not EnterpriseYear.objects.exists()

@@ -1,0 +1,106 @@
+"""Factories for incubators, their yearly figures, tenants, nominations and post-subsidies."""
+
+import datetime
+from decimal import Decimal
+
+import factory
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from incubators.models import Incubator, IncubatorNomination, IncubatorYear, PostSubsidy, Tenancy
+from pojian.domain.uscc import ALPHABET, check_character
+from tests import factories as core
+from tests.enterprises.factories import EnterpriseFactory  # noqa: F401 - re-exported for the tests
+
+# A tiny but real PDF (the upload check looks at the content, not the name).
+PDF_BYTES = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+
+
+def pdf_upload(name="推荐函.pdf"):
+    return SimpleUploadedFile(name, PDF_BYTES, content_type="application/pdf")
+
+
+def incubator_uscc(n: int) -> str:
+    body = "91220104"  # a division code the enterprise factory does not use
+    tail = ""
+    for _ in range(9):
+        n, r = divmod(n, len(ALPHABET))
+        tail = ALPHABET[r] + tail
+    first17 = body + tail
+    return first17 + check_character(first17)
+
+
+def current_year():
+    from django.utils import timezone
+
+    return timezone.localdate().year
+
+
+class IncubatorFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Incubator
+        django_get_or_create = ("uscc",)
+
+    name = factory.Sequence(lambda n: f"长春测试科技企业孵化器{n:03d}")
+    uscc = factory.Sequence(lambda n: incubator_uscc(n + 1))
+    region = factory.LazyFunction(lambda: core.region("220100"))
+    kind = Incubator.Kind.INCUBATOR
+    level = Incubator.Level.PROVINCIAL
+    level_year = 2019
+    operator = "长春测试科技园有限公司"
+    address = "长春市高新区测试路8号"
+    contact_person = "李四"
+    contact_phone = "0431-81234567"
+
+
+class IncubatorYearFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = IncubatorYear
+
+    incubator = factory.SubFactory(IncubatorFactory)
+    year = factory.LazyFunction(current_year)
+    other_tenants = 10
+    other_graduated = 2
+    investment_raised = Decimal("3500000.00")
+    mentors = 12
+    space_m2 = Decimal("8000.00")
+    services = "创业辅导、投融资对接"
+
+
+class TenancyFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Tenancy
+
+    incubator = factory.SubFactory(IncubatorFactory)
+    enterprise = factory.SubFactory(EnterpriseFactory)
+    entered = factory.LazyFunction(lambda: datetime.date(current_year() - 1, 3, 1))
+    graduated = None
+
+
+class IncubatorNominationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = IncubatorNomination
+
+    incubator = factory.SubFactory(IncubatorFactory)
+    cycle = factory.SubFactory(core.CycleFactory)
+    region = factory.LazyAttribute(lambda o: o.incubator.region)
+    created_by = factory.SubFactory(core.BureauFactory, region=factory.SelfAttribute("..region"))
+    results = "三年累计孵化科技型中小企业35家。"
+    recommendation = "推荐。"
+
+
+def complete_nomination(**kwargs):
+    """A nomination that may be submitted: letter, results and this year's figures."""
+    nomination = IncubatorNominationFactory(letter=pdf_upload(), **kwargs)
+    IncubatorYearFactory(incubator=nomination.incubator, year=nomination.cycle.year)
+    return nomination
+
+
+class PostSubsidyFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = PostSubsidy
+
+    incubator = factory.SubFactory(IncubatorFactory)
+    year = factory.LazyFunction(current_year)
+    amount = Decimal("500000.00")
+    decided_by = factory.SubFactory(core.OfficeFactory)
+    notes = "专家评审入选"
