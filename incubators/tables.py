@@ -17,7 +17,7 @@ class IncubatorNominationTable(tables.Table):
     kind = tables.Column(verbose_name=_("Kind"), accessor="incubator__kind")
     level = tables.Column(verbose_name=_("Level"), accessor="incubator__level")
     state = tables.TemplateColumn(template_name="incubators/_state_cell.html", verbose_name=_("State"))
-    submitted_at = tables.DateTimeColumn(verbose_name=_("Submitted"), format="Y-m-d H:i")
+    submitted_at = tables.DateTimeColumn(verbose_name=_("Submitted at"), format="Y-m-d H:i")
 
     class Meta:
         model = IncubatorNomination

@@ -7,6 +7,7 @@ checked by the domain functions in reviews/domain/, whose messages the views sho
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .models import Conflict, Expert, Objection, Review, ReviewItem, Round
 
@@ -167,7 +168,7 @@ class PublishNoticeForm(forms.Form):
 class ObjectionForm(forms.Form):
     item = forms.ModelChoiceField(label=_("Nomination"), queryset=ReviewItem.objects.none())
     objector = forms.CharField(label=_("Who objects"), required=False, max_length=200)
-    contact = forms.CharField(label=_("Contact"), required=False, max_length=200)
+    contact = forms.CharField(label=pgettext_lazy("details", "Contact"), required=False, max_length=200)
     content = forms.CharField(label=_("Objection"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
     received_on = forms.DateField(
         label=_("Received"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),

@@ -167,7 +167,7 @@ COLUMNS = [
     ("institution_uscc", gettext_lazy("Institution credit code")),
     ("enterprise_uscc", gettext_lazy("Enterprise credit code")),
     ("date", gettext_lazy("Investment date")),
-    ("amount", gettext_lazy("Amount (yuan)")),
+    ("amount", gettext_lazy("Investment amount (yuan)")),
     ("round", gettext_lazy("Round")),
     ("note", gettext_lazy("Note")),
 ]

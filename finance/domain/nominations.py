@@ -115,6 +115,6 @@ def export_nominations(path, queryset):
         ])
     headers = [_("Year"), _("Region"), _("Institution"), _("Credit code"), _("Kind"), _("State"),
                _("Investments"), _("Amount (yuan)"), _("Early or small"), _("Early or small amount (yuan)"),
-               _("Summary"), _("Reason"), _("Submitted"), _("Decided")]
+               _("Summary"), _("Reason"), _("Submitted on"), _("Decided on")]
     return write_workbook(path, [(str(_("Finance nominations")), headers, rows,
                                   [8, 12, 30, 22, 12, 10, 10, 16, 10, 16, 40, 30, 18, 18])])

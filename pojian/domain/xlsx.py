@@ -63,7 +63,7 @@ def write_workbook(path, sheets):
             c = WriteOnlyCell(ws, value=str(h))
             c.font = Font(bold=True)
             c.alignment = Alignment(vertical="center", wrap_text=True)
-            header_cells.append(c)
+            header_cells.append(neutralise(c))  # a header is text too: never a formula
         ws.append(header_cells)
         write_rows(ws, rows)
     wb.save(path)

@@ -31,9 +31,9 @@ class ReportRequestForm(forms.Form):
 
 
 class ScheduleForm(forms.Form):
-    name = forms.CharField(label=_("Name"), max_length=150)
+    name = forms.CharField(label=_("Schedule name"), max_length=150)
     frequency = forms.ChoiceField(label=_("How often"), choices=list(FREQUENCIES.items()))
-    hour = forms.TypedChoiceField(label=_("Hour"), coerce=int, choices=[(h, f"{h:02d}:00") for h in range(24)], initial=2)
+    hour = forms.TypedChoiceField(label=_("Time of day"), coerce=int, choices=[(h, f"{h:02d}:00") for h in range(24)], initial=2)
     weekday = forms.TypedChoiceField(label=_("Day of the week (weekly)"), coerce=int, choices=list(WEEKDAYS.items()), initial=1)
     day_of_month = forms.TypedChoiceField(label=_("Day of the month (monthly, yearly)"), coerce=int,
                                           choices=[(d, str(d)) for d in range(1, 29)], initial=1)

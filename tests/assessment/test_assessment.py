@@ -151,6 +151,7 @@ def test_the_periodic_task_is_scheduled_in_beat():
 
 
 @pytest.mark.worker
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)  # the regions survive earlier flushes
 def test_compute_job_runs_on_a_real_worker(celery_worker_on_broker, office):
     cycle = core.CycleFactory()
     Region.objects.exclude(code__in=["220100", "220200"]).update(active=False)

@@ -104,3 +104,15 @@ class PostSubsidyFactory(factory.django.DjangoModelFactory):
     amount = Decimal("500000.00")
     decided_by = factory.SubFactory(core.OfficeFactory)
     notes = "专家评审入选"
+
+
+def ensure_regions():
+    """Put the regions of the data migration back: a transactional test before this one flushed them."""
+    import importlib
+
+    from pojian.models import Region
+
+    regions = importlib.import_module("pojian.migrations.0002_regions").REGIONS
+    for order, (code, name, kind, bureau) in enumerate(regions, start=1):
+        Region.objects.get_or_create(code=code, defaults={"name": name, "kind": kind, "bureau_name": bureau,
+                                                          "sort_order": order})

@@ -111,7 +111,7 @@ def test_export_neutralises_formulas_and_follows_the_filters(client_for, office,
 
 
 def test_big_export_runs_as_a_background_job(client_for, office, cycle, monkeypatch, django_capture_on_commit_callbacks):
-    monkeypatch.setattr(export, "EXPORT_INLINE_LIMIT", 1)
+    monkeypatch.setattr(export, "EXPORT_INLINE_LIMIT", 0)
     complete_nomination(cycle=cycle)
     complete_nomination(cycle=cycle, state=S.SUBMITTED)
     with django_capture_on_commit_callbacks(execute=True):

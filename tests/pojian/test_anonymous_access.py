@@ -58,7 +58,8 @@ def concrete_url(route, pattern):
 
 def private_urls():
     for name, route, pattern in walk(get_resolver().url_patterns):
-        if name in PUBLIC or (name and name.startswith(PUBLIC_PREFIXES)) or route.startswith("static"):
+        leaf = name.rsplit(":", 1)[-1] if name else ""  # an app's public page: "<app>:public_…"
+        if name in PUBLIC or (name and name.startswith(PUBLIC_PREFIXES)) or leaf.startswith("public_") or route.startswith("static"):
             continue
         url = concrete_url(route, pattern)
         if url:

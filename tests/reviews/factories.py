@@ -1,8 +1,10 @@
 """Factories for the expert review (experts, rounds, items, assignments) and small scenario helpers."""
 
+import functools
 from decimal import Decimal
 
 import factory
+from django.contrib.auth.hashers import make_password
 from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 
@@ -13,14 +15,20 @@ from tests import factories as core
 from tests.enterprises import factories as ent
 
 
+@functools.cache
+def _password_hash():
+    # Hashing costs ~1 s a user on a busy machine; expert accounts in these tests share one hash.
+    return make_password("pw-for-tests-1")
+
+
 class ExpertFactory(factory.django.DjangoModelFactory):
-    """An active expert with an account (role expert)."""
+    """An active expert with an account (role expert; password pw-for-tests-1)."""
 
     class Meta:
         model = Expert
 
     name = factory.Sequence(lambda n: f"专家{n:03d}")
-    user = factory.SubFactory(core.ExpertFactory)
+    user = factory.SubFactory(core.ExpertFactory, password=factory.Transformer.Force(factory.LazyFunction(_password_hash)))
     unit_name = factory.Sequence(lambda n: f"吉林大学第{n}研究所")
     title = "教授"
     expertise = factory.LazyFunction(lambda: ["software"])
@@ -66,8 +74,10 @@ def accepted_nomination(*, cycle, region=None, industry="software", submitted_at
     if region is not None:
         kwargs["region"] = region
     e = ent.EnterpriseFactory(**kwargs)
+    bureau = core.BureauFactory(username=f"bureau-rv-{e.region.code}", region=e.region,
+                                password=factory.Transformer.Force(factory.LazyFunction(_password_hash)))
     return ent.EnterpriseNominationFactory(
-        enterprise=e, cycle=cycle, state=NominationState.ACCEPTED,
+        enterprise=e, cycle=cycle, state=NominationState.ACCEPTED, created_by=bureau,
         submitted_at=submitted_at or timezone.now(),
     )
 

@@ -21,6 +21,7 @@ from django.db.models import Count, F, FilteredRelation, IntegerField, OuterRef,
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.utils.translation import gettext_lazy
 
 from enterprises.models import (
@@ -267,32 +268,32 @@ def summary(data):
     """The report's key figures as (label, value, unit, kind) rows (kind: count, money, percent): the PDF's summary table and the workbook's first sheet."""
     t, s = data["pipeline_total"], data["sike"]
     rows = [
-        (_("Enterprises nominated"), t["nominated"], _("enterprises"), "count"),
-        (_("Nominations submitted to the province"), t["submitted"], _("enterprises"), "count"),
-        (_("Nominations accepted"), t["accepted"], _("enterprises"), "count"),
-        (_("Enterprises selected"), t["selected"], _("enterprises"), "count"),
+        (_("Enterprises nominated"), t["nominated"], pgettext("unit", "enterprises"), "count"),
+        (_("Nominations submitted to the province"), t["submitted"], pgettext("unit", "enterprises"), "count"),
+        (_("Nominations accepted"), t["accepted"], pgettext("unit", "enterprises"), "count"),
+        (_("Enterprises selected"), t["selected"], pgettext("unit", "enterprises"), "count"),
     ]
     if data["quota"] is not None:
-        rows.append((_("Enterprise quota"), data["quota"], _("enterprises"), "count"))
+        rows.append((_("Enterprise quota"), data["quota"], pgettext("unit", "enterprises"), "count"))
     rows += [
-        (_("Nominations checked against the 四科 standard"), s["checked"], _("enterprises"), "count"),
-        (_("Meeting the 四科 standard"), s["passed"], _("enterprises"), "count"),
+        (_("Nominations checked against the 四科 standard"), s["checked"], pgettext("unit", "enterprises"), "count"),
+        (_("Meeting the 四科 standard"), s["passed"], pgettext("unit", "enterprises"), "count"),
         (_("四科 pass rate"), s["rate"], "%", "percent"),
-        (_("Tech SMEs registered for the year"), data["registrations"], _("enterprises"), "count"),
+        (_("Tech SMEs registered for the year"), data["registrations"], pgettext("unit", "enterprises"), "count"),
     ]
     if data["incubator_pipeline"] is not None:
         rows += [
-            (_("Incubators and maker spaces nominated"), data["incubator_pipeline"]["nominated"], _("incubators"), "count"),
-            (_("Incubators and maker spaces selected"), data["incubator_pipeline"]["selected"], _("incubators"), "count"),
+            (_("Incubators and maker spaces nominated"), data["incubator_pipeline"]["nominated"], pgettext("unit", "incubators"), "count"),
+            (_("Incubators and maker spaces selected"), data["incubator_pipeline"]["selected"], pgettext("unit", "incubators"), "count"),
         ]
     if data["incubators"] is not None:
-        rows.append((_("Post-subsidies granted to incubators"), data["incubators"]["total_amount"], _("yuan"), "money"))
+        rows.append((_("Post-subsidies granted to incubators"), data["incubators"]["total_amount"], pgettext("unit", "yuan"), "money"))
     if data["partners"] is not None:
-        rows.append((_("Finance institutions on the cooperation list"), len(data["partners"]), _("institutions"), "count"))
+        rows.append((_("Finance institutions on the cooperation list"), len(data["partners"]), pgettext("unit", "institutions"), "count"))
     if data["investments"] is not None:
         rows += [
-            (_("Investments in tech SMEs"), data["investments"]["count"], _("investments"), "count"),
-            (_("Amount invested"), data["investments"]["amount"], _("yuan"), "money"),
+            (_("Investments in tech SMEs"), data["investments"]["count"], pgettext("unit", "investments"), "count"),
+            (_("Amount invested"), data["investments"]["amount"], pgettext("unit", "yuan"), "money"),
         ]
     return rows
 

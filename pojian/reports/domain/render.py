@@ -15,6 +15,7 @@ from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from pojian.domain.xlsx import write_workbook
 
@@ -110,9 +111,9 @@ def workbook_sheets(data, *, enterprise_rows=None):
     """[(title, headers, rows, widths)] for `pojian.domain.xlsx.write_workbook`: a sheet per table."""
     na = [[_("Not available yet")]]
     sheets = [
-        (_("Summary"), [_("Figure"), _("Value"), _("Unit")],
+        (_("Summary"), [_("Figure"), pgettext("report", "Value"), _("Unit")],
          [[label, value, unit] for label, value, unit, _kind in data["summary"]], [44, 16, 10]),
-        (_("Pipeline by region"), [_("Region"), _("Code"), _("Nominated"), _("Submitted"), _("Accepted"), _("Selected")],
+        (_("Pipeline by region"), [_("Region"), _("Region code"), _("Nominated"), _("Submitted"), _("Accepted"), _("Selected")],
          [[r["region"], r["code"], r["nominated"], r["submitted"], r["accepted"], r["selected"]]
           for r in [*data["pipeline"], data["pipeline_total"]]], [26, 10, 12, 12, 12, 12]),
         (_("四科 check"), [_("Criterion"), _("Nominations failing"), _("Share of those checked (%)")],
@@ -159,7 +160,7 @@ def workbook_sheets(data, *, enterprise_rows=None):
         sheets.append((_("Enterprise figures"),
                        [_("Enterprise"), _("Unified social credit code"), _("Region"), _("Industry"), _("Sales revenue (yuan)"),
                         _("Source"), _("R&D expense (yuan)"), _("R&D intensity (%)"), _("Total assets (yuan)"), _("Employees"),
-                        _("S&T staff"), _("Registration number"), _("Nomination")],
+                        _("S&T staff"), _("Registration number"), _("Nomination state")],
                        enterprise_rows, [34, 22, 18, 20, 18, 12, 18, 12, 18, 10, 10, 22, 12]))
     return sheets
 

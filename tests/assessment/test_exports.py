@@ -1,0 +1,97 @@
+"""The assessment table as .xlsx (formulas neutralised) and one PDF page per region (CJK font embedded)."""
+
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from assessment.domain import compute, exports, results
+from pojian.domain.errors import PermissionDenied
+from pojian.models import Job, Region
+from tests import factories as core
+from tests import pdfcheck
+from tests.assessment.factories import IndicatorFactory, OfficeEntryFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def computed(cycle, office):
+    Region.objects.exclude(code__in=["220100", "220200", "220300"]).update(active=False)
+    opinion = IndicatorFactory(cycle=cycle, code="opinion", name="=HYPERLINK(\"http://x\")处室意见", weight=Decimal(2))
+    policies = IndicatorFactory(cycle=cycle, code="policies", name="地方配套政策", source="computed",
+                                computation="local_policies", weight=Decimal(1))
+    for code, value in (("220100", "91.5"), ("220200", "64"), ("220300", "78.25")):
+        OfficeEntryFactory(indicator=opinion, region=core.region(code), value=Decimal(value), entered_by=office)
+    assessment = compute.compute_assessment(cycle=cycle, by=office)
+    return {"assessment": assessment, "opinion": opinion, "policies": policies}
+
+
+def run_export(client, url):
+    response = client.post(url)
+    assert response.status_code == 302
+    job = Job.objects.latest("created_at")
+    if job.is_active:  # a broker is configured: run the job's work here, as the worker would
+        from assessment.domain.exports import run_pdf_job, run_xlsx_job
+
+        (run_xlsx_job if job.kind.endswith("xlsx") else run_pdf_job)(job.pk)
+        job.refresh_from_db()
+    assert job.status == Job.Status.DONE, job.message
+    return job
+
+
+def test_xlsx_export_has_the_table_with_numbers_and_no_formulas(client_for, office, computed, cycle):
+    job = run_export(client_for(office), reverse("assessment:export", args=[cycle.year, "xlsx"]))
+    wb = load_workbook(job.result_file.path)
+    table = wb.worksheets[0]
+    rows = list(table.iter_rows(values_only=True))
+    header = rows[0]
+    assert header[2].startswith("=HYPERLINK")  # shown as text …
+    assert table.cell(row=1, column=3).data_type == "s"  # … never a formula
+    by_region = {r[1]: r for r in rows[1:]}
+    assert set(by_region) == {"长春市", "吉林市", "四平市"}
+    cc = by_region["长春市"]
+    assert cc[0] == 1 and cc[2] == 91.5 and cc[3] == 100  # rank, value, score: numbers stay numbers
+    # 长春: opinion 100 × 2/3 = 66.67, policies 0 → 66.67
+    assert Decimal(str(cc[6])) == Decimal("66.67")
+    assert wb.worksheets[1].cell(row=2, column=2).data_type == "s"
+
+
+def test_pdf_export_has_a_page_per_region_with_the_figures_and_the_cjk_font(client_for, office, computed, cycle):
+    job = run_export(client_for(office), reverse("assessment:export", args=[cycle.year, "pdf"]))
+    pdf = open(job.result_file.path, "rb").read()
+    assert pdfcheck.page_count(pdf) == 3
+    assert pdfcheck.has_embedded_cjk_font(pdf)
+    text = pdfcheck.text(pdf)
+    for expected in ("长春市", "吉林市", "四平市", "91.5", "78.25", "66.67", "地方配套政策"):
+        assert expected in text, expected
+
+
+def test_bureau_exports_only_its_own_regions_pdf(client_for, bureau, other_bureau, computed, cycle):
+    job = run_export(client_for(bureau), reverse("assessment:region_pdf", args=[cycle.year, "220100"]))
+    pdf = open(job.result_file.path, "rb").read()
+    assert pdfcheck.page_count(pdf) == 1
+    text = pdfcheck.text(pdf)
+    assert "长春市" in text and "91.5" in text and "吉林市" not in text
+    assert client_for(other_bureau).post(reverse("assessment:region_pdf", args=[cycle.year, "220100"])).status_code == 403
+    with pytest.raises(PermissionDenied):
+        exports.request_export(cycle=cycle, by=bureau, kind="xlsx")
+
+
+def test_export_before_computing_is_refused_with_a_message(client_for, office, cycle):
+    response = client_for(office).post(reverse("assessment:export", args=[cycle.year, "xlsx"]), follow=True)
+    assert Job.objects.count() == 0
+    assert list(response.context["messages"])
+
+
+def test_bureau_pdf_shows_the_rank_only_after_publication(computed, cycle, office):
+    region = core.region("220100")
+    hidden = pdfcheck.text(exports.region_pdf(computed["assessment"], [region], show_rank=False))
+    results.publish(computed["assessment"], by=office)
+    shown = pdfcheck.text(exports.region_pdf(computed["assessment"], [region], show_rank=True))
+    from django.utils import translation
+
+    with translation.override("zh-hans"):
+        label = translation.gettext("Rank")
+    assert label not in hidden and label in shown

@@ -1,0 +1,82 @@
+"""Report schedules are django-celery-beat periodic tasks the office manages on the reports page."""
+
+import json
+
+import pytest
+from django.urls import reverse
+from django_celery_beat.models import CrontabSchedule, PeriodicTask
+
+from pojian.models import Region
+from pojian.reports import tasks
+from pojian.reports.domain import schedules
+from pojian.reports.models import AnnualReport
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def digest_schedule():
+    """The finance helper's schedule: ours must never list, change or delete it."""
+    crontab = CrontabSchedule.objects.create(minute="0", hour="8", day_of_week="1")
+    return PeriodicTask.objects.create(name="partner digest", task="finance.send_digests", crontab=crontab)
+
+
+def test_office_creates_changes_and_deletes_a_schedule(client_for, office, cycle, digest_schedule):
+    client = client_for(office)
+    response = client.post(reverse("reports:schedule_create"), {
+        "name": "每月全省报告", "frequency": "monthly", "hour": 3, "weekday": 1, "day_of_month": 5, "month": 1,
+        "year": "current", "region": "", "enabled": "on"})
+    assert response.status_code == 302
+    task = PeriodicTask.objects.get(task=schedules.TASK)
+    assert task.name == "每月全省报告" and task.enabled
+    assert (task.crontab.minute, task.crontab.hour, task.crontab.day_of_month, task.crontab.day_of_week) == ("0", "3", "5", "*")
+    assert json.loads(task.kwargs) == {"year": "current", "region": "", "requested_by": office.pk}
+    listing = client.get(reverse("reports:reports")).content.decode()
+    assert "每月全省报告" in listing and "partner digest" not in listing
+
+    client.post(reverse("reports:schedule_edit", args=[task.pk]), {
+        "name": "每周长春报告", "frequency": "weekly", "hour": 6, "weekday": 5, "day_of_month": 1, "month": 1,
+        "year": "previous", "region": "220100"})
+    task.refresh_from_db()
+    assert task.name == "每周长春报告" and not task.enabled
+    assert (task.crontab.hour, task.crontab.day_of_week, task.crontab.day_of_month) == ("6", "5", "*")
+    assert json.loads(task.kwargs)["region"] == "220100"
+
+    client.post(reverse("reports:schedule_delete", args=[task.pk]))
+    assert not PeriodicTask.objects.filter(task=schedules.TASK).exists()
+    assert PeriodicTask.objects.filter(pk=digest_schedule.pk).exists()
+
+
+def test_other_apps_schedules_cannot_be_reached_through_the_reports_pages(client_for, office, digest_schedule):
+    client = client_for(office)
+    assert client.get(reverse("reports:schedule_edit", args=[digest_schedule.pk])).status_code == 404
+    assert client.post(reverse("reports:schedule_delete", args=[digest_schedule.pk])).status_code == 404
+    digest_schedule.refresh_from_db()
+    assert digest_schedule.task == "finance.send_digests" and digest_schedule.crontab.hour == "8"
+
+
+def test_schedule_with_a_taken_name_is_refused(office, digest_schedule):
+    from pojian.domain.errors import ValidationError
+
+    with pytest.raises(ValidationError):
+        schedules.save_schedule(by=office, name="partner digest", frequency="daily", hour=1)
+
+
+def test_scheduled_task_requests_province_and_every_region_once(office, cycle, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        started = tasks.scheduled_annual_report(year="current", region=schedules.ALL_REGIONS, requested_by=office.pk)
+        again = tasks.scheduled_annual_report(year="current", region=schedules.ALL_REGIONS, requested_by=office.pk)
+    assert len(started) == 1 + Region.objects.filter(active=True).count() == 14
+    assert sorted(again) == sorted(started)  # still running: joined, not doubled
+    assert len(callbacks) == 14
+    assert AnnualReport.objects.filter(scheduled=True, cycle=cycle, requested_by=office).count() == 14
+
+
+def test_scheduled_task_skips_when_its_user_may_no_longer_request(bureau, cycle):
+    assert tasks.scheduled_annual_report(year="current", region="", requested_by=bureau.pk) == []
+    assert tasks.scheduled_annual_report(year="current", region="", requested_by=None) == []
+    assert not AnnualReport.objects.exists()
+
+
+def test_scheduled_task_for_a_year_without_programme_does_nothing(office, cycle):
+    assert tasks.scheduled_annual_report(year="previous", region="", requested_by=office.pk) == []
