@@ -11,6 +11,7 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from pojian.domain.uploads import DOCX, PDF, ContentTypeValidator
@@ -129,7 +130,7 @@ class Indicator(models.Model):
         _("code"), max_length=40,
         help_text=_("Short identifier; the same code in two years lets a bureau compare this year with last year."),
     )
-    name = models.CharField(_("name"), max_length=120)
+    name = models.CharField(pgettext_lazy("assessment", "name"), max_length=120)
     description = models.TextField(_("description"), blank=True)
     weight = models.DecimalField(
         _("weight"), max_digits=7, decimal_places=3, validators=[MinValueValidator(Decimal("0"))], default=Decimal("1")
@@ -196,7 +197,7 @@ class OfficeEntry(models.Model):
     value = models.DecimalField(_("value"), **NUMBER)
     note = models.CharField(_("note"), max_length=300, blank=True)
     entered_by = models.ForeignKey(User, verbose_name=_("entered by"), on_delete=models.PROTECT, related_name="+")
-    entered_at = models.DateTimeField(_("entered"), auto_now=True)
+    entered_at = models.DateTimeField(pgettext_lazy("assessment", "entered"), auto_now=True)
     history = HistoricalRecords()
 
     class Meta:

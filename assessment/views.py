@@ -5,6 +5,7 @@ Views are thin: they check the permission (assessment/rules.py), call the domain
 
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.db.models import Count
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
@@ -74,7 +75,9 @@ class SummaryListView(PortalPermissionMixin, TemplateView):
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         user = self.request.user
-        qs = BureauSummary.objects.with_was_returned().select_related("cycle", "region")
+        qs = BureauSummary.objects.with_was_returned().select_related("cycle", "region").annotate(
+            policy_count=Count("policies")
+        )
         if user.has_perm("assessment.manage_assessment"):
             cycles = list(Cycle.objects.all())
             year = self.request.GET.get("year")

@@ -142,7 +142,8 @@ class NominationForm(forms.Form):
     )
     letter = forms.FileField(
         label=_("Stamped recommendation letter (PDF)"), required=False, validators=[checked_upload(PDF, _("letter"))],
-        help_text=_("A scan of the signed and stamped letter, PDF only."),
+        help_text=_("A scan of the signed and stamped letter, PDF only. A new file replaces the one uploaded before."),
+        widget=forms.FileInput(attrs={"accept": "application/pdf"}),
     )
 
     def __init__(self, *args, **kwargs):

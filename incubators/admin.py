@@ -60,6 +60,8 @@ class IncubatorNominationAdmin(SimpleHistoryAdmin):
     def save_model(self, request, obj, form, change):
         if not change:
             obj.created_by = request.user
+        else:
+            obj.version += 1  # a bureau's form loaded before this edit is then refused as stale
         super().save_model(request, obj, form, change)
 
 

@@ -28,6 +28,7 @@ def home_panels(request, cycle):
         "cycle": cycle,
         "states": [(label, by_state.get(code, 0), code) for code, label in NominationState.choices if by_state.get(code)],
         "total": sum(by_state.values()),
+        "can_add": role == "bureau" and not cycle.is_closed,
     }]
 
 

@@ -12,6 +12,13 @@ from django.utils.translation import pgettext_lazy
 from .models import Conflict, Expert, Objection, Review, ReviewItem, Round
 
 
+def _plain(value):
+    """A stored score as the expert typed it: 30.50 -> "30.5", 40.00 -> "40"."""
+    if value is None:
+        return ""
+    return format(value.normalize(), "f")
+
+
 class ScoreForm(forms.Form):
     """The score sheet: one number and one comment per criterion, the recommendation, an overall comment.
 
@@ -33,11 +40,12 @@ class ScoreForm(forms.Form):
             initial.setdefault("comment", review.comment)
             initial.setdefault("version", review.version)
             for score in review.scores.all():
-                initial.setdefault(f"score_{score.criterion_id}", "" if score.value is None else score.value)
+                initial.setdefault(f"score_{score.criterion_id}", _plain(score.value))
                 initial.setdefault(f"note_{score.criterion_id}", score.comment)
         super().__init__(*args, initial=initial, **kwargs)
         self.criteria = list(criteria)
         for c in self.criteria:
+            c.max_display, c.weight_display = _plain(c.max_score), _plain(c.weight)
             self.fields[f"score_{c.pk}"] = forms.CharField(
                 label=c.name, required=False,
                 widget=forms.NumberInput(attrs={

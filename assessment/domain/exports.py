@@ -12,6 +12,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from pojian.domain.errors import PermissionDenied, ValidationError
 from pojian.domain.jobs import JobFailed, run_job, save_result, start_job
@@ -98,11 +99,12 @@ def xlsx_sheets(assessment):
             ])
     return [
         (str(_("Assessment")), [str(h) for h in headers], rows, [8, 22] + [14] * (2 * len(indicators)) + [12, 8, 40, 40]),
-        (str(_("Indicators")), [str(h) for h in (_("Code"), _("Name"), _("Weight"), _("Source"), _("Computation"),
+        (str(_("Indicators")), [str(h) for h in (pgettext("assessment", "Code"), pgettext("assessment", "Name"), _("Weight"), _("Source"), _("Computation"),
                                                 _("Scoring rule"), _("Bands"), _("How it is obtained"))],
          definitions, [18, 30, 8, 18, 26, 26, 30, 60]),
-        (str(_("What was counted")), [str(h) for h in (_("Region"), _("Indicator"), _("Name"), _("Code"),
-                                                        _("Detail"), _("Amount (yuan)"), _("Date"))],
+        (str(_("What was counted")), [str(h) for h in (_("Region"), _("Indicator"), pgettext("assessment", "Name"),
+                                                        pgettext("assessment", "Code"), pgettext("assessment", "Detail"),
+                                                        pgettext("assessment", "Amount (yuan)"), pgettext("assessment", "Date"))],
          counted, [14, 26, 36, 22, 26, 16, 12]),
     ]
 

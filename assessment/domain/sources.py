@@ -72,33 +72,28 @@ def nominee_field(m):
 
 
 # What the assessment reads; a change in any of these makes a computed assessment stale.
+# (A label that does not exist is skipped: the app may not be built yet.)
 WATCHED = (
+    "pojian.Region",
     "enterprises.Enterprise",
     "enterprises.Registration",
     "enterprises.EnterpriseNomination",
+    "incubators.Incubator",
+    "incubators.IncubatorNomination",
+    "incubators.PostSubsidy",
+    "incubators.Tenancy",
+    "finance.Investment",
     "reviews.Round",
     "reviews.ReviewItem",
     "assessment.BureauSummary",
     "assessment.LocalPolicy",
     "assessment.Indicator",
     "assessment.OfficeEntry",
-    "pojian.Region",
 )
-WATCHED_APPS = ("incubators", "finance")  # every model of these apps
 
 
 def _watched_models():
-    seen = []
-    for label in WATCHED:
-        m = model(label)
-        if m is not None:
-            seen.append(m)
-    for app_label in WATCHED_APPS:
-        if apps.is_installed(app_label):
-            for m in apps.get_app_config(app_label).get_models():
-                if not m.__name__.startswith("Historical"):
-                    seen.append(m)
-    return seen
+    return [m for m in (model(label) for label in WATCHED) if m is not None]
 
 
 def _updated_field(m):

@@ -7,7 +7,7 @@ the lists rather than a state of its own, so the shared table stays the one trut
 
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import pgettext_lazy
 
 from pojian.domain import workflow
 from pojian.domain.concurrency import save_versioned
@@ -20,16 +20,16 @@ from ..models import BureauSummary
 EDITABLE_FIELDS = ("work_done", "experience", "problems", "report")
 
 EVENT_LABELS = {
-    "created": gettext_lazy("Started"),
-    "submitted": gettext_lazy("Submitted"),
-    "resubmitted": gettext_lazy("Resubmitted"),
-    "returned": gettext_lazy("Returned for changes"),
-    "accepted": gettext_lazy("Accepted"),
-    "rejected": gettext_lazy("Rejected"),
-    "withdrawn": gettext_lazy("Withdrawn"),
-    "selected": gettext_lazy("Selected"),
-    "not_selected": gettext_lazy("Not selected"),
-    "draft": gettext_lazy("Back to draft"),
+    "created": pgettext_lazy("summary event", "Started"),
+    "submitted": pgettext_lazy("summary event", "Submitted"),
+    "resubmitted": pgettext_lazy("summary event", "Resubmitted"),
+    "returned": pgettext_lazy("summary event", "Returned for changes"),
+    "accepted": pgettext_lazy("summary event", "Accepted"),
+    "rejected": pgettext_lazy("summary event", "Rejected"),
+    "withdrawn": pgettext_lazy("summary event", "Withdrawn"),
+    "selected": pgettext_lazy("summary event", "Selected"),
+    "not_selected": pgettext_lazy("summary event", "Not selected"),
+    "draft": pgettext_lazy("summary event", "Back to draft"),
 }
 
 

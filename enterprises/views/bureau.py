@@ -201,8 +201,6 @@ class NominationFormView(PortalPermissionMixin, TemplateView):
                 for key, cls, fields, title in FORMSETS
             ],
         }
-        if self.nomination and self.nomination.letter:
-            forms["nomination_form"].fields["letter"].initial = self.nomination.letter
         return forms
 
     def get_context_data(self, **kwargs):

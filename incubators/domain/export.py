@@ -13,7 +13,7 @@ from pojian.domain.xlsx import write_workbook
 
 from .figures import performances
 
-EXPORT_INLINE_LIMIT = 2000
+EXPORT_INLINE_LIMIT = 1000
 
 
 def headers():

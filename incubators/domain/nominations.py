@@ -78,7 +78,14 @@ def create_nomination(*, by, cycle, figures, results, recommendation="", letter=
             incubator = Incubator(region_id=by.region_id, **{k: v for k, v in new_incubator.items() if k in INCUBATOR_FIELDS})
             _check_new_incubator(incubator)
             _audit(incubator, by, "created with a nomination")
-            incubator.save()
+            try:
+                with transaction.atomic():
+                    incubator.save()
+            except IntegrityError as e:  # another bureau registered the same code a moment ago
+                raise ValidationError(
+                    {"uscc": _("This credit code was registered meanwhile; choose the incubator from the list.")},
+                    code="uscc_exists",
+                ) from e
         elif incubator.region_id != by.region_id:
             raise PermissionDenied(_("You may only nominate incubators of your own region."))
         if IncubatorNomination.objects.filter(cycle=cycle, incubator=incubator).exclude(

@@ -181,12 +181,13 @@ def import_experts(source, *, by, progress=None):
     touched = []
     with transaction.atomic():
         for i, p in enumerate(parsed, start=1):
-            expert = None
+            user = p["user"]
             if p["linked_expert_id"]:
                 expert = Expert.objects.get(pk=p["linked_expert_id"])
-            elif not p["username"]:
-                expert = Expert.objects.filter(name=p["name"], unit_name=p["unit_name"]).first()
-            user = p["user"]
+            else:
+                # The same person and unit, not yet linked to another account.
+                same = Expert.objects.filter(name=p["name"], unit_name=p["unit_name"])
+                expert = same.filter(user__isnull=True).first() if p["username"] else same.first()
             if p["username"] and user is None:
                 user = User(username=p["username"], role=User.Role.EXPERT, full_name=p["name"], email=p["email"])
                 user.set_unusable_password()

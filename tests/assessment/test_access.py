@@ -17,7 +17,6 @@ from assessment.demo import tiny_pdf
 from assessment.domain import compute, results
 from assessment.models import Indicator
 from pojian.models import NominationState, Region
-from tests import factories as core
 from tests.assessment.factories import IndicatorFactory, OfficeEntryFactory, PolicyFactory, SummaryFactory
 
 # What only 长春's pages may show: a typed figure and a sentence of its summary.

@@ -13,8 +13,8 @@ from assessment.demo import tiny_pdf
 from assessment.domain import summaries
 from assessment.models import BureauSummary, LocalPolicy
 from pojian.domain.errors import StaleEdit
-from pojian.models import Notification
 from pojian.models import NominationState as S
+from pojian.models import Notification
 from tests.assessment.factories import PolicyFactory, SummaryFactory, docx_bytes
 
 pytestmark = pytest.mark.django_db

@@ -17,6 +17,12 @@ PASSWORD = "Browser-test-pw-1"
 PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
 
 
+@pytest.fixture(autouse=True)
+def media_in_tmp(settings, tmp_path):
+    """Uploaded letters and import files go to a temporary folder, not the project's media/."""
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+
+
 def label(state):
     with translation.override("zh-hans"):
         return str(NominationState(state).label)

@@ -8,7 +8,8 @@ import pytest
 from reviews.models import Assignment, Review, Round
 from tests.reviews import factories as rf
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+# serialized_rollback: the regions (a data migration) survive the flush of an earlier transactional test.
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 PASSWORD = "pw-for-tests-1"  # tests/factories.py's UserFactory password
 PHONE = {"width": 375, "height": 812}

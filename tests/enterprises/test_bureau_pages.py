@@ -14,6 +14,12 @@ from tests.enterprises import factories as ef
 PDF_BYTES = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
 
 
+@pytest.fixture(autouse=True)
+def media_in_tmp(settings, tmp_path):
+    """Uploaded letters and import files go to a temporary folder, not the project's media/."""
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+
+
 def letter(name="letter.pdf", content=PDF_BYTES):
     return SimpleUploadedFile(name, content, content_type="application/pdf")
 
@@ -118,7 +124,8 @@ def test_bureau_list_shows_only_its_region_with_state_and_verdict(nomination, cy
     content = response.content.decode()
     assert response.status_code == 200
     assert nomination.enterprise.name in content and other.enterprise.name not in content
-    assert "符合“四科”标准" in content and 'data-testid="state"' in content
+    assert 'data-testid="verdict"><i class="bi bi-check-circle"></i> 符合“四科”标准</span>' in content
+    assert 'data-testid="state">草稿</span>' in content
     response = client_for(bureau).get(reverse("enterprises:bureau_nominations"), {"verdict": "failed"})
     assert nomination.enterprise.name not in response.content.decode()
     response = client_for(bureau).get(reverse("enterprises:bureau_nominations"), {"state": "submitted"})
@@ -382,3 +389,24 @@ def test_nominating_date_fields_keep_their_values(cycle, bureau, client_for):
     assert client_for(bureau).post(reverse("enterprises:bureau_nomination_create"), data).status_code == 302
     enterprise = Enterprise.objects.get()
     assert enterprise.is_high_tech and enterprise.high_tech_cert_expires == datetime.date(2026, 12, 31)
+
+
+@pytest.mark.django_db
+def test_edit_without_new_letter_keeps_the_uploaded_one_and_a_new_one_replaces_it(cycle, bureau, client_for):
+    data = form_data()
+    data["nom-letter"] = letter("first.pdf")
+    client_for(bureau).post(reverse("enterprises:bureau_nomination_create"), data)
+    nomination = EnterpriseNomination.objects.get()
+    first = nomination.letter.name
+    url = reverse("enterprises:bureau_nomination_edit", args=[nomination.pk])
+    edit = form_data(uscc=nomination.enterprise.uscc, version=1, **{"nom-recommendation": "补充说明"})
+    assert client_for(bureau).post(url, edit).status_code == 302
+    nomination.refresh_from_db()
+    assert nomination.letter.name == first and nomination.recommendation == "补充说明"
+    edit = form_data(uscc=nomination.enterprise.uscc, version=2)
+    edit["nom-letter"] = letter("second.pdf")
+    assert client_for(bureau).post(url, edit).status_code == 302
+    nomination.refresh_from_db()
+    assert nomination.letter.name != first and "second" in nomination.letter.name
+    response = client_for(bureau).get(reverse("enterprises:nomination_letter", args=[nomination.pk]))
+    assert response.status_code == 200 and b"".join(response.streaming_content).startswith(b"%PDF-")

@@ -19,6 +19,12 @@ from tests.enterprises import factories as ef
 HEADERS = [c.header for c in imp.COLUMNS]
 
 
+@pytest.fixture(autouse=True)
+def media_in_tmp(settings, tmp_path):
+    """Uploaded letters and import files go to a temporary folder, not the project's media/."""
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+
+
 def row(n, **overrides):
     values = {
         "企业名称": f"长春新锐光电科技有限公司{n}", "统一社会信用代码": ef.make_uscc(50000 + n), "通讯地址": "长春市高新区",

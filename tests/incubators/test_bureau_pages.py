@@ -11,7 +11,6 @@ from pojian.models import NominationState as S
 from .factories import (
     IncubatorFactory,
     IncubatorNominationFactory,
-    IncubatorYearFactory,
     complete_nomination,
     incubator_uscc,
     pdf_upload,

@@ -8,8 +8,8 @@ from django.urls import reverse
 
 from incubators.domain import post_subsidies
 from incubators.models import PostSubsidy, PostSubsidyPublication
-from pojian.models import Notification
 from pojian.models import NominationState as S
+from pojian.models import Notification
 
 from .factories import IncubatorFactory, PostSubsidyFactory, complete_nomination
 

@@ -53,7 +53,7 @@ def test_save_refuses_bad_scores(cycle, value):
 
 def test_save_refuses_a_criterion_of_another_round(cycle):
     _r, _c, _i, _e, assignments = scoring_round(cycle=cycle, items=1, experts=1, criteria=1)
-    stranger = CriterionFactory()
+    stranger = CriterionFactory(sheet__round__kind=Round.Kind.INCUBATORS)
     a = assignments[0]
     with pytest.raises(ValidationError):
         scoring.save_review(assignment=a, by=a.expert.user, scores={stranger.pk: "1"})

@@ -88,7 +88,7 @@ def describe(task):
         scope = Region.objects.filter(code=o["region"]).values_list("name", flat=True).first() or o["region"]
     else:
         scope = _("Jilin Province")
-    return {"when": when, "year": year, "scope": scope, **o}
+    return {**o, "when": when, "year": year, "scope": scope}
 
 
 def _crontab(*, frequency, hour, weekday, day_of_month, month):
