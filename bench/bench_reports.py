@@ -7,7 +7,8 @@
     references measured in the same run: openpyxl's bare write-only workbook of the same number
     of rows and columns (no database), and the PDF's main part alone (no annex)
 
-Time (perf_counter) and peak memory: tracemalloc's peak of Python allocations during each
+Time (perf_counter, and this process's CPU time beside it: on a shared machine the wall time
+includes waiting for the CPU and the database) and peak memory: tracemalloc's peak of Python allocations during each
 step (measured in a second, traced run of the step, since tracing slows it) and the process's
 peak RSS (resource.getrusage) at the end.
 
@@ -141,14 +142,19 @@ def traced(fn):
     return result, seconds, peak / 2**20
 
 
+CPU = {}
+
+
 def timed(fn):
-    start = time.perf_counter()
+    """(result, wall seconds); the CPU seconds of this process are kept in CPU[fn] (a loaded machine inflates wall time)."""
+    start, cpu = time.perf_counter(), time.process_time()
     result = fn()
+    CPU["last"] = time.process_time() - cpu
     return result, time.perf_counter() - start
 
 
 def line(label, seconds, mb=None, extra=""):
-    text = f"{label:<58} {seconds:8.2f} s"
+    text = f"{label:<58} {seconds:8.2f} s (cpu {CPU.get('last', 0):6.2f} s)"
     if mb is not None:
         text += f"   peak {mb:7.1f} MB"
     print(text + (f"   {extra}" if extra else ""), flush=True)

@@ -124,7 +124,7 @@ def _investments(institutions, year, office):
         local = [i for i in investors if i.region_id == enterprise.region_id] or investors
         institution = local[k % len(local)]
         for j in range(1 + k % 2):
-            date = datetime.date(year - 1 + j, 1 + (3 * k + 5 * j) % 12, 1 + (7 * k) % 28)
+            date = datetime.date(year - 1 + j, 1 + (5 * k + 3 * j) % 12, 1 + (11 * k + 5 * j) % 28)
             round_ = R.LOAN if institution.kind in (K.BANK, K.GUARANTEE) else ROUNDS[(k + j) % 5]
             if Investment.objects.filter(institution=institution, enterprise=enterprise, date=date, round=round_).exists():
                 continue

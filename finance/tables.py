@@ -20,7 +20,7 @@ class NominationTable(tables.Table):
     class Meta:
         model = FinanceNomination
         fields = ["select", "institution", "region", "kind", "cycle", "state", "updated_at"]
-        attrs = {"class": "table table-sm table-hover align-middle", "data-testid": "nomination-table"}
+        attrs = {"class": "table table-sm table-hover align-middle text-nowrap", "data-testid": "nomination-table"}
         empty_text = _("No nominations yet.")
 
     def __init__(self, *args, selectable=False, **kwargs):
@@ -47,7 +47,8 @@ class InvestmentTable(tables.Table):
     amount = tables.Column(verbose_name=_("Amount (yuan)"), attrs={"td": {"class": "text-end"}})
     round = tables.Column(verbose_name=_("Round"))
     early_or_small = tables.BooleanColumn(verbose_name=_("Early or small"))
-    reason = tables.Column(verbose_name=_("Basis"), orderable=False, empty_values=())
+    reason = tables.Column(verbose_name=_("Basis"), orderable=False, empty_values=(),
+                           attrs={"td": {"class": "text-wrap", "style": "min-width: 16rem"}})
     edit = tables.TemplateColumn(
         '{% load i18n %}<a href="{% url \'finance:investment_edit\' record.pk %}">{% translate "Edit" %}</a>',
         verbose_name="", orderable=False)
@@ -55,7 +56,7 @@ class InvestmentTable(tables.Table):
     class Meta:
         model = Investment
         fields = ["institution", "enterprise", "date", "amount", "round", "early_or_small", "reason", "edit"]
-        attrs = {"class": "table table-sm table-hover align-middle", "data-testid": "investment-table"}
+        attrs = {"class": "table table-sm table-hover align-middle text-nowrap", "data-testid": "investment-table"}
         empty_text = _("No investments recorded.")
 
     def render_amount(self, value):

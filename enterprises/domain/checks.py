@@ -110,15 +110,17 @@ def counts_for(queryset, *, year):
 TAX, DECLARED = FigureSource.TAX.value, FigureSource.DECLARED.value
 
 
-def _source(row, name):
-    return TAX if name in EnterpriseYear.TAXED and row[f"{name}_is_tax"] else DECLARED
+# (figure, its key in a `with_figures` row, the key telling whether it is the tax figure, or None)
+_FIGURE_KEYS = [(name, f"{name}_value", f"{name}_is_tax" if name in EnterpriseYear.TAXED else None) for name in FIGURES]
+_FAIL_KEYS = [(c, f"fail_{c}") for c in Verdict.CRITERIA]
 
 
 def verdict_values(row, counts, *, year, now):
     """The Verdict's field values for one row of `with_figures`, with the Counts of its set."""
     for name in MONEY:
-        if row[f"{name}_value"] is not None:  # exactly two places, whatever the database returns
-            row[f"{name}_value"] = Decimal(row[f"{name}_value"]).quantize(CENT)
+        key = f"{name}_value"
+        if row[key] is not None:  # exactly two places, whatever the database returns
+            row[key] = Decimal(row[key]).quantize(CENT)
     enterprise_id = row["enterprise_id"]
     registration_year, registration_number = counts.registration.get(enterprise_id, (None, None))
     if registration_year is None:
@@ -137,31 +139,21 @@ def verdict_values(row, counts, *, year, now):
         rd_expense=row["rd_expense_value"],
         registered_year=registration_year,
     )
-    figures = {
-        "year": year,
-        "figures_id": row["figures_id"],
-        **{
-            name: {
-                "value": None if row[f"{name}_value"] is None else str(row[f"{name}_value"]),
-                "source": _source(row, name),
-            }
-            for name in FIGURES
-        },
-        "high_value_ip": high_value_ip,
-        "transfers": transfers,
-        "core_tech_product": has_product,
-        "registration_number": registration_number,
-        "registration_year": registration_year,
-    }
-    failed = set(result.failed)
-    return {
-        "nomination_id": row["pk"],
-        "eligible": result.eligible,
-        **{f"fail_{c}": c in failed for c in Verdict.CRITERIA},
-        "explanation": result.explanation(),
-        "figures": figures,
-        "checked_at": now,
-    }
+    figures = {"year": year, "figures_id": row["figures_id"]}
+    for name, key, tax_key in _FIGURE_KEYS:
+        value = row[key]
+        figures[name] = {
+            "value": None if value is None else str(value),
+            "source": TAX if tax_key and row[tax_key] else DECLARED,
+        }
+    figures.update(high_value_ip=high_value_ip, transfers=transfers, core_tech_product=has_product,
+                   registration_number=registration_number, registration_year=registration_year)
+    failed = result.failed
+    values = {"nomination_id": row["pk"], "eligible": result.eligible}
+    for code, key in _FAIL_KEYS:
+        values[key] = code in failed
+    values.update(explanation=result.explanation(), figures=figures, checked_at=now)
+    return values
 
 
 def verdict_for(row, counts, *, year, now):

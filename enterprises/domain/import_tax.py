@@ -23,7 +23,7 @@ from decimal import Decimal, InvalidOperation
 from io import BytesIO
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import override
@@ -310,18 +310,24 @@ def write(rows, *, year, by=None, progress=None, total=None):
 
 
 def record_history(*, year, imported_at, by=None):
-    """One audit entry per figure set written by this import (bulk writes skip simple-history's signals)."""
-    reason = _("tax data import")
-    qs = EnterpriseYear.objects.filter(year=year, tax_imported_at=imported_at).order_by("pk")
-    last = 0
-    while True:
-        batch = list(qs.filter(pk__gt=last)[:BATCH_SIZE])
-        if not batch:
-            break
-        EnterpriseYear.history.bulk_history_create(
-            batch, update=True, default_user=by, default_change_reason=reason, default_date=imported_at,
-        )
-        last = batch[-1].pk
+    """One audit entry per figure set written by this import, in one INSERT … SELECT.
+
+    Bulk writes skip simple-history's signals, and building 50,000 historical objects in Python
+    takes longer than the import itself; the database copies the rows it has just written instead.
+    The entries read "changed" with the reason "tax data import" and the office user who ran it.
+    """
+    history = EnterpriseYear.history.model
+    qn = connection.ops.quote_name
+    fields = [f.column for f in EnterpriseYear._meta.concrete_fields]
+    columns = [*fields, "history_date", "history_change_reason", "history_type", "history_user_id"]
+    sql = (
+        f"INSERT INTO {qn(history._meta.db_table)} ({', '.join(qn(c) for c in columns)}) "
+        f"SELECT {', '.join(qn(c) for c in fields)}, %s, %s, %s, %s FROM {qn(EnterpriseYear._meta.db_table)} "
+        f"WHERE {qn('year')} = %s AND {qn('tax_imported_at')} = %s"
+    )
+    stamp = connection.ops.adapt_datetimefield_value(imported_at)  # as the ORM stores it (SQLite: naive UTC text)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [stamp, str(_("tax data import")), "~", by.pk if by else None, year, stamp])
 
 
 def import_tax(source, *, year, by=None, progress=None):

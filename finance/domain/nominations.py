@@ -6,6 +6,7 @@ State changes go through the shared `pojian.domain.workflow.transition`; nothing
 import datetime
 from decimal import Decimal
 
+import rules
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Q, Sum
 from django.utils.translation import gettext as _
@@ -34,7 +35,7 @@ def _check_unique(*, cycle, institution, exclude=None):
 
 def create_nomination(*, cycle, institution, summary, by, letter=None, recommendation=""):
     """A bureau starts a nomination (a draft) of an institution of its own region."""
-    if not by.has_perm("finance.add_nomination"):
+    if not rules.has_perm("finance.add_nomination", by):
         raise PermissionDenied(_("Only a city bureau may nominate finance institutions."))
     if cycle is None or cycle.is_closed:
         raise ValidationError(_("No programme year is open for nominations."), code="no_cycle")
@@ -62,7 +63,7 @@ def create_nomination(*, cycle, institution, summary, by, letter=None, recommend
 
 def update_nomination(nomination, *, expected_version, by, **fields):
     """Edit a draft or returned nomination; a stale form (someone saved meanwhile) is refused."""
-    if not by.has_perm("finance.change_nomination", nomination):
+    if not rules.has_perm("finance.change_nomination", by, nomination):
         raise PermissionDenied(_("This nomination cannot be edited now."))
     institution = fields.get("institution", nomination.institution)
     if institution.region_id != nomination.region_id:

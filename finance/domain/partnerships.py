@@ -1,5 +1,6 @@
 """The cooperation list (合作名单): which institutions the office cooperates with, for which years."""
 
+import rules
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -10,7 +11,7 @@ from ..models import FinanceInstitution, Partnership
 
 def add_partnership(*, institution, years, by, note=""):
     """Put an institution on the list for each of `years` (one row a year). Returns the rows, new or kept."""
-    if not by.has_perm("finance.manage_partnerships"):
+    if not rules.has_perm("finance.manage_partnerships", by):
         raise PermissionDenied(_("Only the provincial office manages the cooperation list."))
     years = sorted({int(y) for y in years})
     if not years:
@@ -34,7 +35,7 @@ def add_partnership(*, institution, years, by, note=""):
 
 
 def remove_partnership(partnership, *, by):
-    if not by.has_perm("finance.manage_partnerships"):
+    if not rules.has_perm("finance.manage_partnerships", by):
         raise PermissionDenied(_("Only the provincial office manages the cooperation list."))
     partnership._history_user = by
     partnership._change_reason = "remove"

@@ -3,6 +3,7 @@
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
+import rules
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -14,7 +15,7 @@ from ..models import RoadshowScore
 def score_presentation(*, presentation, judge, score, comment=""):
     """A judge gives (or changes) their score of one presentation."""
     roadshow = presentation.roadshow
-    if not judge.has_perm("finance.score_roadshow", roadshow):
+    if not rules.has_perm("finance.score_roadshow", judge, roadshow):
         raise PermissionDenied(_("Only the roadshow's judges may score, and only while scoring is open."))
     if isinstance(score, bool) or not isinstance(score, int) or not 0 <= score <= 100:
         raise ValidationError(_("The score must be a whole number from 0 to 100."), code="score_range")

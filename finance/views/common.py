@@ -1,7 +1,9 @@
 import io
 
+import rules
 from django.http import HttpResponse
 
+from pojian.mixins import PortalPermissionMixin
 from pojian.models import Cycle
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -22,3 +24,20 @@ def xlsx_response(write, filename):
 
 def is_office(user):
     return user.is_superuser or user.role == "office"
+
+
+class FinancePermissionMixin(PortalPermissionMixin):
+    """PortalPermissionMixin, checked against the rules alone.
+
+    A superuser passes every `has_perm` through Django's model backend; finance pages are for
+    roles, so an office superuser gets the office's pages but not, say, a bureau's edit form or a
+    judge's score form.
+    """
+
+    def has_permission(self):
+        obj = self.get_permission_object()
+        return all(rules.has_perm(p, self.request.user, obj) for p in self.get_permission_required())
+
+
+def allows(user, perm, obj=None):
+    return rules.has_perm(perm, user, obj)

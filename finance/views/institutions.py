@@ -6,14 +6,12 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.generic import CreateView, ListView, UpdateView
 
-from pojian.mixins import PortalPermissionMixin
-
 from ..forms import InstitutionForm
 from ..models import FinanceInstitution
-from .common import current_cycle, is_office
+from .common import FinancePermissionMixin, current_cycle, is_office
 
 
-class InstitutionListView(PortalPermissionMixin, ListView):
+class InstitutionListView(FinancePermissionMixin, ListView):
     permission_required = "finance.list_institutions"
     template_name = "finance/institution_list.html"
     paginate_by = 50
@@ -51,9 +49,9 @@ class InstitutionFormMixin:
         return redirect(reverse("finance:institution_list"))
 
 
-class InstitutionCreateView(PortalPermissionMixin, InstitutionFormMixin, CreateView):
+class InstitutionCreateView(FinancePermissionMixin, InstitutionFormMixin, CreateView):
     permission_required = "finance.add_institution"
 
 
-class InstitutionEditView(PortalPermissionMixin, InstitutionFormMixin, UpdateView):
+class InstitutionEditView(FinancePermissionMixin, InstitutionFormMixin, UpdateView):
     permission_required = "finance.change_institution"

@@ -10,7 +10,7 @@ from django_tables2 import RequestConfig
 
 from pojian.domain.errors import ValidationError
 from pojian.domain.jobs import start_job
-from pojian.mixins import PortalPermissionMixin, message_for
+from pojian.mixins import message_for
 
 from .. import tasks
 from ..domain import investments as domain
@@ -18,7 +18,7 @@ from ..filters import InvestmentFilter
 from ..forms import ImportForm, InvestmentForm
 from ..models import FinanceInstitution, Investment
 from ..tables import InvestmentTable
-from .common import is_office, xlsx_response
+from .common import FinancePermissionMixin, is_office, xlsx_response
 
 
 def institutions_of(user):
@@ -26,7 +26,7 @@ def institutions_of(user):
     return FinanceInstitution.objects.all() if allowed is None else allowed
 
 
-class InvestmentListView(PortalPermissionMixin, ListView):
+class InvestmentListView(FinancePermissionMixin, ListView):
     permission_required = "finance.list_investments"
     template_name = "finance/investment_list.html"
 
@@ -71,14 +71,14 @@ class InvestmentFormMixin:
         return redirect(reverse("finance:investment_list"))
 
 
-class InvestmentCreateView(PortalPermissionMixin, InvestmentFormMixin, FormView):
+class InvestmentCreateView(FinancePermissionMixin, InvestmentFormMixin, FormView):
     permission_required = "finance.add_investment"
 
     def save(self, fields):
         return domain.record_investment(**fields, by=self.request.user)
 
 
-class InvestmentEditView(PortalPermissionMixin, InvestmentFormMixin, UpdateView):
+class InvestmentEditView(FinancePermissionMixin, InvestmentFormMixin, UpdateView):
     permission_required = "finance.change_investment"
     model = Investment
 
@@ -87,7 +87,7 @@ class InvestmentEditView(PortalPermissionMixin, InvestmentFormMixin, UpdateView)
         return domain.update_investment(investment, by=self.request.user, **fields)
 
 
-class InvestmentImportView(PortalPermissionMixin, FormView):
+class InvestmentImportView(FinancePermissionMixin, FormView):
     """Upload a workbook; the import runs as a background job with progress (all rows or none)."""
 
     permission_required = "finance.import_investments"
@@ -106,7 +106,7 @@ class InvestmentImportView(PortalPermissionMixin, FormView):
                 "rounds": [label for _v, label in Investment.Round.choices]}
 
 
-class InvestmentTemplateView(PortalPermissionMixin, View):
+class InvestmentTemplateView(FinancePermissionMixin, View):
     permission_required = "finance.import_investments"
 
     def get(self, request):

@@ -12,14 +12,14 @@ from django_tables2 import RequestConfig
 
 from pojian.domain import workflow
 from pojian.domain.errors import ValidationError
-from pojian.mixins import PortalPermissionMixin, message_for
+from pojian.mixins import message_for
 
 from ..domain import nominations as domain
 from ..filters import NominationFilter
 from ..forms import NominationForm
 from ..models import FinanceNomination
 from ..tables import NominationTable
-from .common import current_cycle, is_office, xlsx_response
+from .common import FinancePermissionMixin, allows, current_cycle, is_office, xlsx_response
 
 BULK_ACTIONS = ("accept", "return", "reject")
 
@@ -37,7 +37,7 @@ def filtered(request):
     return NominationFilter(data, queryset=scoped_nominations(request.user), user=request.user, request=request)
 
 
-class NominationListView(PortalPermissionMixin, ListView):
+class NominationListView(FinancePermissionMixin, ListView):
     """Bureau: its region's nominations. Office: everyone's, with filters, bulk decisions and export."""
 
     permission_required = "finance.list_nominations"
@@ -54,11 +54,11 @@ class NominationListView(PortalPermissionMixin, ListView):
         RequestConfig(self.request, paginate={"per_page": 50}).configure(table)
         ctx.update(filter=self.filterset, table=table, office=office, cycle=current_cycle(),
                    bulk_actions=[workflow.TRANSITIONS[a] for a in BULK_ACTIONS],
-                   can_add=self.request.user.has_perm("finance.add_nomination"))
+                   can_add=allows(self.request.user, "finance.add_nomination"))
         return ctx
 
 
-class NominationExportView(PortalPermissionMixin, View):
+class NominationExportView(FinancePermissionMixin, View):
     permission_required = "finance.export_nominations"
 
     def get(self, request):
@@ -67,7 +67,7 @@ class NominationExportView(PortalPermissionMixin, View):
         return xlsx_response(lambda f: domain.export_nominations(f, qs), name)
 
 
-class NominationBulkView(PortalPermissionMixin, View):
+class NominationBulkView(FinancePermissionMixin, View):
     """The office decides several nominations at once; the reason is asked once for all."""
 
     permission_required = "finance.review_nominations"
@@ -100,7 +100,7 @@ class NominationBulkView(PortalPermissionMixin, View):
         return HttpResponseRedirect(back)
 
 
-class NominationCreateView(PortalPermissionMixin, FormView):
+class NominationCreateView(FinancePermissionMixin, FormView):
     permission_required = "finance.add_nomination"
     template_name = "finance/nomination_form.html"
     form_class = NominationForm
@@ -125,7 +125,7 @@ class NominationCreateView(PortalPermissionMixin, FormView):
         return {**super().get_context_data(**kwargs), "cycle": current_cycle()}
 
 
-class NominationEditView(PortalPermissionMixin, DetailView):
+class NominationEditView(FinancePermissionMixin, DetailView):
     """Edit a draft or returned nomination; a form based on an old version is refused, not saved over."""
 
     model = FinanceNomination
@@ -157,7 +157,7 @@ class NominationEditView(PortalPermissionMixin, DetailView):
         return self.render_to_response(self.get_context_data(object=self.object, form=form, cycle=self.object.cycle))
 
 
-class NominationDetailView(PortalPermissionMixin, DetailView):
+class NominationDetailView(FinancePermissionMixin, DetailView):
     model = FinanceNomination
     permission_required = "finance.view_nomination"
     template_name = "finance/nomination_detail.html"
@@ -175,7 +175,7 @@ class NominationDetailView(PortalPermissionMixin, DetailView):
             actions=workflow.available_actions(n, user),
             transition_url=reverse("finance:nomination_transition", args=[n.pk]),
             investments=investments, totals=domain.investment_totals(investments), period=(start, end),
-            can_edit=user.has_perm("finance.change_nomination", n),
+            can_edit=allows(user, "finance.change_nomination", n),
             history=n.history.select_related("history_user")[:20],
         )
         return ctx

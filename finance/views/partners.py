@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.generic import DetailView, FormView, ListView, View
 
 from pojian.domain.errors import ValidationError
-from pojian.mixins import PortalPermissionMixin, message_for
+from pojian.mixins import message_for
 from pojian.models import NominationState
 
 from .. import tasks
@@ -19,10 +19,10 @@ from ..domain import investments as investment_domain
 from ..domain import partnerships as domain
 from ..forms import DigestSettingsForm, FinanceSettingsForm, PartnershipForm
 from ..models import Digest, DigestSettings, FinanceInstitution, FinanceNomination, FinanceSettings, Partnership
-from .common import current_cycle, is_office, xlsx_response
+from .common import FinancePermissionMixin, current_cycle, is_office, xlsx_response
 
 
-class OfficeIndexView(PortalPermissionMixin, View):
+class OfficeIndexView(FinancePermissionMixin, View):
     """The office's starting point for everything finance."""
 
     permission_required = "finance.view_office_pages"
@@ -44,7 +44,7 @@ class OfficeIndexView(PortalPermissionMixin, View):
         })
 
 
-class PartnershipListView(PortalPermissionMixin, FormView):
+class PartnershipListView(FinancePermissionMixin, FormView):
     permission_required = "finance.manage_partnerships"
     template_name = "finance/partnership_list.html"
     form_class = PartnershipForm
@@ -72,7 +72,7 @@ class PartnershipListView(PortalPermissionMixin, FormView):
         return redirect(reverse("finance:partnership_list"))
 
 
-class PartnershipRemoveView(PortalPermissionMixin, DetailView):
+class PartnershipRemoveView(FinancePermissionMixin, DetailView):
     permission_required = "finance.manage_partnerships"
     model = Partnership
     http_method_names = ["post"]
@@ -85,7 +85,7 @@ class PartnershipRemoveView(PortalPermissionMixin, DetailView):
         return redirect(reverse("finance:partnership_list"))
 
 
-class FinanceSettingsView(PortalPermissionMixin, FormView):
+class FinanceSettingsView(FinancePermissionMixin, FormView):
     """投早投小 limits."""
 
     permission_required = "finance.manage_settings"
@@ -107,7 +107,7 @@ class FinanceSettingsView(PortalPermissionMixin, FormView):
         return redirect(reverse("finance:settings"))
 
 
-class DigestSettingsView(PortalPermissionMixin, FormView):
+class DigestSettingsView(FinancePermissionMixin, FormView):
     """What partners receive and when (the django-celery-beat schedule is kept in line)."""
 
     permission_required = "finance.manage_settings"
@@ -130,7 +130,7 @@ class DigestSettingsView(PortalPermissionMixin, FormView):
                 "task": PeriodicTask.objects.filter(name=digest_domain.TASK_NAME).select_related("crontab").first()}
 
 
-class DigestPrepareView(PortalPermissionMixin, View):
+class DigestPrepareView(FinancePermissionMixin, View):
     """The office prepares today's digests now, besides the schedule."""
 
     permission_required = "finance.manage_settings"
@@ -146,7 +146,7 @@ class DigestPrepareView(PortalPermissionMixin, View):
         return redirect(reverse("finance:digest_list"))
 
 
-class DigestListView(PortalPermissionMixin, ListView):
+class DigestListView(FinancePermissionMixin, ListView):
     permission_required = "finance.list_digests"
     template_name = "finance/digest_list.html"
     paginate_by = 50
@@ -161,7 +161,7 @@ class DigestListView(PortalPermissionMixin, ListView):
         return {**super().get_context_data(**kwargs), "office": is_office(self.request.user)}
 
 
-class DigestDetailView(PortalPermissionMixin, DetailView):
+class DigestDetailView(FinancePermissionMixin, DetailView):
     model = Digest
     permission_required = "finance.view_digest"
     template_name = "finance/digest_detail.html"
@@ -172,7 +172,7 @@ class DigestDetailView(PortalPermissionMixin, DetailView):
                 "rows": digest_domain.display_rows(self.object)}
 
 
-class DigestDownloadView(PortalPermissionMixin, DetailView):
+class DigestDownloadView(FinancePermissionMixin, DetailView):
     model = Digest
     permission_required = "finance.view_digest"
 

@@ -7,15 +7,15 @@ from django.utils.translation import gettext as _
 from django.views.generic import DetailView, ListView
 
 from pojian.domain.errors import ValidationError
-from pojian.mixins import PortalPermissionMixin, message_for
+from pojian.mixins import message_for
 
 from ..domain import roadshows as domain
 from ..forms import ScoreForm
 from ..models import Roadshow, RoadshowScore
-from .common import is_office
+from .common import FinancePermissionMixin, allows, is_office
 
 
-class RoadshowListView(PortalPermissionMixin, ListView):
+class RoadshowListView(FinancePermissionMixin, ListView):
     permission_required = "finance.list_roadshows"
     template_name = "finance/roadshow_list.html"
     paginate_by = 50
@@ -30,7 +30,7 @@ class RoadshowListView(PortalPermissionMixin, ListView):
         return {**super().get_context_data(**kwargs), "office": is_office(self.request.user)}
 
 
-class RoadshowDetailView(PortalPermissionMixin, DetailView):
+class RoadshowDetailView(FinancePermissionMixin, DetailView):
     model = Roadshow
     permission_required = "finance.view_roadshow"
     template_name = "finance/roadshow_detail.html"
@@ -44,14 +44,14 @@ class RoadshowDetailView(PortalPermissionMixin, DetailView):
         ctx.update(
             rows=[(p, mine.get(p.pk)) for p in presentations],
             is_judge=self.object.judges.filter(pk=user.pk).exists(),
-            can_score=user.has_perm("finance.score_roadshow", self.object),
-            results=domain.results(self.object) if user.has_perm("finance.view_roadshow_results") else None,
+            can_score=allows(user, "finance.score_roadshow", self.object),
+            results=domain.results(self.object) if allows(user, "finance.view_roadshow_results") else None,
             judges=self.object.judges.all(),
         )
         return ctx
 
 
-class ScoreView(PortalPermissionMixin, DetailView):
+class ScoreView(FinancePermissionMixin, DetailView):
     """One judge scores one presentation (or changes their score)."""
 
     model = Roadshow

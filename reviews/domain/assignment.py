@@ -39,7 +39,7 @@ from pojian.domain.errors import PermissionDenied, TransitionNotAllowed, Validat
 from pojian.domain.notifications import notify
 
 from ..models import Assignment, Expert, ReviewItem, Round
-from .bulk import delete_with_history, insert_with_history, record_history
+from .bulk import delete_with_history, insert_rows_with_history, record_history
 from .conflicts import blocked_pairs, detect_conflicts, is_conflicted
 
 LIVE = (Assignment.State.PROPOSED, Assignment.State.CONFIRMED)
@@ -313,8 +313,10 @@ def propose_assignment(*, round_, by, slack=None):
                             by=by, reason="proposal replaced")
         problem, names = build_problem(round_)
         picks = solve(problem, slack=slack, names=names)
-        rows = [Assignment(item_id=i, expert_id=e, matched=m, state=Assignment.State.PROPOSED) for i, e, m in picks]
-        insert_with_history(Assignment, rows, by=by, reason="proposed")
+        insert_rows_with_history(
+            Assignment, [{"item_id": i, "expert_id": e, "matched": m, "state": Assignment.State.PROPOSED} for i, e, m in picks],
+            by=by, reason="proposed",
+        )
     loads = round_loads(round_)
     matched = sum(1 for _i, _e, m in picks if m)
     return {
@@ -464,9 +466,8 @@ def confirm_assignment(*, round_, by):
         current = Round.objects.select_for_update(of=("self",)).get(pk=round_.pk)
         if current.phase == Round.Phase.CLOSED:
             raise TransitionNotAllowed(_("The round is closed."), code="phase")
-        proposed = list(
-            Assignment.objects.filter(item__round=current, state=Assignment.State.PROPOSED).select_related("expert__user", "item")
-        )
+        pending = Assignment.objects.filter(item__round=current, state=Assignment.State.PROPOSED)
+        proposed = list(pending)
         if not proposed:
             raise ValidationError(_("There is no proposed assignment to confirm."), code="nothing")
         problems = check_assignment(current)
@@ -483,7 +484,7 @@ def confirm_assignment(*, round_, by):
                 code="short",
             )
         # One UPDATE and one bulk insert of the audit rows (15,000 assignments in about a second).
-        Assignment.objects.filter(pk__in=[a.pk for a in proposed]).update(
+        Assignment.objects.filter(pk__in=pending.values("pk")).update(
             state=Assignment.State.CONFIRMED, version=F("version") + 1
         )
         for a in proposed:
@@ -495,9 +496,18 @@ def confirm_assignment(*, round_, by):
         current._history_user = by
         current._change_reason = "confirm_assignment"
         current.save()
-        for a in proposed:
-            a.item.round = current
-        _notify_new(proposed)
+        # One notice per expert with their count.
+        counts = Counter(a.expert_id for a in proposed)
+        for expert in Expert.objects.filter(pk__in=counts, user__isnull=False).select_related("user"):
+            notify(
+                [expert.user],
+                subject=ngettext(
+                    "%(count)s nomination to review: %(round)s",
+                    "%(count)s nominations to review: %(round)s",
+                    counts[expert.pk],
+                ) % {"count": counts[expert.pk], "round": current},
+                body=_("Please declare any conflict of interest before you start scoring."),
+            )
     round_.refresh_from_db()
     return len(proposed)
 

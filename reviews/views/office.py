@@ -38,6 +38,7 @@ from ..forms import (
 from ..models import Assignment, Conflict, Expert, Objection, PublicNotice, Review, ReviewItem, Round
 
 ITEMS_PER_PAGE = 50
+RESULTS_PER_PAGE = 200
 
 
 def _percent(ratio):
@@ -465,8 +466,9 @@ class ResultsView(RoundMixin, TemplateView):
             ctx["rows"] = None
             return ctx
         items = ranking.order_items(ReviewItem.objects.filter(round=round_).select_related("region"))
+        page = Paginator(items, RESULTS_PER_PAGE).get_page(self.request.GET.get("page"))
         reviews = (
-            Review.objects.filter(assignment__item__round=round_)
+            Review.objects.filter(assignment__item__in=[i.pk for i in page.object_list])
             .exclude(assignment__state=Assignment.State.WITHDRAWN)
             .select_related("assignment__expert")
             .order_by("assignment__expert__name")
@@ -475,7 +477,8 @@ class ResultsView(RoundMixin, TemplateView):
         for r in reviews:
             by_item.setdefault(r.assignment.item_id, []).append(r)
         ctx.update(
-            rows=[{"item": i, "reviews": by_item.get(i.pk, []), "rd_percent": _percent(i.rd_intensity)} for i in items],
+            page=page,
+            rows=[{"item": i, "reviews": by_item.get(i.pk, []), "rd_percent": _percent(i.rd_intensity)} for i in page.object_list],
             selected_count=sum(1 for i in items if i.selected),
             select_form=SelectForm(initial={"quota": round_.quota}),
             export_jobs=Job.objects.filter(kind__in=("reviews.results", "reviews.confirmed_pdf"),

@@ -6,16 +6,17 @@ from decimal import Decimal
 import pytest
 
 from reviews.models import Assignment, Review, Round
+from tests.enterprises.factories import ensure_regions
 from tests.reviews import factories as rf
 
-# serialized_rollback: the regions (a data migration) survive the flush of an earlier transactional test.
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PASSWORD = "pw-for-tests-1"  # tests/factories.py's UserFactory password
 PHONE = {"width": 375, "height": 812}
 
 
 def scoring_scene():
+    ensure_regions()  # an earlier transactional test may have flushed the data migration's regions
     round_ = rf.RoundFactory(phase=Round.Phase.SCORING, experts_per_item=1)
     sheet = rf.ScoreSheetFactory(round=round_, instructions="请依据推荐材料独立评分。")
     criteria = [

@@ -238,3 +238,23 @@ def test_check_year_task_runs_as_a_job_with_progress(celery_worker_on_broker, re
     assert job.total == 6 and job.progress == 6
     assert "6 nominations of" in job.message and "2 meet" in job.message
     assert Verdict.objects.filter(nomination__cycle=cycle).count() == 6
+
+
+@pytest.mark.django_db
+def test_check_year_copy_path_matches_the_orm_path(cycle):
+    if connection.vendor != "postgresql":
+        pytest.skip("COPY is PostgreSQL's; SQLite always takes the ORM path")
+    made = _make_year(cycle, 6)
+    checks.check_year(year=cycle.year)  # few nominations: bulk upserts
+    by_orm = {v.nomination_id: (v.eligible, v.failed, v.explanation, v.figures) for v in Verdict.objects.all()}
+    ids = set(Verdict.objects.values_list("pk", flat=True))
+    # Change one enterprise's figures, then the COPY path replaces every verdict of the set.
+    EnterpriseYear.objects.filter(enterprise=made[0].enterprise).update(employees=1000, tech_staff=900)
+    summary = checks.check_nominations(checks.live_nominations(cycle.year), year=cycle.year, bulk_copy=True)
+    assert summary.checked == 6
+    by_copy = {v.nomination_id: (v.eligible, v.failed, v.explanation, v.figures) for v in Verdict.objects.all()}
+    assert Verdict.objects.count() == 6 and not ids & set(Verdict.objects.values_list("pk", flat=True))
+    changed = by_copy.pop(made[0].pk)
+    assert changed[1] == ["employees"]
+    by_orm.pop(made[0].pk)
+    assert by_copy == by_orm

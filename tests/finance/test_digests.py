@@ -12,8 +12,8 @@ from openpyxl import load_workbook
 from enterprises.models import EnterpriseNomination
 from finance.domain import digests as domain
 from finance.models import Digest, DigestSettings
-from pojian.models import Notification
 from pojian.models import NominationState as S
+from pojian.models import Notification
 from tests import factories as core
 from tests.enterprises.factories import EnterpriseFactory, EnterpriseNominationFactory, EnterpriseYearFactory
 

@@ -295,8 +295,8 @@ def test_template_download_has_the_import_headers(client_for, office):
 def test_import_runs_on_a_real_worker(celery_worker_on_broker, office, tmp_path, settings):
     import time
 
-    from pojian.domain.jobs import start_job
     from finance import tasks
+    from pojian.domain.jobs import start_job
 
     settings.MEDIA_ROOT = tmp_path
     inst, e = InstitutionFactory(), EnterpriseFactory()

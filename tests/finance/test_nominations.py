@@ -342,3 +342,13 @@ def test_institution_credit_code_is_validated(client_for, office):
         "name": "错误代码机构", "uscc": wrong, "kind": "vc", "region": core.region("220100").pk,
     })
     assert response.status_code == 200 and response.context["form"].errors["uscc"]
+
+
+def test_an_office_superuser_gets_office_pages_but_not_the_bureaus_edit_form(client_for, nomination, media):
+    admin = core.OfficeFactory(username="office-super", is_staff=True, is_superuser=True)
+    assert client_for(admin).get(reverse("finance:nomination_detail", args=[nomination.pk])).status_code == 200
+    url = reverse("finance:nomination_edit", args=[nomination.pk])
+    assert client_for(admin).post(url, {"institution": nomination.institution_id, "summary": "改", "version": 1}).status_code == 403
+    assert client_for(admin).get(reverse("finance:nomination_create")).status_code == 403
+    nomination.refresh_from_db()
+    assert nomination.summary != "改"

@@ -102,3 +102,14 @@ def test_roadshow_detail_refused_to_non_judges(client_for, roadshow, who, reques
 def test_partner_lists_only_roadshows_it_judges(client_for, roadshow, partner, other_partner, cycle):
     RoadshowFactory(cycle=cycle).judges.add(other_partner)
     assert list(client_for(partner).get(reverse("finance:roadshow_list")).context["object_list"]) == [roadshow]
+
+
+def test_an_office_superuser_is_no_judge(client_for, roadshow):
+    from tests import factories as core
+
+    admin = core.OfficeFactory(username="office-super", is_staff=True, is_superuser=True)
+    p = PresentationFactory(roadshow=roadshow)
+    assert client_for(admin).post(reverse("finance:roadshow_score", args=[roadshow.pk, p.pk]), {"score": 50}).status_code == 403
+    with pytest.raises(PermissionDenied):
+        domain.score_presentation(presentation=p, judge=admin, score=50)
+    assert not RoadshowScore.objects.exists()

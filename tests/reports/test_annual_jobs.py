@@ -155,3 +155,37 @@ def test_annual_report_command_exits_non_zero_with_a_message(tmp_path, test_data
                             cwd=Path(__file__).resolve().parents[2], capture_output=True, text=True, timeout=120, env=env)
     assert result.returncode != 0
     assert "1999" in result.stderr
+
+
+# --- the pages -----------------------------------------------------------------------------------
+
+
+def test_asking_twice_on_the_page_shows_the_running_report(client_for, office, cycle, django_capture_on_commit_callbacks):
+    from django.urls import reverse
+
+    client = client_for(office)
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        first = client.post(reverse("reports:request"), {"year": cycle.year, "region": ""})
+        second = client.post(reverse("reports:request"), {"year": cycle.year, "region": ""}, follow=True)
+    job_id = AnnualReport.objects.get().job_id
+    assert first["Location"] == reverse("job", args=[job_id])
+    assert second.redirect_chain[-1][0] == reverse("job", args=[job_id])
+    assert len(callbacks) == 1 and len(list(second.context["messages"])) == 1
+
+
+def test_run_again_button_for_a_failed_report(client_for, office, cycle, django_capture_on_commit_callbacks):
+    from django.urls import reverse
+
+    report, _ = annual.request_report(year=cycle.year, by=office)
+    Job.objects.filter(pk=report.job_id).update(status=Job.Status.FAILED, message="worker lost")
+    client = client_for(office)
+    listing = client.get(reverse("reports:reports")).content.decode()
+    assert reverse("reports:rerun", args=[report.pk]) in listing
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        response = client.post(reverse("reports:rerun", args=[report.pk]))
+    assert response["Location"] == reverse("job", args=[report.job_id])
+    assert Job.objects.get(pk=report.job_id).status == Job.Status.QUEUED and len(callbacks) == 1
+    # Running now (not stale): no button, and a second press is refused with a message.
+    assert reverse("reports:rerun", args=[report.pk]) not in client.get(reverse("reports:reports")).content.decode()
+    response = client.post(reverse("reports:rerun", args=[report.pk]), follow=True)
+    assert [str(m) for m in response.context["messages"]]

@@ -329,3 +329,21 @@ def test_dashboard_is_in_chinese(client_for, cycle):
     s = scene(cycle)
     text = client_for(s["me"].user).get(reverse("reviews:expert_assignment", args=[s["mine"].pk])).content.decode()
     assert "保存为草稿" in text and "提交" in text and "评分表" in text
+
+
+def test_dashboard_does_not_query_per_assignment(client_for, cycle):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    s = scene(cycle)
+    client = client_for(s["me"].user)
+    url = reverse("reviews:expert_dashboard")
+    client.get(url)
+    with CaptureQueriesContext(connection) as before:
+        client.get(url)
+    for _ in range(3):
+        rf.AssignmentFactory(item=rf.ReviewItemFactory(round=s["round"]), expert=s["me"])
+    with CaptureQueriesContext(connection) as after:
+        page = client.get(url)
+    assert page.context["progress"]["total"] == 4
+    assert len(after.captured_queries) == len(before.captured_queries)

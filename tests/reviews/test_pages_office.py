@@ -309,3 +309,33 @@ def test_office_home_card_lists_rounds(client_for, cycle, office):
     text = client_for(office).get(reverse("home")).content.decode()
     assert 'data-testid="reviews-office-panel"' in text and "本年度企业评审" in text
     assert reverse("reviews:office_round", args=[round_.pk]) in text
+
+
+def _queries(client, url):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(url).status_code == 200
+    return len(ctx.captured_queries)
+
+
+def test_office_pages_do_not_query_per_nomination(client_for, cycle, office):
+    """The assignment, progress and results pages cost the same number of queries for 2 or 6 nominations."""
+    client = client_for(office)
+    round_, criteria, its, exps = round_with_sheet(cycle, n=2, items=2, experts=2)
+    for item in its:
+        for e in exps:
+            submit(rf.AssignmentFactory(item=item, expert=e), criteria, ["10", "10"])
+    client.post(reverse("reviews:office_round", args=[round_.pk]), {"action": "close"})
+    names = ("office_assignment", "office_progress", "office_results")
+    before = {n: _queries(client, reverse(f"reviews:{n}", args=[round_.pk])) for n in names}
+    for _ in range(4):
+        item = rf.ReviewItemFactory(round=round_)
+        for e in exps:
+            a = rf.AssignmentFactory(item=item, expert=e)
+            Round.objects.filter(pk=round_.pk).update(phase=Round.Phase.SCORING)
+            submit(a, criteria, ["20", "20"])
+            Round.objects.filter(pk=round_.pk).update(phase=Round.Phase.CLOSED)
+    after = {n: _queries(client, reverse(f"reviews:{n}", args=[round_.pk])) for n in names}
+    assert after == before
