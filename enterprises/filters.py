@@ -57,9 +57,9 @@ class NominationFilter(django_filters.FilterSet):
         return queryset.filter(enterprise__is_high_tech=(value == "yes")) if value in ("yes", "no") else queryset
 
 
-def office_queryset(year):
-    """All nominations of a year as the office's list shows them (one query with its joins)."""
-    return EnterpriseNomination.objects.filter(cycle__year=year).select_related("enterprise", "region", "verdict", "cycle")
+def office_queryset(cycle):
+    """All nominations of a programme year as the office's list shows them (one query with its joins)."""
+    return EnterpriseNomination.objects.filter(cycle=cycle).select_related("enterprise", "region", "verdict", "cycle")
 
 
 def filter_params(querydict):

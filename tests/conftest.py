@@ -83,5 +83,14 @@ def celery_worker_on_broker(transactional_db, settings):
 
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     app.conf.task_always_eager = False
-    with start_worker(app, pool="solo", perform_ping_check=True, shutdown_timeout=30, loglevel="WARNING") as worker:
-        yield worker
+    # A queue of this test process's own: parallel test processes (xdist) each have a database of
+    # their own, and must not run each other's tasks.
+    queue = f"tests-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}"
+    previous = app.conf.task_default_queue
+    app.conf.task_default_queue = queue
+    try:
+        with start_worker(app, pool="solo", perform_ping_check=True, shutdown_timeout=30, loglevel="WARNING",
+                          queues=[queue]) as worker:
+            yield worker
+    finally:
+        app.conf.task_default_queue = previous

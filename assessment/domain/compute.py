@@ -114,7 +114,6 @@ def compute_assessment(*, cycle, by=None, progress=None):
 
     weight_sum = sum((Decimal(i.weight) for i in indicators), Decimal(0))
     scores = {}
-    rows = []
     for indicator in indicators:
         values = {r: figures[indicator.pk][r].value for r in region_ids}
         scores[indicator.pk] = scoring.score_values(scoring=indicator.scoring, bands=indicator.bands, values=values)

@@ -39,6 +39,7 @@ from ..models import (
 from . import eligibility
 
 BATCH_SIZE = 2000
+ANALYZE_AFTER = 10_000
 FIGURES = ("revenue", "rd_expense", "total_assets", "employees", "tech_staff")
 MONEY = ("revenue", "rd_expense", "total_assets")
 CENT = Decimal("0.01")
@@ -265,6 +266,10 @@ class CopyWriter:
             cursor.execute(f"LOCK TABLE {table} IN SHARE ROW EXCLUSIVE MODE")
             cursor.execute(f"DELETE FROM {table} WHERE nomination_id IN ({ids_sql})", ids_params)
             cursor.cursor.copy_expert(f"COPY {table} ({', '.join(COLUMNS)}) FROM STDIN", _Lines(self.lines))
+        if len(self.lines) >= ANALYZE_AFTER:
+            # A year's run rewrites most of the table: fresh statistics keep the office's filtered lists fast.
+            with connection.cursor() as cursor:
+                cursor.execute(f"ANALYZE {table}")
         self.lines = []
 
 

@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.db.models import F, FilteredRelation, Q
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
@@ -10,7 +11,7 @@ from pojian.domain.jobs import save_result
 from pojian.domain.xlsx import write_workbook
 from pojian.models import NominationState
 
-from ..models import EnterpriseNomination, Industry, Verdict
+from ..models import Industry, Verdict
 from .eligibility import label
 
 CHUNK = 2000
@@ -51,9 +52,12 @@ def rows(queryset, *, year, progress=None, total=None):
     for done, r in enumerate(qs.iterator(chunk_size=CHUNK), start=1):
         fails = r[8:8 + n_crit]
         failed = "、".join(labels[c] for c, f in zip(Verdict.CRITERIA, fails, strict=True) if f)
+        submitted = r[-1]
         yield [
             r[0], r[1], r[2], r[3], industries.get(r[4], r[4]), yes if r[5] else no, states.get(r[6], r[6]),
-            verdict_words[r[7]], failed, *r[8 + n_crit:],
+            verdict_words[r[7]], failed, *r[8 + n_crit:-1],
+            # Excel has no time zones: the local time, as the office reads it.
+            None if submitted is None else timezone.localtime(submitted).replace(tzinfo=None),
         ]
         if progress and done % CHUNK == 0:
             progress(done, total=total)
@@ -84,7 +88,3 @@ def export_job(job, progress, queryset):
         save_result(job, f"enterprise-nominations-{year}.xlsx", write)
         return _("%(n)s nominations exported.") % {"n": count}
 
-
-def office_queryset(year):
-    """All nominations of a year, as the office sees them."""
-    return EnterpriseNomination.objects.filter(cycle__year=year)

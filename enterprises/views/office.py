@@ -88,7 +88,7 @@ class OfficeNominationListView(PortalPermissionMixin, SingleTableMixin, FilterVi
     def get_queryset(self):
         self.cycle = current_year_or_404()
         # Newest first by primary key: an index scan, however many nominations there are.
-        return office_queryset(self.cycle.year).order_by("-pk")
+        return office_queryset(self.cycle).order_by("-pk")
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)

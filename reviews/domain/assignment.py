@@ -467,8 +467,7 @@ def confirm_assignment(*, round_, by):
         if current.phase == Round.Phase.CLOSED:
             raise TransitionNotAllowed(_("The round is closed."), code="phase")
         pending = Assignment.objects.filter(item__round=current, state=Assignment.State.PROPOSED)
-        proposed = list(pending)
-        if not proposed:
+        if not pending.exists():
             raise ValidationError(_("There is no proposed assignment to confirm."), code="nothing")
         problems = check_assignment(current)
         if problems["conflict"]:
@@ -484,32 +483,33 @@ def confirm_assignment(*, round_, by):
                 code="short",
             )
         # One UPDATE and one bulk insert of the audit rows (15,000 assignments in about a second).
-        Assignment.objects.filter(pk__in=pending.values("pk")).update(
-            state=Assignment.State.CONFIRMED, version=F("version") + 1
-        )
-        for a in proposed:
-            a.state = Assignment.State.CONFIRMED
-            a.version += 1
-        record_history(Assignment, proposed, by=by, reason="confirmed")
+        ids = list(pending.values_list("pk", flat=True))
+        Assignment.objects.filter(pk__in=ids).update(state=Assignment.State.CONFIRMED, version=F("version") + 1)
+        fields = [f.attname for f in Assignment._meta.concrete_fields]
+        confirmed = list(Assignment.objects.filter(pk__in=ids).values(*fields))
+        record_history(Assignment, confirmed, by=by, reason="confirmed", dicts=True)
         current.assignment_confirmed_at = timezone.now()
         current.version += 1
         current._history_user = by
         current._change_reason = "confirm_assignment"
         current.save()
-        # One notice per expert with their count.
-        counts = Counter(a.expert_id for a in proposed)
+        # Each expert is told their count: one notify() per distinct count (a handful), not per expert.
+        counts = Counter(a["expert_id"] for a in confirmed)
+        by_count = defaultdict(list)
         for expert in Expert.objects.filter(pk__in=counts, user__isnull=False).select_related("user"):
+            by_count[counts[expert.pk]].append(expert.user)
+        for count, users in sorted(by_count.items()):
             notify(
-                [expert.user],
+                users,
                 subject=ngettext(
                     "%(count)s nomination to review: %(round)s",
                     "%(count)s nominations to review: %(round)s",
-                    counts[expert.pk],
-                ) % {"count": counts[expert.pk], "round": current},
+                    count,
+                ) % {"count": count, "round": current},
                 body=_("Please declare any conflict of interest before you start scoring."),
             )
     round_.refresh_from_db()
-    return len(proposed)
+    return len(ids)
 
 
 def propose_job(job, progress):

@@ -131,14 +131,16 @@ def insert_rows_with_history(model, rows, *, by, reason):
     return ids
 
 
-def record_history(model, objs, *, by, reason):
-    """A "~" history row for each already-updated object (after a queryset update)."""
+def record_history(model, objs, *, by, reason, dicts=False):
+    """A "~" history row for each already-updated object (or dict of every field by attname)."""
     if not objs:
         return
     if connection.vendor != "postgresql":
+        if dicts:
+            objs = [model(**o) for o in objs]
         model.history.bulk_history_create(objs, update=True, default_user=by, default_change_reason=reason, batch_size=2000)
         return
-    _columns, lines = _lines(model, objs)
+    _columns, lines = _lines(model, objs, dicts=dicts)
     _history_copy(model, objs, lines, history_type="~", by=by, reason=reason, when=timezone.now())
 
 
