@@ -13,4 +13,6 @@
     queries.py     expert_for, assignments_for_expert, items_for_expert, review_for, progress
     exports.py     results workbook (.xlsx) and confirmed list (PDF), as job work functions
     experts_import.py  the expert pool from .xlsx, all or nothing
+    jobs.py        start_results_export, start_confirmed_pdf, start_propose, start_expert_import
+    bulk.py        many rows with their audit rows at once (COPY on PostgreSQL)
 """

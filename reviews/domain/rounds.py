@@ -11,6 +11,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from pojian.domain.errors import PermissionDenied, TransitionNotAllowed, ValidationError
 from pojian.models import NominationState
@@ -21,25 +22,25 @@ from .kinds import nomination_model, nominee_facts
 # A starting score sheet per kind (the office edits it in the admin); max scores add up to 100.
 DEFAULT_CRITERIA = {
     "enterprises": [
-        ("Technological innovation", "Key core technology, products and their level.", 30),
-        ("R&D investment and results", "R&D intensity, high-value IP and achievement transfers.", 25),
-        ("Growth", "Revenue and profit growth, market prospects.", 20),
-        ("Team", "S&T staff, leadership and management.", 15),
-        ("Social benefit", "Jobs, taxes and the drive it gives its industry.", 10),
+        (gettext_noop("Technological innovation"), gettext_noop("Key core technology, products and their level."), 30),
+        (gettext_noop("R&D investment and results"), gettext_noop("R&D intensity, high-value IP and achievement transfers."), 25),
+        (gettext_noop("Growth"), gettext_noop("Revenue and profit growth, market prospects."), 20),
+        (gettext_noop("Team"), gettext_noop("S&T staff, leadership and management."), 15),
+        (gettext_noop("Social benefit"), gettext_noop("Jobs, taxes and the drive it gives its industry."), 10),
     ],
     "incubators": [
-        ("Incubation results", "Enterprises incubated, graduated and their growth.", 40),
-        ("Services", "Mentoring, finance, shared facilities.", 30),
-        ("Management", "Team, rules and operation.", 30),
+        (gettext_noop("Incubation results"), gettext_noop("Enterprises incubated, graduated and their growth."), 40),
+        (gettext_noop("Services"), gettext_noop("Mentoring, finance, shared facilities."), 30),
+        (gettext_noop("Management"), gettext_noop("Team, rules and operation."), 30),
     ],
     "finance": [
-        ("Investment in tech SMEs", "Amount and number of investments in the province's tech SMEs.", 50),
-        ("Services", "Roadshows, products for tech SMEs.", 30),
-        ("Cooperation", "Work with the programme and the bureaus.", 20),
+        (gettext_noop("Investment in tech SMEs"), gettext_noop("Amount and number of investments in the province's tech SMEs."), 50),
+        (gettext_noop("Services"), gettext_noop("Roadshows, products for tech SMEs."), 30),
+        (gettext_noop("Cooperation"), gettext_noop("Work with the programme and the bureaus."), 20),
     ],
     "bureau_summaries": [
-        ("Work done", "What the bureau did for the programme this year.", 60),
-        ("Results", "Outcomes in its region.", 40),
+        (gettext_noop("Work done"), gettext_noop("What the bureau did for the programme this year."), 60),
+        (gettext_noop("Results"), gettext_noop("Outcomes in its region."), 40),
     ],
 }
 

@@ -15,7 +15,12 @@ from finance.models import Digest, DigestSettings
 from pojian.models import NominationState as S
 from pojian.models import Notification
 from tests import factories as core
-from tests.enterprises.factories import EnterpriseFactory, EnterpriseNominationFactory, EnterpriseYearFactory
+from tests.enterprises.factories import (
+    EnterpriseFactory,
+    EnterpriseNominationFactory,
+    EnterpriseYearFactory,
+    ensure_regions,
+)
 
 from .factories import InstitutionFactory, PartnershipFactory
 
@@ -179,12 +184,12 @@ def test_partner_home_card_links_the_latest_digest(client_for, cycle, institutio
     assert reverse("finance:digest_detail", args=[digest.pk]) in page and institution.name in page
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_prepare_digests_task_runs_on_a_real_worker(celery_worker_on_broker, partner):
     from django.db import transaction
 
     from finance import tasks
 
+    ensure_regions()  # an earlier transactional test may have flushed the data migration's regions
     cycle = core.CycleFactory()
     institution = InstitutionFactory()
     institution.users.add(partner)

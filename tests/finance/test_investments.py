@@ -13,7 +13,7 @@ from finance.domain import investments as domain
 from finance.models import FinanceSettings, Investment
 from pojian.domain.errors import PermissionDenied
 from pojian.models import Job
-from tests.enterprises.factories import EnterpriseFactory, EnterpriseYearFactory
+from tests.enterprises.factories import EnterpriseFactory, EnterpriseYearFactory, ensure_regions
 
 from .factories import InstitutionFactory, InvestmentFactory
 
@@ -291,7 +291,6 @@ def test_template_download_has_the_import_headers(client_for, office):
     assert [c.value for c in ws[1]] == HEADERS
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_import_runs_on_a_real_worker(celery_worker_on_broker, office, tmp_path, settings):
     import time
 
@@ -299,6 +298,7 @@ def test_import_runs_on_a_real_worker(celery_worker_on_broker, office, tmp_path,
     from pojian.domain.jobs import start_job
 
     settings.MEDIA_ROOT = tmp_path
+    ensure_regions()  # an earlier transactional test may have flushed the data migration's regions
     inst, e = InstitutionFactory(), EnterpriseFactory()
     from django.db import transaction
 

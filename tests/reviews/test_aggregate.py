@@ -1,6 +1,7 @@
 from decimal import Decimal
 
 import pytest
+from django.utils import translation
 
 from reviews.domain.aggregate import aggregate, normalised_totals
 
@@ -49,12 +50,14 @@ def test_aggregate_accepts_floats_exactly_as_written():
 
 
 def test_aggregate_empty_list_is_a_clear_error():
-    with pytest.raises(ValueError, match="no scores"):
+    with translation.override("en"), pytest.raises(ValueError, match="no scores"):
+        aggregate([], "mean")
+    with translation.override("zh-hans"), pytest.raises(ValueError, match="得分"):
         aggregate([], "mean")
 
 
 def test_aggregate_unknown_method_is_a_clear_error():
-    with pytest.raises(ValueError, match="Unknown aggregation method"):
+    with translation.override("en"), pytest.raises(ValueError, match="Unknown aggregation method"):
         aggregate([1], "average")
 
 
