@@ -12,6 +12,7 @@ products and nominations), with a fixed random seed.
 
 import datetime
 import io
+import os
 import random
 import statistics
 import tempfile
@@ -19,7 +20,8 @@ import time
 from decimal import Decimal
 from pathlib import Path
 
-from django.db import connection
+from django.conf import settings
+from django.db import connection, reset_queries
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -140,6 +142,7 @@ def generate(start, stop, *, cycle, bureaus, regions, rng):
 def page(client, url, samples=PAGE_SAMPLES):
     """(median ms, queries of one request) for a GET of url."""
     client.get(url)  # warm
+    reset_queries()  # Django empties the query log at each request start; begin from an empty log
     with CaptureQueriesContext(connection) as ctx:
         response = client.get(url)
     assert response.status_code == 200, response.status_code
@@ -209,12 +212,18 @@ def bare_write(path, rows):
     wb.save(path)
 
 
+def load():
+    return " ".join(f"{x:.1f}" for x in os.getloadavg())
+
+
 def main():
     from enterprises.domain import checks, export
     from enterprises.domain import import_tax as tax
     from enterprises.models import EnterpriseNomination, EnterpriseYear, Verdict
     from pojian.models import Cycle, Region, User
 
+    settings.DEBUG = False  # as in production: no query log, no debug pages
+    print(f"load average at start: {load()} (2 cores; other work on the machine slows every line alike)", flush=True)
     with bench_database(), tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
         rng = random.Random(2026)
@@ -281,5 +290,6 @@ def main():
         # (d) the office list over 100,000 nominations.
         large = measure_pages(client, f"{N:,}")
         grows = [name for name in small if large[name][1] != small[name][1]]
+        print(f"load average at the end: {load()}", flush=True)
         print("(d) queries a page: " + ", ".join(f"{name} {small[name][1]} → {large[name][1]}" for name in small)
               + ("   | constant" if not grows else f"   | GROWS: {', '.join(grows)}"), flush=True)

@@ -30,7 +30,7 @@ def check_year(job_id):
 @shared_task
 def import_tax(job_id):
     """Import a tax-data file, all or nothing (a Job; params: year; the file is the job's input)."""
-    run_job(job_id, tax.tax_import_job, atomic=True)
+    run_job(job_id, tax.tax_import_job)  # all or nothing inside: the writes are one transaction
 
 
 @shared_task

@@ -94,3 +94,38 @@ def celery_worker_on_broker(transactional_db, settings):
             yield worker
     finally:
         app.conf.task_default_queue = previous
+
+
+@pytest.fixture(autouse=True)
+def _regions_loaded(request, django_db_setup, django_db_blocker):
+    """The regions come from a data migration; a transactional test's flush empties the table.
+
+    Reload them before any test that touches the database, so test order never matters.
+    """
+    uses_db = request.node.get_closest_marker("django_db") or {"db", "transactional_db", "live_server"} & set(
+        request.fixturenames
+    )
+    if uses_db:
+        from importlib import import_module
+
+        from django.apps import apps
+
+        with django_db_blocker.unblock():
+            if not apps.get_model("pojian", "Region").objects.exists():
+                import_module("pojian.migrations.0002_regions").load(apps, None)
+    yield
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Each test starts in the portal's default language, as it would alone.
+
+    A request through LocaleMiddleware leaves its language active in the thread; without this
+    a later test's messages would depend on which test ran before it.
+    """
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.deactivate()

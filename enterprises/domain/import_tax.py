@@ -247,7 +247,7 @@ def parse(source, *, year, progress=None):
         if ok:
             rows.append(TaxRow(row=number, uscc=code, **values))
         if progress and done % 1000 == 0:
-            progress(done, total=total)
+            progress(done, total=2 * total)  # reading is the first half of the job
     # Which enterprises are these? One query per few thousand codes.
     known = {}
     codes = [r.uscc for r in rows]
@@ -331,12 +331,16 @@ def record_history(*, year, imported_at, by=None):
 
 
 def import_tax(source, *, year, by=None, progress=None):
-    """Parse and import a whole file, all or nothing. Raises JobFailed with every bad row."""
+    """Parse and import a whole file, all or nothing. Raises JobFailed with every bad row.
+
+    Reading and checking the rows writes nothing, so it runs outside the transaction and its
+    progress is visible while it runs; the writes then happen in one transaction.
+    """
+    rows = parse(source, year=year, progress=progress)
+    total = 2 * len(rows)
+    if progress:
+        progress(len(rows), total=total, force=True)
     with transaction.atomic():
-        rows = parse(source, year=year, progress=progress)
-        total = 2 * len(rows)
-        if progress:
-            progress(len(rows), total=total, force=True)
         return write(rows, year=year, by=by, progress=progress, total=total)
 
 

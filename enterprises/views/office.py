@@ -3,7 +3,6 @@ the year-wide 四科 check, the tax-data import and the export. Thin: domain fun
 
 from django import forms
 from django.contrib import messages
-from django.db.models import Count, Q
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
@@ -24,7 +23,7 @@ from .. import tasks
 from ..domain import checks, eligibility
 from ..domain import import_tax as tax
 from ..filters import NominationFilter, filter_params, office_queryset
-from ..models import EnterpriseNomination, EnterpriseYear, Verdict
+from ..models import EnterpriseNomination, EnterpriseYear
 from ..tables import NominationTable
 
 OFFICE_ACTIONS = ("accept", "return", "reject")
@@ -41,29 +40,11 @@ def current_year_or_404():
     return cycle
 
 
-def year_summary(year):
-    """Counts for a year's live nominations, in one aggregate query: checked, eligible, failed per criterion."""
-    qs = checks.live_nominations(year)
-    aggregates = {
-        "total": Count("pk"),
-        "checked": Count("verdict"),
-        "eligible": Count("verdict", filter=Q(verdict__eligible=True)),
-        **{f"fail_{c}": Count("verdict", filter=Q(**{f"verdict__fail_{c}": True})) for c in Verdict.CRITERIA},
-    }
-    data = qs.aggregate(**aggregates)
-    data["not_eligible"] = data["checked"] - data["eligible"]
-    data["unchecked"] = data["total"] - data["checked"]
-    data["failed"] = [
-        {"code": c, "label": eligibility.label(c), "count": data[f"fail_{c}"]} for c in Verdict.CRITERIA
-    ]
-    return data
-
-
 def office_panels(request, cycle):
     """Home-page cards for the office (for enterprises/panels.py to return, if it wants them)."""
     if cycle is None or not request.user.has_perm("enterprises.review_nominations"):
         return []
-    return [{"template": "enterprises/office_panel.html", "summary": year_summary(cycle.year), "year": cycle.year}]
+    return [{"template": "enterprises/office_panel.html", "summary": checks.year_summary(cycle.year), "year": cycle.year}]
 
 
 def office_nav_items(user):
@@ -194,7 +175,7 @@ class OfficeChecksView(PortalPermissionMixin, TemplateView):
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         cycle = ctx["cycle"] = current_year_or_404()
-        ctx["summary"] = year_summary(cycle.year)
+        ctx["summary"] = checks.year_summary(cycle.year)
         ctx["running"] = Job.objects.filter(
             dedupe_key=checks.year_check_dedupe_key(cycle.year), status__in=[Job.Status.QUEUED, Job.Status.RUNNING]
         ).first()

@@ -10,8 +10,7 @@ from pojian.models import NominationState
 from tests import factories
 from tests.enterprises.factories import make_uscc
 
-# serialized_rollback: the regions come from a data migration; a flush by an earlier transactional test must not lose them.
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PASSWORD = "Browser-test-pw-1"
 PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
@@ -21,6 +20,16 @@ PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\
 def media_in_tmp(settings, tmp_path):
     """Uploaded letters and import files go to a temporary folder, not the project's media/."""
     settings.MEDIA_ROOT = str(tmp_path / "media")
+
+
+@pytest.fixture
+def regions(transactional_db):
+    """The regions come from a data migration; an earlier transactional test's flush may have emptied the table."""
+    from importlib import import_module
+
+    from django.apps import apps
+
+    import_module("pojian.migrations.0002_regions").load(apps, None)
 
 
 def label(state):
@@ -40,7 +49,7 @@ def state_on(page):
     return page.inner_text("[data-testid=state]").strip()
 
 
-def test_bureau_nominates_office_returns_bureau_resubmits(live_server, page, browser):
+def test_bureau_nominates_office_returns_bureau_resubmits(regions, live_server, page, browser):
     factories.CycleFactory()
     for user in (factories.BureauFactory(username="cc-browser", region=factories.region("220100")),
                  factories.OfficeFactory(username="office-browser")):

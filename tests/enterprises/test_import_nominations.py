@@ -25,6 +25,16 @@ def media_in_tmp(settings, tmp_path):
     settings.MEDIA_ROOT = str(tmp_path / "media")
 
 
+@pytest.fixture
+def regions(transactional_db):
+    """The regions come from a data migration; an earlier transactional test's flush may have emptied the table."""
+    from importlib import import_module
+
+    from django.apps import apps
+
+    import_module("pojian.migrations.0002_regions").load(apps, None)
+
+
 def row(n, **overrides):
     values = {
         "企业名称": f"长春新锐光电科技有限公司{n}", "统一社会信用代码": ef.make_uscc(50000 + n), "通讯地址": "长春市高新区",
@@ -170,7 +180,7 @@ def test_import_job_fails_with_errors_and_changes_nothing(cycle, bureau):
 
 
 @pytest.mark.worker
-def test_import_task_runs_on_a_real_worker(celery_worker_on_broker, cycle, bureau):
+def test_import_task_runs_on_a_real_worker(regions, celery_worker_on_broker, cycle, bureau):
     from enterprises.tasks import import_nominations
 
     with transaction.atomic():

@@ -144,8 +144,9 @@ def test_annual_report_command_refuses_unknown_year_or_region(cycle, tmp_path, a
 def test_annual_report_command_refuses_unwritable_folder(cycle, tmp_path):
     blocker = tmp_path / "file"
     blocker.write_text("not a folder")
-    with pytest.raises(CommandError, match="Cannot write"):
+    with pytest.raises(CommandError) as e:
         call_command("annual_report", year=cycle.year, out=str(blocker / "sub"))
+    assert str(blocker / "sub") in str(e.value)
 
 
 def test_annual_report_command_exits_non_zero_with_a_message(tmp_path, test_database_url):
