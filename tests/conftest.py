@@ -96,6 +96,22 @@ def celery_worker_on_broker(transactional_db, settings):
         app.conf.task_default_queue = previous
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _test_settings(tmp_path_factory):
+    """Settings for the whole run.
+
+    Django's PBKDF2 costs a noticeable fraction of a second per test user, and no test is about
+    hash strength. Uploads and generated files go to a temporary folder, never the repo's media/.
+    """
+    from django.test import override_settings
+
+    with override_settings(
+        PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
+        MEDIA_ROOT=str(tmp_path_factory.mktemp("media")),
+    ):
+        yield
+
+
 @pytest.fixture(autouse=True)
 def _regions_loaded(request, django_db_setup, django_db_blocker):
     """The regions come from a data migration; a transactional test's flush empties the table.

@@ -11,7 +11,7 @@ from assessment.models import Assessment, IndicatorResult, RegionResult
 from pojian.models import Job, Notification, Region
 from tests import factories as core
 from tests.assessment.factories import IndicatorFactory, OfficeEntryFactory
-from tests.enterprises.factories import EnterpriseFactory, RegistrationFactory, ensure_regions
+from tests.enterprises.factories import EnterpriseFactory, RegistrationFactory
 
 
 @pytest.fixture
@@ -152,7 +152,6 @@ def test_the_periodic_task_is_scheduled_in_beat():
 
 @pytest.mark.worker
 def test_compute_job_runs_on_a_real_worker(celery_worker_on_broker, office):
-    ensure_regions()  # an earlier transactional test may have flushed the data migration's regions
     cycle = core.CycleFactory()
     Region.objects.exclude(code__in=["220100", "220200"]).update(active=False)
     indicator = IndicatorFactory(cycle=cycle, code="opinion")

@@ -9,14 +9,12 @@ from assessment.domain import compute
 from pojian.models import Region
 from tests import factories as core
 from tests.assessment.factories import IndicatorFactory, OfficeEntryFactory
-from tests.enterprises.factories import ensure_regions
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_office_publishes_and_the_public_page_shows_the_ranking(live_server, page, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
-    ensure_regions()  # an earlier transactional test may have flushed the data migration's regions
     cycle = core.CycleFactory()
     office = core.OfficeFactory(username="office-browser")
     Region.objects.exclude(code__in=["220100", "220200", "220300"]).update(active=False)

@@ -179,3 +179,23 @@ def test_stale_form_does_not_overwrite(nomination, bureau):
         save_versioned(second, expected_version=second.version)
     nomination.refresh_from_db()
     assert nomination.recommendation == "甲"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("action,source", [("submit", S.DRAFT), ("withdraw", S.SUBMITTED)])
+def test_an_office_superuser_may_not_act_for_a_bureau(nomination, action, source):
+    # Django lets a superuser through every has_perm; the programme's rules must still hold.
+    from tests import factories
+
+    admin = factories.OfficeFactory(username="office-root", is_staff=True, is_superuser=True)
+    in_state(nomination, source)
+    assert action not in [t.action for t in workflow.available_actions(nomination, admin)]
+    with pytest.raises(PermissionDenied):
+        workflow.transition(nomination, action, by=admin)
+    nomination.refresh_from_db()
+    assert nomination.state == source
+    # ...while the office's own actions stay open to it.
+    in_state(nomination, S.SUBMITTED)
+    workflow.transition(nomination, "accept", by=admin)
+    nomination.refresh_from_db()
+    assert nomination.state == S.ACCEPTED

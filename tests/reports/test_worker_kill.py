@@ -20,7 +20,7 @@ from pojian.reports.models import AnnualReport
 from tests import pdfcheck
 from tests.reports.factories import known_year
 
-pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -76,8 +76,10 @@ def test_killed_worker_leaves_no_partial_file_and_the_report_runs_again(
     media.mkdir()
     settings.MEDIA_ROOT = media
     queue = f"reports-test-{uuid.uuid4().hex[:10]}"
-    old_routes = app.conf.task_routes
-    app.conf.task_routes = {"reports.generate_annual_report": {"queue": queue}}
+    # The default queue, not task_routes: Celery caches its routing table at the first send, so
+    # routes set here would be ignored after any earlier test has sent a task.
+    old_queue = app.conf.task_default_queue
+    app.conf.task_default_queue = queue
     env = {**os.environ, "DATABASE_URL": test_database_url, "CELERY_BROKER_URL": dj.CELERY_BROKER_URL,
            "MEDIA_ROOT": str(media), "DJANGO_SETTINGS_MODULE": "pojian.settings"}
     log_path = tmp_path / "worker.log"
@@ -115,7 +117,7 @@ def test_killed_worker_leaves_no_partial_file_and_the_report_runs_again(
                 worker.terminate()
                 worker.wait(timeout=30)
     finally:
-        app.conf.task_routes = old_routes
+        app.conf.task_default_queue = old_queue
         forget_queue(dj.CELERY_BROKER_URL, queue)
     job = Job.objects.get(pk=report.job_id)
     assert job.status == Job.Status.DONE, log_path.read_text()[-3000:]
