@@ -146,12 +146,22 @@ class RoundAdmin(SimpleHistoryAdmin):
 
 @admin.register(ReviewItem)
 class ReviewItemAdmin(SimpleHistoryAdmin):
-    list_display = ["nominee_name", "round", "region", "industry", "aggregate", "rank", "selected", "overridden"]
+    list_display = ["nominee_name", "round", "region", "industry", "aggregate_if_closed", "rank", "selected", "overridden"]
     list_filter = ["round", "region", "selected", "overridden"]
     search_fields = ["nominee_name", "nominee_uscc"]
+    list_select_related = ["round", "region"]
+
+    @admin.display(description=gettext_lazy("aggregate score"))
+    def aggregate_if_closed(self, obj):
+        # A round reopened for scoring keeps its last ranking; its scores are hidden until it closes again.
+        return obj.aggregate if obj.round.is_closed else None
 
     def get_readonly_fields(self, request, obj=None):
-        return [f.name for f in self.model._meta.fields]
+        hidden = {"aggregate"} if obj is not None and not obj.round.is_closed else set()
+        return [f.name for f in self.model._meta.fields if f.name not in hidden]
+
+    def get_exclude(self, request, obj=None):
+        return ["aggregate"] if obj is not None and not obj.round.is_closed else super().get_exclude(request, obj)
 
     def has_add_permission(self, request):
         return False
@@ -233,9 +243,25 @@ class AssignmentAdmin(SimpleHistoryAdmin):
 
 @admin.register(Review)
 class ReviewAdmin(SimpleHistoryAdmin):
+    """Scores are shown only for closed rounds (reviews.view_scores): while experts score, nobody sees them."""
+
     list_display = ["assignment", "total", "recommendation", "updated_at"]
     list_filter = ["assignment__item__round", "recommendation"]
     inlines = [ScoreInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(assignment__item__round__phase=Round.Phase.CLOSED)
+
+    @staticmethod
+    def _hidden(request, obj):
+        return obj is not None and not request.user.has_perm("reviews.view_scores", obj.assignment.item.round)
+
+    def has_view_permission(self, request, obj=None):
+        return not self._hidden(request, obj) and super().has_view_permission(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        # Also closes the history pages (simple-history lets "change" in) while the round is not closed.
+        return not self._hidden(request, obj) and super().has_change_permission(request, obj)
 
     def get_readonly_fields(self, request, obj=None):
         return [f.name for f in self.model._meta.fields]

@@ -77,6 +77,16 @@ def round_not_closed(user, obj):
 
 
 @rules.predicate
+def round_closed(user, obj):
+    """The round (of a round, item or assignment) is closed: only then are the scores anyone's to see."""
+    if _is_assignment(obj):
+        return obj.item.round.is_closed
+    if _is_item(obj):
+        return obj.round.is_closed
+    return bool(obj is not None and getattr(obj, "is_closed", False))
+
+
+@rules.predicate
 def is_conflicted(user, obj):
     """The user's expert record has a blocking conflict with this assignment's / item's nominee."""
     from .domain.conflicts import is_conflicted as conflicted
@@ -132,10 +142,15 @@ rules.add_perm("reviews.view_item", is_office | expert_may_see_item)
 # The office's side (object: Round, ReviewItem, Assignment, Conflict, Objection or none).
 for _perm in (
     "manage_rounds", "manage_experts", "import_experts", "manage_conflicts", "manage_assignments",
-    "reopen_review", "view_scores", "rank_round", "select", "override_selection", "publish_notice",
+    "reopen_review", "rank_round", "select", "override_selection", "publish_notice",
     "record_objection", "decide_objection", "confirm_results", "export_results",
 ):
     rules.add_perm(f"reviews.{_perm}", is_office)
+
+# Every expert's scores and the aggregates: the office's, and only once the round is closed (the
+# issue's phases: while experts score, the office sees progress, never scores). Object: a Round,
+# ReviewItem or Assignment; without one it is refused.
+rules.add_perm("reviews.view_scores", is_office & round_closed)
 
 # A bureau: its own region's outcomes once confirmed (object: ReviewItem).
 rules.add_perm("reviews.view_outcome", is_office | (is_bureau & is_own_region & results_confirmed))

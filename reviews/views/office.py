@@ -280,8 +280,8 @@ class ItemView(PortalPermissionMixin, DetailView):
             reassign_form=ExpertChoiceForm(experts=experts, loads=loads, prefix="re"),
             conflict_form=RecordConflictForm(experts=Expert.objects.active().order_by("name"), prefix="conflict"),
             reason_form=ReasonForm(),
-            # Scores are the office's to see once the round is closed (the issue's phases).
-            show_scores=closed and user.has_perm("reviews.view_scores", round_),
+            # Scores are the office's to see once the round is closed (the issue's phases; the rule decides).
+            show_scores=user.has_perm("reviews.view_scores", round_),
             override_form=OverrideForm(initial={"selected": "0" if item.selected else "1"}),
             can_override=closed and round_.ranked_at is not None and user.has_perm("reviews.override_selection", item),
         )
@@ -453,16 +453,19 @@ class ProgressView(RoundMixin, TemplateView):
 
 
 class ResultsView(RoundMixin, TemplateView):
-    """After closing: every expert's total per nomination, aggregate, rank, the tie rule, selection."""
+    """After closing: every expert's total per nomination, aggregate, rank, the tie rule, selection.
 
-    permission_required = "reviews.view_scores"
+    The page is the office's in every phase; the scores on it only once reviews.view_scores allows
+    them (the round is closed)."""
+
+    permission_required = "reviews.manage_rounds"
     template_name = "reviews/office_results.html"
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         round_ = self.get_round()
         ctx.update(tie_rule=ranking.TIE_RULE, quota=round_.quota, notice=PublicNotice.objects.filter(round=round_).first())
-        if not round_.is_closed:
+        if not self.request.user.has_perm("reviews.view_scores", round_):
             ctx["rows"] = None
             return ctx
         items = ranking.order_items(ReviewItem.objects.filter(round=round_).select_related("region"))

@@ -26,8 +26,9 @@ def other_institution(db, other_partner):
     return inst
 
 
-@pytest.fixture
+@pytest.fixture(autouse=True)
 def media(settings, tmp_path):
+    """Letters, imported workbooks and exports go to a throw-away folder, never the project's media/."""
     settings.MEDIA_ROOT = tmp_path
     return tmp_path
 

@@ -285,6 +285,20 @@ def test_office_bulk_accepts_and_returns_with_one_reason(client_for, cycle, offi
     assert set(FinanceNomination.objects.values_list("state", "state_reason")) == {(S.RETURNED, "请补充盖章推荐函")}
 
 
+def test_office_bulk_accepts_and_rejects(client_for, cycle, office, institution, other_institution):
+    a = FinanceNominationFactory(cycle=cycle, institution=institution, state=S.SUBMITTED)
+    b = FinanceNominationFactory(cycle=cycle, institution=other_institution, state=S.SUBMITTED)
+    draft = FinanceNominationFactory(cycle=cycle, state=S.DRAFT)
+    url = reverse("finance:nomination_bulk")
+    client_for(office).post(url, {"ids": [a.pk, draft.pk], "action": "accept"})
+    client_for(office).post(url, {"ids": [b.pk], "action": "reject", "reason": ""})
+    assert FinanceNomination.objects.get(pk=b.pk).state == S.SUBMITTED  # no reason, no rejection
+    client_for(office).post(url, {"ids": [b.pk], "action": "reject", "reason": "投资不在本地区"})
+    states = dict(FinanceNomination.objects.values_list("pk", "state"))
+    assert states == {a.pk: S.ACCEPTED, b.pk: S.REJECTED, draft.pk: S.DRAFT}  # a draft cannot be accepted
+    assert FinanceNomination.objects.get(pk=b.pk).state_reason == "投资不在本地区"
+
+
 def test_bureau_may_not_bulk_decide(client_for, nomination, bureau):
     in_state(nomination, S.SUBMITTED)
     assert client_for(bureau).post(reverse("finance:nomination_bulk"), {"ids": [nomination.pk], "action": "accept"}).status_code == 403

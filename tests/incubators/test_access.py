@@ -38,6 +38,14 @@ def pages(nomination, subsidy):
     ]
 
 
+def test_the_table_lists_every_incubator_page(objects):
+    from django.urls import URLResolver, get_resolver
+
+    [app] = [p for p in get_resolver().url_patterns if isinstance(p, URLResolver) and p.namespace == "incubators"]
+    names = {q.name for q in app.url_patterns} - {"public_post_subsidies"}  # public: anyone, once published
+    assert names == {name for name, *_rest in pages(*objects)}
+
+
 def test_other_city_expert_and_partner_get_403_everywhere(objects, client_for, other_bureau, expert, partner):
     nomination, subsidy = objects
     for name, args, methods, _who in pages(nomination, subsidy):

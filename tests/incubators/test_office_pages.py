@@ -129,10 +129,11 @@ def test_big_export_runs_as_a_background_job(client_for, office, cycle, monkeypa
     assert ws.max_row == 2 and ws["A1"].value == "年度"
 
 
-def test_admin_bulk_actions_accept_and_reject_with_reason(client_for, cycle, bureau):
+def test_admin_bulk_actions_accept_return_and_reject_with_reason(client_for, cycle, bureau):
     admin_user = core.OfficeFactory(username="office-admin", is_staff=True, is_superuser=True)
     a = complete_nomination(cycle=cycle, created_by=bureau, state=S.SUBMITTED)
     b = complete_nomination(cycle=cycle, created_by=bureau, state=S.SUBMITTED)
+    r = complete_nomination(cycle=cycle, created_by=bureau, state=S.SUBMITTED)
     c = client_for(admin_user)
     url = reverse("admin:incubators_incubatornomination_changelist")
     assert c.get(url, {"state__exact": "submitted", "incubator__kind__exact": "incubator"}).status_code == 200
@@ -140,9 +141,15 @@ def test_admin_bulk_actions_accept_and_reject_with_reason(client_for, cycle, bur
     first = c.post(url, {"action": "reject_selected", "_selected_action": [b.pk]})
     assert first.status_code == 200  # asks for the reason
     c.post(url, {"action": "reject_selected", "_selected_action": [b.pk], "apply": "1", "reason": "材料不实"})
+    c.post(url, {"action": "return_selected", "_selected_action": [r.pk], "apply": "1", "reason": ""})
+    r.refresh_from_db()
+    assert r.state == S.SUBMITTED  # no reason, no return
+    c.post(url, {"action": "return_selected", "_selected_action": [r.pk], "apply": "1", "reason": "补充盖章推荐函"})
     a.refresh_from_db()
     b.refresh_from_db()
+    r.refresh_from_db()
     assert a.state == S.ACCEPTED and b.state == S.REJECTED and b.state_reason == "材料不实"
+    assert r.state == S.RETURNED and r.state_reason == "补充盖章推荐函"
 
 
 def test_admin_pages_open(client_for, cycle):

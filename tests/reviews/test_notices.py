@@ -111,3 +111,25 @@ def test_confirm_results_needs_a_notice(selected_round, office):
     round_, _its = selected_round
     with pytest.raises(TransitionNotAllowed):
         notices.confirm_results(round_=round_, by=office, today=timezone.localdate())
+
+
+def test_confirm_results_of_an_incubator_round_feeds_the_post_subsidy_list(cycle, office):
+    """The incubators' review is the same review: confirming it selects the nominations the office
+    may then put on the post-subsidy list; the ones not selected can no longer be marked."""
+    from incubators.domain import post_subsidies
+    from incubators.models import IncubatorNomination
+    from reviews.domain import rounds
+    from tests.incubators.factories import IncubatorNominationFactory
+
+    best, other = (IncubatorNominationFactory(cycle=cycle, state=NominationState.ACCEPTED) for _ in range(2))
+    round_ = rounds.create_round(cycle=cycle, kind=Round.Kind.INCUBATORS, by=office)
+    rounds.populate_round(round_=round_, by=office)
+    ReviewItem.objects.filter(round=round_, object_id=best.pk).update(selected=True, rank=1)
+    ReviewItem.objects.filter(round=round_, object_id=other.pk).update(selected=False, rank=2)
+    Round.objects.filter(pk=round_.pk).update(phase=Round.Phase.CLOSED, ranked_at=timezone.now())
+    round_.refresh_from_db()
+    notice = notices.publish_notice(round_=round_, by=office, how_to_object="来信来电", starts=TODAY)
+    notices.confirm_results(round_=round_, by=office, today=notice.ends + datetime.timedelta(days=1))
+    states = dict(IncubatorNomination.objects.values_list("pk", "state"))
+    assert (states[best.pk], states[other.pk]) == (NominationState.SELECTED, NominationState.NOT_SELECTED)
+    assert list(post_subsidies.candidates(year=cycle.year)) == [best]

@@ -180,6 +180,30 @@ def test_expert_refused_everywhere_post(client_for, cycle):
     assert Assignment.objects.get(pk=s["others_on_b"].pk).state == Assignment.State.CONFIRMED
 
 
+def test_expert_pages_refuse_bureaus_partners_and_anonymous(client_for, cycle, bureau, other_bureau, partner):
+    """Every expert_* URL, with the ids of a real assignment: no bureau (of its region or another city),
+    partner or anonymous visitor reaches it, and nothing changes."""
+    s = scene(cycle)
+    conflicts_before = Conflict.objects.count()
+    urls = [url for name, url in urls_with([s["mine"].pk]) if name.startswith("expert_")]
+    assert len(urls) == 4
+    data = {"action": "submit", "kind": "other", "reason": "我要改", "recommendation": "recommend",
+            **{f"score_{c.pk}": "1" for c in s["criteria"]}}
+    for user in (bureau, other_bureau, partner):
+        client = client_for(user)
+        for url in urls:
+            for method in ("get", "post"):
+                assert getattr(client, method)(url, data).status_code == 403, (user.username, method, url)
+    anonymous = client_for(None)
+    for url in urls:
+        for method in ("get", "post"):
+            response = getattr(anonymous, method)(url, data)
+            assert response.status_code == 302 and reverse("login") in response["Location"], (method, url)
+    mine = Assignment.objects.get(pk=s["mine"].pk)
+    assert (mine.state, mine.progress) == (Assignment.State.CONFIRMED, Assignment.Progress.TODO)
+    assert not Review.objects.filter(assignment=mine).exists() and Conflict.objects.count() == conflicts_before
+
+
 def test_unlinked_or_unassigned_expert_sees_nothing(client_for, cycle, expert):
     s = scene(cycle)
     client = client_for(expert)  # an expert account with no entry in the pool

@@ -247,6 +247,62 @@ def test_progress_per_expert_and_no_scores_while_scoring(client_for, cycle, offi
     assert client.get(reverse("reviews:office_results", args=[round_.pk])).context["rows"] is None
 
 
+def test_admin_shows_no_score_before_the_round_closes(client_for, cycle):
+    admin_user = rf_office_admin()
+    client = client_for(admin_user)
+    round_, criteria, its, exps = round_with_sheet(cycle, n=1, items=1, experts=1)
+    assignment = rf.AssignmentFactory(item=its[0], expert=exps[0])
+    submit(assignment, criteria, ["41.37", "12"])
+    review = assignment.review
+    listing = reverse("admin:reviews_review_changelist")
+    change = reverse("admin:reviews_review_change", args=[review.pk])
+    text = client.get(listing).content.decode()
+    assert "41.37" not in text and "53.37" not in text  # a criterion's score, the weighted total
+    assert client.get(change).status_code in (302, 403, 404)
+    version = review.history.latest().history_id
+    history_page = reverse("admin:reviews_review_simple_history", args=[review.pk, version])
+    assert client.get(history_page).status_code in (302, 403, 404)
+    client.post(reverse("reviews:office_round", args=[round_.pk]), {"action": "close"})
+    assert "53.37" in client.get(listing).content.decode()
+    page = client.get(change)
+    assert page.status_code == 200 and "41.37" in page.content.decode()
+    assert client.get(history_page).status_code == 200
+
+
+def test_score_sheet_is_edited_in_the_admin_until_scoring_starts(client_for, cycle):
+    client = client_for(rf_office_admin())
+    round_ = rf.RoundFactory(cycle=cycle, phase=Round.Phase.ASSIGNMENT)
+    sheet = rf.ScoreSheetFactory(round=round_)
+    criterion = rf.CriterionFactory(sheet=sheet, name="技术创新", max_score=Decimal("60"), order=1)
+    url = reverse("admin:reviews_scoresheet_change", args=[sheet.pk])
+    prefix = "criteria"
+    data = {
+        "title": "企业评分表", "round": round_.pk,
+        f"{prefix}-TOTAL_FORMS": "2", f"{prefix}-INITIAL_FORMS": "1", f"{prefix}-MIN_NUM_FORMS": "0",
+        f"{prefix}-MAX_NUM_FORMS": "1000",
+        f"{prefix}-0-id": criterion.pk, f"{prefix}-0-sheet": sheet.pk, f"{prefix}-0-order": "1",
+        f"{prefix}-0-name": "技术创新", f"{prefix}-0-max_score": "60", f"{prefix}-0-weight": "1.5",
+        f"{prefix}-0-guidance": "核心技术水平",
+        f"{prefix}-1-sheet": sheet.pk, f"{prefix}-1-order": "2", f"{prefix}-1-name": "成长性",
+        f"{prefix}-1-max_score": "40", f"{prefix}-1-weight": "1", f"{prefix}-1-guidance": "营收增长",
+    }
+    response = client.post(url, data)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    assert list(sheet.criteria.order_by("order").values_list("name", "max_score", "weight", "guidance")) == [
+        ("技术创新", Decimal("60"), Decimal("1.5"), "核心技术水平"), ("成长性", Decimal("40"), Decimal("1"), "营收增长")]
+    # Once experts score, the sheet is fixed: totals already given depend on it.
+    Round.objects.filter(pk=round_.pk).update(phase=Round.Phase.SCORING)
+    data[f"{prefix}-0-weight"] = "3"
+    client.post(url, data)
+    assert sheet.criteria.get(pk=criterion.pk).weight == Decimal("1.5")
+
+
+def rf_office_admin():
+    from tests import factories as core
+
+    return core.OfficeFactory(username="office-admin-reviews", is_staff=True, is_superuser=True)
+
+
 def test_results_rank_select_and_override(client_for, cycle, office):
     client = client_for(office)
     round_, criteria, its, exps = closed_round(cycle, client, quota=2)

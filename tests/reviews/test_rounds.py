@@ -73,10 +73,32 @@ def test_populate_round_runs_conflict_detection(cycle, office):
     assert expert.conflicts.count() == 1
 
 
-def test_populate_a_kind_whose_app_has_no_nominations_yet(cycle, office):
-    round_ = rounds.create_round(cycle=cycle, kind=Round.Kind.BUREAU_SUMMARIES, by=office)
-    created, updated = rounds.populate_round(round_=round_, by=office)
-    assert updated == 0 and created >= 0
+def _other_kind_nominations(kind, cycle):
+    """(accepted, not accepted) nominations of an incubator, finance or bureau-summary round."""
+    from pojian.models import Region
+
+    if kind == Round.Kind.INCUBATORS:
+        from tests.incubators.factories import IncubatorNominationFactory as F
+    elif kind == Round.Kind.FINANCE:
+        from tests.finance.factories import FinanceNominationFactory as F
+    else:
+        from tests.assessment.factories import SummaryFactory
+
+        changchun, jilin = Region.objects.get(code="220100"), Region.objects.get(code="220200")
+        return ([SummaryFactory(cycle=cycle, region=changchun, state=NominationState.ACCEPTED)],
+                [SummaryFactory(cycle=cycle, region=jilin, state=NominationState.SUBMITTED)])
+    return [F(cycle=cycle, state=NominationState.ACCEPTED)], [F(cycle=cycle, state=NominationState.SUBMITTED)]
+
+
+@pytest.mark.parametrize("kind", [Round.Kind.INCUBATORS, Round.Kind.FINANCE, Round.Kind.BUREAU_SUMMARIES])
+def test_populate_round_takes_the_accepted_nominations_of_every_kind(cycle, office, kind):
+    accepted, others = _other_kind_nominations(kind, cycle)
+    round_ = rounds.create_round(cycle=cycle, kind=kind, by=office)
+    assert rounds.populate_round(round_=round_, by=office) == (1, 0)
+    [item] = ReviewItem.objects.filter(round=round_)
+    assert item.nomination == accepted[0] and item.nomination != others[0]
+    assert item.nominee_name == accepted[0].nominee_name and item.region_id == accepted[0].region_id
+    assert item.nominee_uscc == accepted[0].nominee_uscc
 
 
 def test_populate_refused_after_the_assignment_phase(cycle, office):

@@ -6,7 +6,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.utils import timezone
 
 from reviews.domain.conflicts import record_conflict
-from reviews.models import Assignment, Conflict, PublicNotice, Round
+from reviews.models import Assignment, Conflict, PublicNotice, ReviewItem, Round
 
 from .factories import AssignmentFactory, ExpertFactory, ReviewItemFactory, RoundFactory
 
@@ -14,7 +14,7 @@ pytestmark = pytest.mark.django_db
 
 EXPERT_PERMS = ("reviews.view_assignment", "reviews.score_assignment", "reviews.declare_conflict")
 OFFICE_PERMS = ("reviews.manage_rounds", "reviews.manage_experts", "reviews.manage_conflicts",
-                "reviews.manage_assignments", "reviews.view_scores", "reviews.rank_round", "reviews.select",
+                "reviews.manage_assignments", "reviews.rank_round", "reviews.select",
                 "reviews.publish_notice", "reviews.confirm_results", "reviews.export_results", "reviews.import_experts")
 
 
@@ -93,6 +93,19 @@ def test_office_has_the_office_permissions_but_does_not_score(scene, office):
         assert office.has_perm(perm, item.round), perm
     assert office.has_perm("reviews.view_item", item)
     assert not office.has_perm("reviews.score_assignment", mine)
+
+
+def test_office_sees_scores_only_once_the_round_is_closed(scene, office, bureau, other_bureau):
+    item, mine = scene  # the round is in the scoring phase
+    for obj in (item.round, item, mine, None):
+        assert not office.has_perm("reviews.view_scores", obj), obj
+    Round.objects.filter(pk=item.round_id).update(phase=Round.Phase.CLOSED)
+    item = ReviewItem.objects.select_related("round").get(pk=item.pk)
+    mine = Assignment.objects.select_related("item__round").get(pk=mine.pk)
+    for obj in (item.round, item, mine):
+        assert office.has_perm("reviews.view_scores", obj), obj
+    for user in (bureau, other_bureau, mine.expert.user, AnonymousUser()):
+        assert not user.has_perm("reviews.view_scores", item.round), user
 
 
 @pytest.mark.parametrize("phase", [Round.Phase.ASSIGNMENT, Round.Phase.CLOSED])
