@@ -124,6 +124,9 @@ class ReportListView(PortalPermissionMixin, ListView):
         if ctx["can_request"]:
             ctx["form"] = ReportRequestForm()
             ctx["schedules"] = [{"task": t, **schedules.describe(t)} for t in schedules.schedules()]
+            ctx["digest"] = schedules.digest_schedule()
+            if user.has_perm("finance.manage_settings"):
+                ctx["digest_settings_url"] = reverse("finance:digest_settings")
             for report in ctx["reports"]:
                 report.rerunnable = annual.can_rerun(report)
         return ctx

@@ -43,3 +43,43 @@ def test_charts_escape_text_and_say_when_there_is_no_data():
     empty = parse(charts.bar_chart(["a"], [("x", [0])]))
     assert len(list(empty.iter(f"{NS}rect"))) == 0 and len(list(empty.iter(f"{NS}text"))) == 1
     assert len(list(parse(charts.pie_chart([("a", 0)])).iter(f"{NS}text"))) == 1
+
+
+def test_count_axes_have_whole_number_ticks_money_axes_may_not():
+    counts = parse(charts.bar_chart(["长春市", "吉林市"], [("推荐", [5, 3])]))
+    ticks = [t.text for t in counts.iter(f"{NS}text") if t.get("fill") == "#555"]
+    assert ticks == ["0", "2", "4", "6", "8"]
+    line = parse(charts.line_chart(["2025", "2026"], [("推荐", [9, 12])]))
+    assert [t.text for t in line.iter(f"{NS}text") if t.get("fill") == "#555"] == ["0", "3", "6", "9", "12"]
+    money = parse(charts.bar_chart(["a"], [("x", [Decimal("4.5")])]))
+    assert [t.text for t in money.iter(f"{NS}text") if t.get("fill") == "#555"] == ["0", "1.25", "2.50", "3.75", "5"]
+
+
+def test_charts_keep_their_height_in_the_pdf():
+    """WeasyPrint gives an inline SVG styled `height: auto` a square box: the chart must not carry that style."""
+    from weasyprint import HTML
+
+    svg = str(charts.bar_chart(["a", "b"], [("x", [1, 2])], horizontal=True, width=640))
+    height = float(parse(svg).get("height"))
+    doc = HTML(string=f'<html><style>@page {{ size: A4; margin: 10mm }}</style><body><div class="chart">{svg}</div></body></html>').render()
+
+    def boxes(box):
+        for child in getattr(box, "children", None) or []:
+            if type(child).__name__.endswith("ReplacedBox"):
+                yield child
+            yield from boxes(child)
+
+    [box] = list(boxes(doc.pages[0]._page_box))
+    assert (round(box.width), round(box.height)) == (640, round(height)) and height < 200
+
+
+def test_a_long_legend_wraps_inside_the_chart():
+    names = ["草稿", "已提交", "已退回", "已受理", "不予受理", "已撤回", "已入选", "未入选"]
+    svg = parse(charts.bar_chart(["长春市", "吉林市"], [(n, [1, 2]) for n in names], horizontal=True, stacked=True, width=400))
+    keys = [r for r in svg.iter(f"{NS}rect") if r.get("width") == "10"]
+    assert len(keys) == len(names)
+    assert max(float(r.get("x")) for r in keys) < 400 - 10
+    rows = sorted({float(r.get("y")) for r in keys})
+    assert len(rows) >= 2  # wrapped onto more lines …
+    bars_top = min(float(r.get("y")) for r in svg.iter(f"{NS}rect") if r.get("width") != "10")
+    assert bars_top > rows[-1] + 10  # … and the bars start below the last one

@@ -45,10 +45,10 @@ def test_office_pages_refuse_bureaus_experts_partners_and_anonymous(client_for, 
     assert status(client_for(None), "get", url) == "login"
 
 
-def test_dashboard_xlsx_only_for_the_office(client_for, office, bureau, expert, partner, cycle):
+def test_dashboard_xlsx_only_for_the_office(client_for, office, bureau, other_bureau, expert, partner, cycle):
     url = reverse("reports:dashboard_xlsx", args=["states"])
     assert status(client_for(office), "get", url) == 200
-    for user in (bureau, expert, partner):
+    for user in (bureau, other_bureau, expert, partner):
         assert status(client_for(user), "get", url) == 403
     assert status(client_for(None), "get", url) == "login"
 
@@ -102,7 +102,7 @@ def test_request_report_refused_to_all_but_the_office(client_for, office, bureau
     assert report.region.code == "220100" and report.requested_by == office
 
 
-def test_rerun_and_schedule_changes_refused_to_all_but_the_office(client_for, office, bureau, expert, partner, reports):
+def test_rerun_and_schedule_changes_refused_to_all_but_the_office(client_for, office, bureau, other_bureau, expert, partner, reports):
     from pojian.reports.domain import schedules
 
     task = schedules.save_schedule(by=office, name="月报", frequency="monthly", hour=2, day_of_month=1)
@@ -110,9 +110,10 @@ def test_rerun_and_schedule_changes_refused_to_all_but_the_office(client_for, of
             ("get", reverse("reports:schedule_edit", args=[task.pk])),
             ("post", reverse("reports:schedule_edit", args=[task.pk])),
             ("post", reverse("reports:schedule_delete", args=[task.pk])),
+            ("post", reverse("reports:schedule_create")),
             ("post", reverse("reports:release_progress"))]
     for method, url in urls:
-        for user in (bureau, expert, partner):
+        for user in (bureau, other_bureau, expert, partner):
             assert status(client_for(user), method, url) == 403, url
         assert status(client_for(None), method, url) == "login", url
     assert schedules.schedules().count() == 1

@@ -108,3 +108,22 @@ def test_public_page_never_shows_personal_data(client, cycle, office):
     assert n["jl_selected"].enterprise.name in html  # the lists are there…
     for private in ("张三", "0431-80000000", "专家甲", "专家乙", office.username, "测试路"):  # …but no person, phone, expert, address
         assert private not in html
+
+
+def test_public_page_chart_is_drawn_from_the_release_only(client, cycle, office):
+    import xml.etree.ElementTree as ET
+
+    known_year(cycle)
+    response, html = page(client)
+    assert response.context["progress_chart"] is None and 'data-testid="progress-chart"' not in html
+    public.release_progress(cycle=cycle, by=office)
+    nominate(cycle=cycle, region=core.region("220100"), state=S.ACCEPTED, failed=())  # after the release: not shown
+    response, html = page(client)
+    assert 'data-testid="progress-chart"' in html
+    svg = ET.fromstring(str(response.context["progress_chart"]))
+    ns = "{http://www.w3.org/2000/svg}"
+    texts = [t.text for t in svg.iter(f"{ns}text")]
+    # Two series (nominated, accepted; selected is not public before the 公示), values as released: 长春 4 and 3.
+    legend = [t for t in texts if t in ("推荐", "已受理", "已入选")]
+    assert legend == ["推荐", "已受理"]
+    assert texts[texts.index("长春市") + 1:texts.index("长春市") + 3] == ["4", "3"]

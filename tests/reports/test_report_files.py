@@ -5,6 +5,7 @@ import re
 from decimal import Decimal
 
 import pytest
+from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from openpyxl import load_workbook
 
@@ -108,3 +109,54 @@ def test_report_workbook_money_stays_exact(cycle, tmp_path):
     render.write_report_workbook(tmp_path / "r.xlsx", data)
     figures = load_workbook(tmp_path / "r.xlsx")[zh("Enterprise figures")]
     assert {r[4] for r in figures.iter_rows(min_row=2, values_only=True)} == {12345678.91}
+
+
+def test_report_pdf_and_workbook_show_incubators_partners_investments_and_assessment(cycle, office, tmp_path):
+    from tests.reports.factories import other_apps_year
+
+    n = known_year(cycle)
+    other_apps_year(cycle, office=office, nominations=n)
+    with translation.override("zh-hans"):
+        data = report_data(year=cycle.year)
+    pdf, _pages = render.render_report_pdf(data)
+    text = pdfcheck.text(pdf)
+    flat = re.sub(r"\s+", "", text)
+    # Incubators supported: two post-subsidies, 50.00 + 30.00 = 80.00 (10,000 yuan); the summary in yuan.
+    assert "长春创业孵化基地" in text and "吉林众创空间" in text
+    assert re.search(r"长春创业孵化基地.*50\.00", text) and "800,000.00" in text
+    # Finance: the cooperation list and this year's two investments, 3,500,000.50 yuan (350.00 万元), not last year's.
+    assert "吉林天使投资基金" in text and "3,500,000.50" in text and "350.00" in text
+    assert re.search(r"长春市\s+1\s+200\.00\s+1\b", text) and re.search(r"吉林市\s+1\s+150\.00\s+0\b", text)
+    # The bureaus' assessment (computed, not yet published: the report says so) and the review's scores.
+    assert re.search(r"1\s+吉林市\s+88\.50\s+✓\s*成绩突出", text) and re.search(r"2\s+长春市\s+80\.00", text)
+    assert zh("Not yet published: for internal use.") in text
+    assert "93.40" in text and "91.20" in text
+    # The charts are the portal's SVG, drawn into the PDF: the pie's legend carries its shares
+    # (4 of 7 pass: 57.1 %, the tables say 57.14), the bars their values.
+    assert "57.1%" in flat and "42.9%" in flat
+    main = render.pdf_contexts(data)[0]
+    html = render_to_string(render.TEMPLATE, {**main, "page_start": 1})
+    assert html.count("<svg") == len(main["charts"]) == 6
+
+    path = tmp_path / "r.xlsx"
+    render.write_report_workbook(path, data)
+    wb = load_workbook(path)
+
+    def sheet(title):
+        ws = wb[zh(title)]
+        assert ws.freeze_panes == "A2"
+        header = [c.value for c in ws[1]]
+        return [dict(zip(header, r, strict=True)) for r in ws.iter_rows(min_row=2, values_only=True)]
+
+    incubators = {r[zh("Incubator")]: r for r in sheet("Incubators supported")}
+    assert incubators["长春创业孵化基地"][zh("Post-subsidy (yuan)")] == 500000
+    assert incubators["吉林众创空间"][zh("Post-subsidy (yuan)")] == 300000 and incubators["吉林众创空间"][zh("Selected")] == zh("no")
+    assert [r[zh("Institution")] for r in sheet("Cooperation list")] == ["吉林天使投资基金"]
+    investments = sheet("Investments")
+    assert [(r[zh("Date")], r[zh("Amount (yuan)")]) for r in investments] == [
+        (datetime.datetime(cycle.year, 3, 1), 2000000), (datetime.datetime(cycle.year, 6, 15), 1500000.5)]
+    assessment = sheet("Bureau assessment")
+    assert [(r[zh("Rank")], r[zh("Region")], r[zh("Weighted total")]) for r in assessment] == [(1, "吉林市", 88.5), (2, "长春市", 80)]
+    summary = {r[0]: r[1] for r in wb[zh("Summary")].iter_rows(min_row=2, values_only=True)}
+    assert summary[zh("Amount invested")] == 3500000.5 and summary[zh("Post-subsidies granted to incubators")] == 800000
+    assert summary[zh("Finance institutions on the cooperation list")] == 1

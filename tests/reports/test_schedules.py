@@ -80,3 +80,37 @@ def test_scheduled_task_skips_when_its_user_may_no_longer_request(bureau, cycle)
 
 def test_scheduled_task_for_a_year_without_programme_does_nothing(office, cycle):
     assert tasks.scheduled_annual_report(year="previous", region="", requested_by=office.pk) == []
+
+
+def digest_block(html):
+    start = html.index('data-testid="digest-schedule"')
+    return html[start:html.index("</div>", start)]
+
+
+def test_reports_page_shows_the_partner_digest_schedule_set_on_its_settings_page(client_for, office, bureau, cycle):
+    from django.utils import translation
+
+    client = client_for(office)
+    # Not scheduled yet: the page says so and links to where it is set.
+    page = client.get(reverse("reports:reports"))
+    assert page.context["digest"] is None
+    block = digest_block(page.content.decode())
+    assert reverse("finance:digest_settings") in block and "08:00" not in block
+    # The office schedules the digest weekly on Wednesdays at 08:00 on the finance page the link leads to.
+    response = client.post(reverse("finance:digest_settings"), {
+        "fields": ["name"], "frequency": "weekly", "weekday": 3, "day_of_month": 1, "hour": 8})
+    assert response.status_code == 302
+    page = client.get(reverse("reports:reports"))
+    digest = page.context["digest"]
+    assert digest["enabled"] and digest["task"].crontab.day_of_week == "3"
+    with translation.override("zh-hans"):
+        expected = translation.gettext("every %(w)s at %(h)02d:00") % {"w": translation.gettext("Wednesday"), "h": 8}
+    assert digest["when"] == expected and expected in digest_block(page.content.decode())
+    # Switched off there, it shows as off here; the report schedules are untouched by it.
+    client.post(reverse("finance:digest_settings"), {"fields": ["name"], "frequency": "off", "weekday": 1,
+                                                      "day_of_month": 1, "hour": 8})
+    page = client.get(reverse("reports:reports"))
+    assert not page.context["digest"]["enabled"] and expected not in digest_block(page.content.decode())
+    assert not schedules.schedules().exists()
+    # A bureau sees neither the schedules nor the digest's.
+    assert 'data-testid="digest-schedule"' not in client_for(bureau).get(reverse("reports:reports")).content.decode()

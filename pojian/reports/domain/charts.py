@@ -2,6 +2,10 @@
 stacked), line and pie. No JavaScript, no web fonts, no internet: the same markup is embedded
 inline in the web pages and in the PDFs (WeasyPrint draws inline SVG with the CJK font).
 
+Sizing: the SVG has its width and height; a page lets it shrink with `svg.chart {max-width:
+100%; height: auto}` in its own CSS. That rule must not reach the PDF: WeasyPrint gives an
+inline SVG with `height: auto` a square box (a 640×98 chart became 640×640 of white space).
+
 Values may be int, Decimal or None (None draws nothing); they are turned into float only to
 place shapes, never for the figures themselves, which the tables beside each chart show.
 """
@@ -49,12 +53,34 @@ def nice_max(value):
     return float(10 ** (exp + 1))
 
 
+def axis_top(value, *, integral=False):
+    """The axis' upper bound. For whole numbers (counts) it is four times a whole step, so the
+    four grid lines fall on whole numbers (0, 2, 4, 6, 8 rather than 0, 1.25, 2.5 …); steps 1, 2, 2.5, 3, 5 × 10ⁿ."""
+    if not integral:
+        return nice_max(value)
+    step = 1
+    while 4 * step < value:
+        step = next(s for s in _integer_steps(step) if s > step)
+    return float(4 * step)
+
+
+def _integer_steps(after):
+    import math
+
+    exp = int(math.log10(after))
+    return [int(m * 10**e) for e in (exp, exp + 1) for m in (1, 2, 2.5, 3, 5) if (m * 10**e) == int(m * 10**e)]
+
+
+def _integral(values):
+    return all(v is None or float(v).is_integer() for v in values)
+
+
 def _svg(width, height, title, body):
     t = escape(str(title or _("Chart")))
     return mark_safe(
         f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" viewBox="0 0 {width} {height}" '
         f'width="{width}" height="{height}" role="img" aria-label="{t}" '
-        f'style="max-width:100%;height:auto;font-family:{FONT}">'
+        f'style="max-width:100%;font-family:{FONT}">'
         f"<title>{t}</title>{''.join(body)}</svg>"
     )
 
@@ -69,14 +95,25 @@ def _empty(width, height, title):
     return _svg(width, height, title, [_text(width / 2, height / 2, _("No data yet"), anchor="middle", fill="#777")])
 
 
-def _legend(series, x, y, *, size=11):
-    parts, cx = [], x
+def _legend(series, x, y, *, right_edge, size=11):
+    """The series' colour keys from (x, y), wrapped onto more lines before `right_edge`. Returns (parts, lines)."""
+    parts, cx, lines = [], x, 1
     for i, (name, _values) in enumerate(series):
         color = PALETTE[i % len(PALETTE)]
+        item = 14 + _text_width(str(name), size) + 16
+        if cx > x and cx + item - 16 > right_edge:
+            cx, y, lines = x, y + LEGEND_LINE, lines + 1
         parts.append(f'<rect x="{cx:.1f}" y="{y - 9:.1f}" width="10" height="10" fill="{color}"/>')
         parts.append(_text(cx + 14, y, name, size=size))
-        cx += 14 + _text_width(str(name), size) + 16
-    return parts
+        cx += item
+    return parts, lines
+
+
+def _legend_lines(series, x, right_edge, size=11):
+    return _legend(series, x, 0, right_edge=right_edge, size=size)[1] if len(series) > 1 else 0
+
+
+LEGEND_LINE = 18
 
 
 def _text_width(s, size):
@@ -94,17 +131,19 @@ def bar_chart(categories, series, *, title="", horizontal=False, stacked=False, 
         top = max(sum(v or 0 for v in col) for col in zip(*[vals for _n, vals in series], strict=False))
     else:
         top = max(v or 0 for _n, vals in series for v in vals)
-    top = nice_max(top)
+    top = axis_top(top, integral=_integral(v for _n, vals in series for v in vals))
     legend = len(series) > 1
     body = []
     if horizontal:
         label_w = min(220, max(_text_width(c, 11) for c in categories) + 12)
         band = 22 if stacked or len(series) == 1 else 10 * len(series) + 8
-        height = height or int(30 + band * len(categories) + (24 if legend else 0) + 24)
-        left, right, top_pad = label_w, 56, 10 + (20 if legend else 0)
+        left, right = label_w, 56
+        lines = _legend_lines(series, left, width - 4)
+        height = height or int(30 + band * len(categories) + LEGEND_LINE * lines + (6 if lines else 0) + 24)
+        top_pad = 10 + LEGEND_LINE * lines + (2 if lines else 0)
         plot_w = width - left - right
         if legend:
-            body += _legend(series, left, 16)
+            body += _legend(series, left, 16, right_edge=width - 4)[0]
         for k in range(5):
             gx = left + plot_w * k / 4
             body.append(f'<line x1="{gx:.1f}" y1="{top_pad}" x2="{gx:.1f}" y2="{top_pad + band * len(categories)}" stroke="{GRID}"/>')
@@ -132,10 +171,13 @@ def bar_chart(categories, series, *, title="", horizontal=False, stacked=False, 
                 body.append(_text(left + offset + 3, y0 + band / 2 + 4, _fmt(total) + unit, size=10, fill="#333"))
         return _svg(width, height, title, body)
     height = height or 300
-    left, right, bottom, top_pad = 48, 12, 48, 12 + (20 if legend else 0)
+    left, right, bottom = 48, 12, 48
+    lines = _legend_lines(series, left, width - 4)
+    top_pad = 12 + LEGEND_LINE * lines + (2 if lines else 0)
+    height += LEGEND_LINE * max(0, lines - 1)
     plot_w, plot_h = width - left - right, height - top_pad - bottom
     if legend:
-        body += _legend(series, left, 16)
+        body += _legend(series, left, 16, right_edge=width - 4)[0]
     for k in range(5):
         gy = top_pad + plot_h - plot_h * k / 4
         body.append(f'<line x1="{left}" y1="{gy:.1f}" x2="{left + plot_w}" y2="{gy:.1f}" stroke="{GRID}"/>')
@@ -174,11 +216,14 @@ def line_chart(categories, series, *, title="", width=640, height=280, unit=""):
     values = [v for _n, vals in series for v in vals if v is not None]
     if not categories or not values:
         return _empty(width, height, title)
-    top = nice_max(max(values))
+    top = axis_top(max(values), integral=_integral(values))
     legend = len(series) > 1
-    left, right, bottom, top_pad = 48, 16, 30, 12 + (20 if legend else 0)
+    left, right, bottom = 48, 16, 30
+    lines = _legend_lines(series, left, width - 4)
+    top_pad = 12 + LEGEND_LINE * lines + (2 if lines else 0)
+    height += LEGEND_LINE * max(0, lines - 1)
     plot_w, plot_h = width - left - right, height - top_pad - bottom
-    body = _legend(series, left, 16) if legend else []
+    body = _legend(series, left, 16, right_edge=width - 4)[0] if legend else []
     for k in range(5):
         gy = top_pad + plot_h - plot_h * k / 4
         body.append(f'<line x1="{left}" y1="{gy:.1f}" x2="{left + plot_w}" y2="{gy:.1f}" stroke="{GRID}"/>')

@@ -17,7 +17,7 @@ from pojian.domain.errors import PermissionDenied
 from pojian.models import Region
 
 from ..models import ProgressRelease
-from . import sources
+from . import charts, sources
 
 
 def _kind_figures(counts, regions, *, selected_released):
@@ -56,14 +56,27 @@ def release_progress(*, cycle, by, note=""):
                                               figures=progress_figures(cycle=cycle))
 
 
+def progress_chart(block):
+    """The released enterprise figures per region as an SVG bar chart (drawn from the release only)."""
+    if not block or not block.get("regions"):
+        return None
+    regions = block["regions"]
+    series = [(_("Nominated"), [r["nominated"] for r in regions]), (_("Accepted"), [r["accepted"] for r in regions])]
+    if block.get("selected_released"):
+        series.append((_("Selected"), [r["selected"] for r in regions]))
+    return charts.bar_chart([r["name"] for r in regions], series, title=_("Progress by region"), horizontal=True)
+
+
 def public_progress(*, cycle):
     """Everything the public page shows for a year, all of it released."""
     release = ProgressRelease.objects.filter(cycle=cycle).order_by("-released_at", "-pk").first()
     lists = sources.notice_lists(cycle=cycle)
     assessment = sources.assessment(cycle=cycle, published_only=True)
+    enterprises = release.figures.get("enterprises") if release else None
     return {
         "release": release,
-        "enterprises": release.figures.get("enterprises") if release else None,
+        "progress_chart": progress_chart(enterprises),
+        "enterprises": enterprises,
         "incubators": release.figures.get("incubators") if release else None,
         "notices": lists["running"] if lists else [],
         "confirmed": lists["confirmed"] if lists else [],

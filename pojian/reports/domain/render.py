@@ -69,7 +69,8 @@ def report_charts(data, *, width=640):
 
 def pdf_contexts(data, *, annex_rows=ANNEX_ROWS):
     """The chunks: the main part, then the annex in slices of `annex_rows`."""
-    base = {"data": data, "year": data["year"], "scope": data["scope"]}
+    base = {"data": data, "year": data["year"], "scope": data["scope"],
+            "partner_names": "、".join(p["name"] for p in data["partners"] or [])}
     contexts = [{**base, "part": "main", "charts": report_charts(data)}]
     nominations = data["nominations"]
     for start in range(0, len(nominations), annex_rows):

@@ -5,7 +5,8 @@ A schedule is a `django_celery_beat.models.PeriodicTask` whose task is
 YYYY, "region": "" (province) | "*" (province and every region) | a region code,
 "requested_by": the office user's id}. Only periodic tasks of that task are listed or changed
 here; other apps' schedules (the finance digest) are left alone. The office edits them on the
-reports page (or in the admin under "Periodic tasks").
+reports page (or in the admin under "Periodic tasks"). The reports page also shows the partner
+digest's schedule (`digest_schedule`, read only) with a link to the finance page that sets it.
 """
 
 import json
@@ -73,14 +74,18 @@ def options(task):
     }
 
 
-def describe(task):
-    o = options(task)
-    when = {
+def _when(o):
+    return {
         "daily": _("every day at %(h)02d:00"),
         "weekly": _("every %(w)s at %(h)02d:00"),
         "monthly": _("every month on day %(d)s at %(h)02d:00"),
         "yearly": _("every year on %(m)s/%(d)s at %(h)02d:00"),
     }[o["frequency"]] % {"h": o["hour"], "w": WEEKDAYS.get(o["weekday"], o["weekday"]), "d": o["day_of_month"], "m": o["month"]}
+
+
+def describe(task):
+    o = options(task)
+    when = _when(o)
     year = str(YEAR_MODES.get(o["year"], o["year"]))
     if o["region"] == ALL_REGIONS:
         scope = _("the province and every region")
@@ -89,6 +94,26 @@ def describe(task):
     else:
         scope = _("Jilin Province")
     return {**o, "when": when, "year": year, "scope": scope}
+
+
+def digest_schedule():
+    """The partner digest's schedule (信息联动), as the reports page shows it beside the report schedules.
+
+    It is the finance app's periodic task (`finance.domain.digests.TASK_NAME`), set on the
+    finance digest settings page; here it is only read. None when the finance app or its task
+    is not there; {"task", "enabled", "when"} otherwise.
+    """
+    from django_celery_beat.models import PeriodicTask
+
+    try:
+        from finance.domain.digests import TASK_NAME
+    except ImportError:
+        return None
+    task = PeriodicTask.objects.filter(name=TASK_NAME).select_related("crontab").first()
+    if task is None:
+        return None
+    return {"task": task, "enabled": task.enabled and task.crontab_id is not None,
+            "when": _when(options(task)) if task.crontab_id is not None else ""}
 
 
 def _crontab(*, frequency, hour, weekday, day_of_month, month):
