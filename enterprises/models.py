@@ -262,6 +262,7 @@ class Verdict(models.Model):
     class Meta:
         verbose_name = _("四科 verdict")
         verbose_name_plural = _("四科 verdicts")
+        # Also verdict_flags_idx, PostgreSQL only (migration 0002): (nomination) INCLUDE (eligible, fail_*).
         indexes = [models.Index(fields=["eligible"])]
 
     def __str__(self):

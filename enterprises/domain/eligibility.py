@@ -100,6 +100,8 @@ def to_money(value, name="value"):
     """Decimal from a Decimal, int or decimal string; None for None or blank. Floats are refused."""
     if value is None:
         return None
+    if type(value) is Decimal and value.is_finite() and value >= 0:  # the common case, from the database
+        return value
     if isinstance(value, bool) or isinstance(value, float):
         raise TypeError(f"{name}: money must be a Decimal, an int or a decimal string, not {type(value).__name__}")
     if isinstance(value, Decimal):
@@ -126,6 +128,8 @@ def to_money(value, name="value"):
 def to_count(value, name="value"):
     if value is None:
         return None
+    if type(value) is int and value >= 0:  # the common case
+        return value
     if isinstance(value, bool) or not isinstance(value, int):
         raise TypeError(f"{name}: a count must be an int, not {type(value).__name__}")
     if value < 0:

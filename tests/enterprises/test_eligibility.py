@@ -234,3 +234,93 @@ def test_explanation_entries_have_value_threshold_and_outcome():
     with translation.override("en"):
         assert "60.00%" in result["tech_staff_ratio"].text
         assert "more than 60%" in result["tech_staff_ratio"].text
+
+
+# --- the interface the issue fixes ----------------------------------------------------------------
+
+
+def test_evaluate_signature_is_keyword_only_with_the_issues_names():
+    import inspect
+
+    params = inspect.signature(evaluate).parameters
+    assert list(params) == ["year", "revenue", "employees", "tech_staff", "has_core_tech_product", "high_value_ip",
+                            "transfers", "rd_expense", "registered_year"]
+    assert all(p.kind is inspect.Parameter.KEYWORD_ONLY for p in params.values())
+    with pytest.raises(TypeError):
+        evaluate(YEAR, Decimal("1"), 1, 1, True, 6, 0, Decimal("1"), YEAR)  # positional: refused
+
+
+def test_criterion_codes_are_exactly_those_of_the_design_table():
+    assert CRITERIA == ("revenue", "employees", "core_tech_product", "tech_staff_ratio", "ip_and_transfers",
+                        "rd_intensity", "registered")
+    worst = check(revenue=None, employees=None, tech_staff=None, has_core_tech_product=False, high_value_ip=0,
+                  transfers=0, rd_expense=None, registered_year=None)
+    assert worst.failed == ["revenue", "employees", "core_tech_product", "tech_staff_ratio", "ip_and_transfers",
+                            "rd_intensity", "registered"]
+
+
+def test_every_criterion_explains_value_threshold_and_outcome_in_chinese():
+    result = check(employees=600, tech_staff=300)
+    with translation.override("zh-hans"):
+        met, not_met = translation.gettext("met"), translation.gettext("not met")
+        texts = {c.code: c.text for c in result.criteria}
+    assert set(texts) == set(CRITERIA)
+    assert "600" in texts["employees"] and "500" in texts["employees"] and not_met in texts["employees"]
+    assert "50.00%" in texts["tech_staff_ratio"] and "60%" in texts["tech_staff_ratio"]
+    assert met in texts["revenue"] and not_met not in texts["revenue"]  # 50,000,000 is within the limit
+    assert all(not any(word in t for word in ("Sales revenue", "Employees", "required")) for t in texts.values())
+
+
+# --- revenue 0, employees 0, the registration -----------------------------------------------------
+
+
+def test_evaluate_zero_revenue_passes_revenue_but_fails_rd_intensity_even_with_rd_expense_zero():
+    for rd_expense in (Decimal("0"), 0, "0.00", Decimal("100")):
+        result = check(revenue=0, rd_expense=rd_expense)
+        assert result["revenue"].passed  # 0 is not more than 2亿
+        assert result.failed == ["rd_intensity"]
+        assert result["rd_intensity"].note == "no_revenue" and result["rd_intensity"].value is None
+    with translation.override("zh-hans"):
+        assert "没有销售收入" in check(revenue="0")["rd_intensity"].text
+
+
+def test_evaluate_zero_employees_passes_employees_but_fails_tech_staff_ratio_with_explanation():
+    result = check(employees=0, tech_staff=0)
+    assert result["employees"].passed
+    assert result.failed == ["tech_staff_ratio"]
+    assert result["tech_staff_ratio"].value is None
+    with translation.override("en"):
+        assert "no employees" in result["tech_staff_ratio"].text
+    with translation.override("zh-hans"):
+        assert translation.gettext("cannot be computed: no employees") in result["tech_staff_ratio"].text
+        assert "cannot be computed" not in result["tech_staff_ratio"].text
+
+
+def test_evaluate_registration_of_another_year_says_which_year():
+    result = check(registered_year=YEAR - 1)
+    criterion = result["registered"]
+    assert not criterion.passed and criterion.note == "other_year" and criterion.value == YEAR - 1
+    assert criterion.threshold == str(YEAR)
+    with translation.override("en"):
+        assert str(YEAR - 1) in criterion.text and str(YEAR) in criterion.text
+
+
+def test_evaluate_registration_none_is_not_registered():
+    criterion = check(registered_year=None)["registered"]
+    assert not criterion.passed and criterion.note == "missing"
+    with translation.override("en"):
+        assert "not registered" in criterion.text
+
+
+@pytest.mark.parametrize(
+    ("revenue", "passed"),
+    [(200_000_000, True), (199_999_999, True), (200_000_001, False), ("200000000", True), ("200000000.01", False)],
+)
+def test_evaluate_revenue_threshold_as_int_and_string(revenue, passed):
+    result = check(revenue=revenue, rd_expense=20_000_000)
+    assert result.failed == ([] if passed else ["revenue"])
+
+
+@pytest.mark.parametrize(("ip", "transfers", "passed"), [(5, 0, False), (0, 5, False), (5, 1, True), (1, 5, True)])
+def test_evaluate_results_at_and_just_above_five_from_either_side(ip, transfers, passed):
+    assert check(high_value_ip=ip, transfers=transfers).eligible is passed

@@ -99,3 +99,44 @@ def test_export_job_is_not_visible_to_a_bureau(client_for, office, bureau, cycle
         client_for(office).post(reverse("enterprises:office_nominations_export"))
     job = Job.objects.get()
     assert client_for(bureau).get(reverse("job", args=[job.pk])).status_code == 403
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", ["=1+2", "+8613800000000", "-2+3", "@SUM(A1:A9)", "\t=cmd|' /C calc'!A0"])
+def test_write_nominations_neutralises_every_formula_start(cycle, tmp_path, name):
+    EnterpriseNominationFactory(cycle=cycle, enterprise=EnterpriseFactory(name=name))
+    path = tmp_path / "out.xlsx"
+    export.write_nominations(path, EnterpriseNomination.objects.all(), year=cycle.year)
+    _header, row = read(path)
+    assert row[2].value == name and row[2].data_type == "s" and row[2].quotePrefix
+    import zipfile
+
+    with zipfile.ZipFile(path) as z:
+        assert "<f>" not in z.read("xl/worksheets/sheet1.xml").decode()
+
+
+@pytest.mark.django_db
+def test_export_job_follows_the_verdict_failed_criterion_and_high_tech_filters(cycle, office, tmp_path, settings):
+    from pojian.domain.jobs import start_job
+
+    settings.MEDIA_ROOT = tmp_path
+    good = EnterpriseNominationFactory(cycle=cycle, enterprise=eligible_enterprise(year=cycle.year))
+    low_rd = EnterpriseNominationFactory(cycle=cycle, enterprise=eligible_enterprise(year=cycle.year, rd_expense=Decimal("1")))
+    unchecked_high_tech = EnterpriseNominationFactory(cycle=cycle, enterprise=EnterpriseFactory(is_high_tech=True))
+    for n in (good, low_rd):
+        checks.check_nomination(n)
+
+    def exported(filters):
+        job, _ = start_job(kind="enterprises.export_nominations", title="t", by=office, task=tasks.export_nominations,
+                           params={"year": cycle.year, "filters": filters, "language": "zh-hans"})
+        tasks.export_nominations(job.pk)
+        job.refresh_from_db()
+        assert job.status == Job.Status.DONE, job.message
+        return {r[2].value for r in read(job.result_file.path)[1:]}
+
+    assert exported({}) == {good.enterprise.name, low_rd.enterprise.name, unchecked_high_tech.enterprise.name}
+    assert exported({"verdict": ["yes"]}) == {good.enterprise.name}
+    assert exported({"verdict": ["none"]}) == {unchecked_high_tech.enterprise.name}
+    assert exported({"failed": ["rd_intensity"]}) == {low_rd.enterprise.name}
+    assert exported({"failed": ["revenue"]}) == set()
+    assert exported({"high_tech": ["yes"]}) == {unchecked_high_tech.enterprise.name}

@@ -232,6 +232,62 @@ def test_import_tax_data_command_exit_status_is_non_zero(cycle, tmp_path):
     assert exited.value.code != 0
 
 
+@pytest.mark.django_db
+def test_import_tax_data_command_exit_status_and_row_errors_in_chinese_and_nothing_changed(cycle, tmp_path, capsys,
+                                                                                            monkeypatch):
+    """As run from a shell: a non-zero exit, every bad row on stderr in Chinese, the database untouched."""
+    from django.core.management import ManagementUtility
+    from django.db import connections
+
+    # run_from_argv closes the connections when it ends; the test's transaction must outlive it to be looked at.
+    monkeypatch.setattr(connections, "close_all", lambda: None)
+
+    year = cycle.year
+    good, other = eligible_enterprise(year=year), EnterpriseFactory()
+    before = list(EnterpriseYear.objects.values_list("pk", "revenue", "revenue_tax", "employees_tax"))
+    path = tmp_path / "tax.xlsx"
+    path.write_bytes(workbook([
+        [good.uscc, year, 60000000, 1, 1, 120],  # row 2: fine, and still not written
+        [other.uscc, year, "一百", 1, 1, 3],  # row 3: not a number
+        [make_uscc(900000321), year, 1, 1, 1, 1],  # row 4: no such enterprise
+        [other.uscc, year, 1, 1, 1, 1],  # row 5: duplicate of row 3
+    ]).getvalue())
+    with pytest.raises(SystemExit) as exited:
+        ManagementUtility(["manage.py", "import_tax_data", str(path), "--year", str(year)]).execute()
+    assert exited.value.code != 0
+    err = capsys.readouterr().err
+    for row in (3, 4, 5):
+        assert f"第 {row} 行" in err, err
+    assert "第 2 行" not in err
+    assert "销售收入(元)" in err and "不是数字" in err and "重复" in err and "没有导入" in err
+    assert list(EnterpriseYear.objects.values_list("pk", "revenue", "revenue_tax", "employees_tax")) == before
+    assert not EnterpriseYear.objects.filter(tax_imported_at__isnull=False).exists()
+
+
+@pytest.mark.django_db
+def test_import_tax_then_the_nomination_page_shows_the_differences_and_the_new_verdict(cycle, client_for, office,
+                                                                                        bureau):
+    from django.urls import reverse
+
+    year = cycle.year
+    nomination = EnterpriseNominationFactory(enterprise=eligible_enterprise(year=year, region=bureau.region),
+                                             cycle=cycle, state=NominationState.SUBMITTED)
+    from enterprises.domain import checks
+
+    assert checks.check_nomination(nomination).eligible
+    # The tax department counts 520 employees (declared 100): over 500, and the S&T share falls below 60 %.
+    run([[nomination.enterprise.uscc, year, 50000000, 5000000, 90000000, 520]], year=year)
+    verdict = Verdict.objects.get(nomination=nomination)
+    assert verdict.failed == ["employees", "tech_staff_ratio"]
+    assert verdict.figures["employees"] == {"value": "520", "source": "tax"}
+    for user, url in ((office, reverse("enterprises:office_nomination", args=[nomination.pk])),
+                      (bureau, reverse("enterprises:bureau_nomination", args=[nomination.pk]))):
+        page = client_for(user).get(url).content.decode()
+        assert 'data-testid="figure-employees" data-differs="1"' in page, user
+        assert 'data-testid="figure-revenue" data-differs' not in page  # the same figure: no difference shown
+        assert "+420" in page
+
+
 # --- the Celery task, through a real worker --------------------------------------------------------------
 
 

@@ -185,3 +185,24 @@ def test_update_refused_after_submission_and_for_other_region(nomination, bureau
     workflow.submit(nomination, by=bureau)
     with pytest.raises(PermissionDenied, match="草稿或被退回"):
         nominations.update_nomination(nomination, by=bureau, expected_version=nomination.version, figures=_figures())
+
+
+@pytest.mark.django_db
+def test_return_e_mails_the_nominating_bureau_only_after_commit(nomination, bureau, other_bureau, office,
+                                                                         queued, monkeypatch, mailoutbox,
+                                                                         django_capture_on_commit_callbacks):
+    from pojian import tasks as core_tasks
+
+    sent = []
+    monkeypatch.setattr(core_tasks.send_notification_emails, "delay", sent.append)
+    workflow.transition(nomination, "submit", by=bureau)
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        workflow.transition(nomination, "return", by=office, reason="请补充研发费用明细")
+    assert sent == []  # nothing before the commit
+    for callback in callbacks:
+        callback()
+    assert len(sent) == 1
+    core_tasks.send_notification_emails(*sent)  # what the worker runs
+    assert [m.to for m in mailoutbox] == [[bureau.email]]
+    assert "请补充研发费用明细" in mailoutbox[0].body
+    assert nomination.enterprise.name in mailoutbox[0].subject + mailoutbox[0].body

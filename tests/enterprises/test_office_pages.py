@@ -421,3 +421,90 @@ def test_admin_bulk_accept(client_for, admin_user_office, cycle):
 def test_admin_refuses_bureau(client_for, bureau, cycle):
     response = client_for(bureau).get(reverse("admin:enterprises_enterprisenomination_changelist"))
     assert response.status_code == 302  # not staff: to the admin login
+
+
+@pytest.mark.django_db
+def test_admin_bulk_reject_asks_for_the_reason_once_and_records_it(client_for, admin_user_office, cycle):
+    a, b, draft = submitted(cycle), submitted(cycle), EnterpriseNominationFactory(cycle=cycle)
+    client = client_for(admin_user_office)
+    url = reverse("admin:enterprises_enterprisenomination_changelist")
+    selection = {"action": "reject_selected", "_selected_action": [a.pk, b.pk, draft.pk]}
+    first = client.post(url, selection)
+    page = first.content.decode()
+    assert first.status_code == 200 and page.count('name="reason"') == 1  # one reason for the whole selection
+    for n in (a, b, draft):
+        assert f'value="{n.pk}"' in page
+    client.post(url, {**selection, "apply": "1", "reason": "不符合四科标准"})
+    for n in (a, b):
+        n.refresh_from_db()
+        assert n.state == NominationState.REJECTED and n.state_reason == "不符合四科标准"
+        assert n.history.first().history_user == admin_user_office
+    draft.refresh_from_db()
+    assert draft.state == NominationState.DRAFT  # a draft cannot be rejected: refused, the others done
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("action", ["return_selected", "reject_selected"])
+def test_admin_bulk_return_or_reject_without_a_reason_changes_nothing(client_for, admin_user_office, cycle, action):
+    a = submitted(cycle)
+    client = client_for(admin_user_office)
+    url = reverse("admin:enterprises_enterprisenomination_changelist")
+    client.post(url, {"action": action, "_selected_action": [a.pk], "apply": "1", "reason": "  "})
+    a.refresh_from_db()
+    assert a.state == NominationState.SUBMITTED and a.state_reason == ""
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("who", ["bureau", "other_bureau", "expert", None])
+def test_admin_bulk_actions_refused_to_bureaus_experts_and_anonymous(client_for, request, cycle, who):
+    user = request.getfixturevalue(who) if who else None
+    a = submitted(cycle, enterprise=EnterpriseFactory(region=core.region("220100")))
+    url = reverse("admin:enterprises_enterprisenomination_changelist")
+    for action in ("accept_selected", "return_selected", "reject_selected"):
+        response = client_for(user).post(url, {"action": action, "_selected_action": [a.pk], "apply": "1",
+                                               "reason": "x"})
+        assert response.status_code == 302 and "login" in response["Location"], (who, action)
+    a.refresh_from_db()
+    assert a.state == NominationState.SUBMITTED
+
+
+@pytest.mark.django_db
+def test_admin_nomination_list_filters_by_region_state_and_high_tech(client_for, admin_user_office, cycle):
+    cc = submitted(cycle, enterprise=EnterpriseFactory(region=core.region("220100"), is_high_tech=True))
+    jl = EnterpriseNominationFactory(cycle=cycle, enterprise=EnterpriseFactory(region=core.region("220200")))
+    client = client_for(admin_user_office)
+    url = reverse("admin:enterprises_enterprisenomination_changelist")
+
+    def listed(**params):
+        page = client.get(url, params).content.decode()
+        return {n.enterprise.name for n in (cc, jl) if n.enterprise.name in page}
+
+    assert listed() == {cc.enterprise.name, jl.enterprise.name}
+    assert listed(region__id__exact=core.region("220200").pk) == {jl.enterprise.name}
+    assert listed(state__exact="submitted") == {cc.enterprise.name}
+    assert listed(enterprise__is_high_tech__exact="1") == {cc.enterprise.name}
+    assert listed(enterprise__is_high_tech__exact="0") == {jl.enterprise.name}
+
+
+@pytest.mark.django_db
+def test_office_list_rows_escape_names_and_show_state_verdict_and_failed_criteria(client_for, office, cycle):
+    from django.utils import translation
+
+    enterprise = eligible_enterprise(year=cycle.year, rd_expense=Decimal("1"))
+    enterprise.name = '<script>alert("x")</script>公司'
+    enterprise.save()
+    evil = submitted(cycle, enterprise=enterprise)
+    checks.check_nomination(evil)
+    unchecked = EnterpriseNominationFactory(cycle=cycle)
+    page = client_for(office).get(reverse("enterprises:office_nominations")).content.decode()
+    assert "<script>alert" not in page and "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;公司" in page
+    with translation.override("zh-hans"):
+        rd, no_verdict = str(translation.gettext("R&D intensity")), translation.gettext("not checked")
+        submitted_label = translation.gettext("Submitted")
+    row = page[page.index(f'data-pk="{evil.pk}"'):]
+    row = row[:row.index("</tr>")]
+    assert rd.replace("&", "&amp;") in row and 'text-bg-danger' in row and "text-bg-primary" in row
+    assert submitted_label in row
+    assert f'href="{reverse("enterprises:office_nomination", args=[evil.pk])}"' in row
+    other = page[page.index(f'data-pk="{unchecked.pk}"'):]
+    assert no_verdict in other[:other.index("</tr>")]
