@@ -5,6 +5,7 @@ from decimal import Decimal
 
 import pytest
 
+from enterprises.domain.eligibility import CRITERIA
 from reviews.models import Assignment, Review, Round
 from tests.enterprises.factories import ensure_regions
 from tests.reviews import factories as rf
@@ -73,6 +74,14 @@ def test_expert_scores_saves_a_draft_and_submits(live_server, page):
 
 def test_score_form_is_usable_on_a_phone(live_server, page):
     expert, criteria, _first, second = scoring_scene()
+    # With its 四科 verdict, whose per-criterion table is the widest part of the material.
+    from enterprises.domain.checks import check_nomination
+    from enterprises.models import EnterpriseNomination
+    from tests.enterprises.factories import EnterpriseYearFactory
+
+    nomination = EnterpriseNomination.objects.get(pk=second.item.object_id)
+    EnterpriseYearFactory(enterprise=nomination.enterprise, year=nomination.cycle.year)  # figures that pass
+    assert check_nomination(nomination).failed != list(CRITERIA)  # some rows are met
     page.set_viewport_size(PHONE)
     log_in(page, live_server, expert.user.username)
     page.goto(f"{live_server.url}/reviews/expert/assignments/{second.pk}/")
