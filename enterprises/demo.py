@@ -6,7 +6,8 @@ fail exactly one criterion for a reason one can see (revenue just over 2亿, exa
 staff, exactly 5 results, R&D exactly 6 %, no product, last year's registration, 520 staff,
 and one that passes on declared figures but fails on the tax figures). Some have tax figures
 that differ from the declared ones. Nominations exist in every state, with verdicts computed
-by the real check.
+by the real check. Last year (when that year exists) has its own nominations, checked, rejected or
+accepted, about 60 selected after a confirmed review, the rest not selected; then that year is closed.
 
 Deterministic (a random generator seeded per region) and idempotent: what exists is skipped,
 so running it twice gives the same data. Bulk inserts keep it to a few seconds.
@@ -17,11 +18,14 @@ import random
 from decimal import ROUND_HALF_UP, Decimal
 from zoneinfo import ZoneInfo
 
+from django.apps import apps
 from django.conf import settings
-from simple_history.utils import bulk_create_with_history
+from django.db.models import Max
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from pojian.domain.cycle import close_cycle
 from pojian.domain.uscc import ALPHABET, check_character
-from pojian.models import NominationState, Region, User
+from pojian.models import Cycle, NominationState, Region, User
 
 from .models import CoreProduct, Enterprise, EnterpriseNomination, EnterpriseYear, IPItem, Registration, Transfer
 
@@ -45,6 +49,15 @@ FAILURES = {
     14: "employees",  # 520 staff
 }
 TAX_DIFFERS = {2, 5, 8, 11, 13, 17, 22}
+# Last year (a closed year): the enterprises of each region from this index on were nominated, with
+# that year's registration and figures a year's growth smaller; about 60 of them were selected.
+EARLIER_FROM = 10
+EARLIER_SHRINK = Decimal("0.88")
+DECLARED = ("revenue", "rd_expense", "total_assets", "employees", "tech_staff")
+MONEY = ("revenue", "rd_expense", "total_assets")
+CRITERIA_ZH = {"revenue": "销售收入超过2亿元", "employees": "员工总数超过500人", "core_tech_product": "无关键核心技术产品",
+               "tech_staff_ratio": "科技人员占比未超过60%", "ip_and_transfers": "知识产权和成果转化合计未超过5项",
+               "rd_intensity": "研发投入强度未高于6%", "registered": "未入库科技型中小企业"}
 
 CITY = {
     "220100": "长春", "220200": "吉林", "220300": "四平", "220400": "辽源", "220500": "通化", "220600": "白山",
@@ -262,3 +275,115 @@ def seed(*, cycle, stdout=None):
             f"enterprises: {len(new)} new enterprises, {len(nominations)} new nominations, "
             f"{summary.checked} checked ({summary.eligible} meet the 四科 standard)"
         )
+    previous = Cycle.objects.filter(year=year - 1).first()
+    if previous is not None and office is not None:
+        made, selected = seed_earlier_year(previous, regions=regions, plans_by_region=plans_by_region,
+                                           bureaus=bureaus, office=office)
+        if stdout:
+            stdout.write(f"enterprises: {previous.year}: {made} new nominations, {selected} selected; year closed")
+
+
+def seed_earlier_year(previous, *, regions, plans_by_region, bureaus, office):
+    """Last year's nominations through their whole life, then the year closed (read-only).
+
+    The later enterprises of each region were nominated last year, with that year's registration and
+    (slightly smaller) figures, checked by the real 四科 check; those failing it were rejected, the others
+    accepted and reviewed, and the province's best `enterprise_quota` (about 60) selected, the rest not.
+    The states are written directly (demo data; a closed year takes no transitions), with history.
+    Returns (new nominations, of which selected). Only enterprises not yet nominated that year are added.
+    """
+    from .domain.checks import check_nominations
+
+    year = previous.year
+    tz = ZoneInfo(settings.TIME_ZONE)
+    wanted = [(region, p) for region in regions for p in plans_by_region[region.pk][EARLIER_FROM:]]
+    ids = dict(Enterprise.objects.filter(uscc__in=[p["enterprise"]["uscc"] for _r, p in wanted]).values_list("uscc", "pk"))
+    done = set(EnterpriseNomination.objects.filter(cycle=previous, enterprise_id__in=ids.values())
+               .values_list("enterprise_id", flat=True))
+    wanted = [(region, p, ids[p["enterprise"]["uscc"]]) for region, p in wanted
+              if p["enterprise"]["uscc"] in ids and ids[p["enterprise"]["uscc"]] not in done and region.pk in bureaus]
+    if wanted:
+        eids = [eid for _r, _p, eid in wanted]
+        have_figures = set(EnterpriseYear.objects.filter(year=year, enterprise_id__in=eids).values_list("enterprise_id", flat=True))
+        have_registration = set(Registration.objects.filter(year=year, enterprise_id__in=eids)
+                                .values_list("enterprise_id", flat=True))
+        EnterpriseYear.objects.bulk_create([
+            EnterpriseYear(enterprise_id=eid, year=year, **{k: _money(v * EARLIER_SHRINK) if k in MONEY else v
+                                                           for k, v in p["figures"].items() if k in DECLARED})
+            for _r, p, eid in wanted if eid not in have_figures
+        ])
+        Registration.objects.bulk_create([
+            Registration(enterprise_id=eid, year=year, number=f"{year}{region.code}A{p['registration'][1][-7:]}")
+            for region, p, eid in wanted if eid not in have_registration
+        ])
+        opens = previous.nomination_opens
+        bulk_create_with_history(
+            [EnterpriseNomination(
+                cycle=previous, region=region, enterprise_id=eid, created_by=bureaus[region.pk],
+                state=NominationState.SUBMITTED,
+                recommendation=f"{p['enterprise']['name']}创新能力突出,推荐参加{year}年度“破茧成蝶”专项行动。",
+                submitted_at=opens + datetime.timedelta(days=5 + p["index"]),
+            ) for region, p, eid in wanted],
+            EnterpriseNomination, default_user=office, default_change_reason="demo",
+            default_date=opens + datetime.timedelta(days=30),
+        )
+    created = EnterpriseNomination.objects.filter(cycle=previous, enterprise_id__in=[eid for *_x, eid in wanted])
+    if wanted:
+        check_nominations(created, year=year)
+    new = list(created.select_related("enterprise", "verdict").order_by("enterprise__uscc"))
+    selected = 0
+    if new:
+        accepted_at = previous.nomination_closes + datetime.timedelta(days=10)
+        decided_at = datetime.datetime(year, 9, 20, 10, 0, tzinfo=tz)
+        rng = random.Random(f"pojian-demo-earlier-year-{year}")
+        scores = {}
+        for n in new:
+            if n.verdict.eligible:
+                scores[n.pk] = Decimal(rng.randrange(6000, 9600)) / 100
+            else:
+                n.state, n.decided_at = NominationState.REJECTED, accepted_at
+                n.state_reason = "不符合“四科”标准:" + "、".join(CRITERIA_ZH.get(c, c) for c in n.verdict.failed) + "。"
+        ranked = sorted((n for n in new if n.pk in scores), key=lambda n: (-scores[n.pk], n.enterprise.uscc))
+        for rank, n in enumerate(ranked, start=1):
+            n.state = NominationState.SELECTED if rank <= previous.enterprise_quota else NominationState.NOT_SELECTED
+            n.decided_at, n.state_reason = decided_at, ""
+            selected += n.state == NominationState.SELECTED
+        bulk_update_with_history(new, EnterpriseNomination, ["state", "state_reason", "decided_at"],
+                                 default_user=office, default_change_reason="demo", default_date=decided_at)
+        _earlier_round(previous, ranked, scores, office=office, at=decided_at)
+    if not previous.is_closed:
+        close_cycle(previous, by=office)
+    return len(new), selected
+
+
+def _earlier_round(previous, ranked, scores, *, office, at):
+    """Last year's enterprise review, closed with its results confirmed (so the public page lists them).
+
+    The review app's models are looked up by name; without that app, last year has no round.
+    """
+    try:
+        Round, ReviewItem = apps.get_model("reviews", "Round"), apps.get_model("reviews", "ReviewItem")
+    except LookupError:
+        return
+    from django.contrib.contenttypes.models import ContentType
+
+    round_, _created = Round.objects.get_or_create(
+        cycle=previous, kind="enterprises",
+        defaults={"title": f"{previous.year}年度科技型中小微企业评审", "phase": "closed",
+                  "scoring_opens": at - datetime.timedelta(days=40), "scoring_closes": at - datetime.timedelta(days=20),
+                  "closed_at": at - datetime.timedelta(days=20), "assignment_confirmed_at": at - datetime.timedelta(days=41),
+                  "ranked_at": at - datetime.timedelta(days=19), "results_confirmed_at": at,
+                  "results_confirmed_by": office},
+    )
+    ct = ContentType.objects.get_for_model(EnterpriseNomination)
+    start = (ReviewItem.objects.filter(round=round_).aggregate(m=Max("rank"))["m"] or 0)
+    items = []
+    for rank, n in enumerate(ranked, start=start + 1):
+        chosen = n.state == NominationState.SELECTED
+        items.append(ReviewItem(
+            round=round_, content_type=ct, object_id=n.pk, nominee_name=n.enterprise.name,
+            nominee_uscc=n.enterprise.uscc, region_id=n.region_id, industry=n.enterprise.industry,
+            submitted_at=n.submitted_at, aggregate=scores[n.pk], review_count=5,
+            recommend_count=(4 + rank % 2) if chosen else rank % 3, rank=rank, selected=chosen,
+        ))
+    ReviewItem.objects.bulk_create(items)

@@ -1,11 +1,19 @@
-"""The enterprise demo data: every state, visible single failures, tax differences, idempotent."""
+"""The enterprise demo data: every state, visible single failures, tax differences, last year's
+selection in a closed year, idempotent."""
+
+import datetime
+from collections import Counter
 
 import pytest
+from django.utils import timezone
 
 from enterprises import demo
-from enterprises.models import Enterprise, EnterpriseNomination, EnterpriseYear, Verdict
+from enterprises.models import Enterprise, EnterpriseNomination, EnterpriseYear, Registration, Verdict
 from pojian.domain.uscc import is_valid
-from pojian.models import NominationState, Region, User
+from pojian.models import Cycle, NominationState, Region, User
+from pojian.reports.domain import public
+from pojian.reports.domain.dashboard import Dashboard
+from tests.factories import CycleFactory
 
 
 @pytest.fixture
@@ -15,6 +23,20 @@ def seeded(db, cycle, office):
                               for r in Region.objects.all()])
     demo.seed(cycle=cycle)
     return cycle
+
+
+@pytest.fixture
+def two_years(db, cycle, office):
+    """This year and last year, last year still open: the demo fills it, then closes it."""
+    tz = timezone.get_current_timezone()
+    earlier = CycleFactory(year=cycle.year - 1, is_current=False, status=Cycle.Status.OPEN,
+                           nomination_opens=datetime.datetime(cycle.year - 1, 3, 1, tzinfo=tz),
+                           nomination_closes=datetime.datetime(cycle.year - 1, 5, 31, tzinfo=tz))
+    User.objects.bulk_create([User(username=f"bureau-{r.code}", role=User.Role.BUREAU, region=r)
+                              for r in Region.objects.all()])
+    demo.seed(cycle=cycle)
+    earlier.refresh_from_db()
+    return cycle, earlier
 
 
 def test_demo_gives_regions_enterprises_nominations_in_every_state_failures_and_tax_differences(seeded):
@@ -62,3 +84,46 @@ def test_demo_is_deterministic():
     again = demo.plan_region(R, year=2026, used_usccs=set())
     assert first == again
     assert len({p["enterprise"]["name"] for p in first}) == demo.PER_REGION
+
+
+def test_demo_has_last_year_closed_with_about_sixty_selected_and_the_dashboard_trend_shows_it(two_years):
+    cycle, earlier = two_years
+    assert earlier.is_closed and not earlier.is_current
+    assert earlier.history.filter(history_change_reason="close").exists()
+
+    last = EnterpriseNomination.objects.filter(cycle=earlier)
+    states = Counter(last.values_list("state", flat=True))
+    assert set(states) == {NominationState.SELECTED, NominationState.NOT_SELECTED, NominationState.REJECTED}
+    assert states[NominationState.SELECTED] == earlier.enterprise_quota == 60
+    assert last.filter(state=NominationState.SELECTED).values("region").distinct().count() >= 8
+    # The real 四科 check of last year's figures decided who was rejected; only those meeting it were selected.
+    assert not last.filter(state=NominationState.SELECTED, verdict__eligible=False).exists()
+    assert not last.filter(state=NominationState.REJECTED, verdict__eligible=True).exists()
+    assert not last.filter(state=NominationState.REJECTED, state_reason="").exists()
+    assert Registration.objects.filter(year=earlier.year, enterprise__nominations__cycle=earlier).count() == last.count()
+    selected = last.filter(state=NominationState.SELECTED).first()
+    assert list(selected.history.order_by("history_date", "history_id").values_list("state", flat=True)) == [
+        NominationState.SUBMITTED, NominationState.SELECTED]
+    assert selected.decided_at.year == earlier.year
+
+    # The office's dashboard compares this year with last year's real figures.
+    trends = {row[0]: row for row in Dashboard(cycle).section("trends")["rows"]}
+    accepted = states[NominationState.SELECTED] + states[NominationState.NOT_SELECTED]
+    assert trends[earlier.year][1:4] == [last.count(), accepted, 60]
+    assert trends[earlier.year][4] is not None  # last year's 四科 pass rate
+    assert cycle.year in trends
+
+    # Last year's review confirmed its results: the public page lists the selected enterprises.
+    confirmed = public.public_progress(cycle=earlier)["confirmed"]
+    assert [len(c["rows"]) for c in confirmed if c["kind"] == "enterprises"] == [60]
+
+
+def test_demo_twice_leaves_last_year_as_it_was(two_years):
+    cycle, earlier = two_years
+    before = sorted(EnterpriseNomination.objects.filter(cycle=earlier).values_list("pk", "state", "decided_at"))
+    counts = (EnterpriseYear.objects.count(), Registration.objects.count(), Verdict.objects.count(),
+              EnterpriseNomination.history.count(), Cycle.history.count())
+    demo.seed(cycle=cycle)
+    assert sorted(EnterpriseNomination.objects.filter(cycle=earlier).values_list("pk", "state", "decided_at")) == before
+    assert (EnterpriseYear.objects.count(), Registration.objects.count(), Verdict.objects.count(),
+            EnterpriseNomination.history.count(), Cycle.history.count()) == counts
