@@ -313,7 +313,7 @@ class _Stream(io.TextIOBase):
         return text[:size]
 
 
-def copy_verdicts(queryset, rows, counts, *, year, now, summary, chunk=COPY_CHUNK):
+def copy_verdicts(queryset, rows, counts, *, year, now, summary, chunk=COPY_CHUNK, progress=None, total=None):
     """PostgreSQL: the set's verdicts replaced in one transaction: one DELETE, then COPY straight into the table.
 
     The table is locked against other writers (a single-nomination check waits the few seconds),
@@ -342,6 +342,8 @@ def copy_verdicts(queryset, rows, counts, *, year, now, summary, chunk=COPY_CHUN
         source = iter(rows)
         while batch := list(itertools.islice(source, chunk)):
             cursor.cursor.copy_expert(sql, _Stream(lines(batch)), size=COPY_READ)
+            if progress:  # written aside by the job's Progress, so the bar moves during the transaction
+                progress(summary.checked, total=total)
     if summary.checked >= ANALYZE_AFTER:
         tidy(Verdict)
 
@@ -377,8 +379,7 @@ def check_nominations(queryset, *, year, progress=None, bulk_copy=None):
     rows = with_figures(queryset, year=year).iterator(chunk_size=BATCH_SIZE)
     many = total > BATCH_SIZE if bulk_copy is None else bulk_copy
     if many and connection.vendor == "postgresql":
-        # No progress inside: the writes are one transaction, a progress row written there would show only at the end.
-        copy_verdicts(queryset, rows, counts, year=year, now=now, summary=summary)
+        copy_verdicts(queryset, rows, counts, year=year, now=now, summary=summary, progress=progress, total=total)
     else:
         out = OrmWriter()
         for row in rows:

@@ -17,7 +17,7 @@ import time
 from pathlib import Path
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -57,14 +57,29 @@ def start_job(*, kind, title, by, task, params=None, input_file=None, region=Non
 
 
 class Progress:
-    """Write progress at most a few times a second: cheap enough to call for every row."""
+    """Write progress at most a few times a second: cheap enough to call for every row.
+
+    Inside the work's own transaction (an all-or-nothing import, the year-wide check's COPY) an
+    update of the job row would show only at the commit, and the bar would jump from 0 to done.
+    On PostgreSQL such an update goes through a second connection of its own, in autocommit, so
+    the bar moves while the work runs. It skips a job row that is locked (SKIP LOCKED) rather than
+    wait for it: progress is best effort and must never block the work.
+    """
 
     def __init__(self, job_id, interval=0.5):
         self.job_id = job_id
         self.interval = interval
         self._last = 0.0
+        self._aside = None
+        self.seen = {}
 
     def __call__(self, done, total=None, message=None, force=False):
+        # What was last reported, written or not: run_job ends the job with it.
+        self.seen["progress"] = done
+        if total is not None:
+            self.seen["total"] = total
+        if message is not None:
+            self.seen["message"] = str(message)
         now = time.monotonic()
         if not force and now - self._last < self.interval:
             return
@@ -74,8 +89,26 @@ class Progress:
             fields["total"] = total
         if message is not None:
             fields["message"] = str(message)
-        # Outside any transaction of the work itself, so the user sees it while the job runs.
-        Job.objects.filter(pk=self.job_id).update(**fields)
+        if connection.in_atomic_block and connection.vendor == "postgresql":
+            self._write_aside(fields)
+        else:
+            Job.objects.filter(pk=self.job_id).update(**fields)
+
+    def _write_aside(self, fields):
+        if self._aside is None:
+            self._aside = connection.copy()
+        table = connection.ops.quote_name(Job._meta.db_table)
+        columns = ", ".join(f"{connection.ops.quote_name(name)} = %s" for name in fields)
+        with self._aside.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {table} SET {columns} WHERE id IN (SELECT id FROM {table} WHERE id = %s FOR UPDATE SKIP LOCKED)",
+                [*fields.values(), self.job_id],
+            )
+
+    def close(self):
+        if self._aside is not None:
+            self._aside.close()
+            self._aside = None
 
 
 def run_job(job_id, work, *, atomic=False):
@@ -103,10 +136,13 @@ def run_job(job_id, work, *, atomic=False):
             finished_at=timezone.now(),
         )
         raise
+    finally:
+        progress.close()
     job.refresh_from_db()
+    total = progress.seen.get("total", job.total)
     Job.objects.filter(pk=job_id).update(
-        status=Job.Status.DONE, progress=job.total or job.progress, message=str(message or job.message or ""),
-        finished_at=timezone.now(),
+        status=Job.Status.DONE, total=total, progress=total or progress.seen.get("progress", job.progress),
+        message=str(message or progress.seen.get("message") or job.message or ""), finished_at=timezone.now(),
     )
     job.refresh_from_db()
     return job

@@ -106,3 +106,54 @@ def test_notification_email_sent_by_a_real_worker(celery_worker_on_broker, burea
     assert [m.subject for m in mail.outbox] == ["退回通知"]
     n.refresh_from_db()
     assert n.emailed_at is not None
+
+
+def _seen_from_outside(job_pk):
+    """The job row as another session sees it (the user's browser polling the job page)."""
+    from django.db import connection
+
+    observer = connection.copy()
+    try:
+        with observer.cursor() as cursor:
+            cursor.execute(f"SELECT progress, total, message FROM {Job._meta.db_table} WHERE id = %s", [job_pk])
+            return cursor.fetchone()
+    finally:
+        observer.close()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_progress_of_an_all_or_nothing_job_shows_while_its_transaction_runs(office):
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("a second session on the same data needs PostgreSQL; CI runs this")
+    job = make_job(office)
+    seen_during = []
+
+    def work(job, progress):  # run_job(atomic=True): everything here is one transaction
+        progress(2, total=4, message="halfway", force=True)
+        seen_during.append(_seen_from_outside(job.pk))
+        return ""
+
+    job = jobs.run_job(job.pk, work, atomic=True)
+    assert seen_during == [(2, 4, "halfway")]
+    # The end: the last total and message reported, though written aside, are the job's.
+    assert (job.status, job.progress, job.total, job.message) == (Job.Status.DONE, 4, 4, "halfway")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_progress_never_waits_for_a_job_row_the_work_has_locked(office):
+    from django.db import connection, transaction
+
+    if connection.vendor != "postgresql":
+        pytest.skip("a second session on the same data needs PostgreSQL; CI runs this")
+    job = make_job(office)
+    progress = jobs.Progress(job.pk)
+    try:
+        with transaction.atomic():
+            Job.objects.filter(pk=job.pk).update(message="the work holds this row")
+            progress(1, total=2, force=True)  # returns at once (SKIP LOCKED) instead of waiting for the commit
+            assert _seen_from_outside(job.pk) == (0, 0, "")
+    finally:
+        progress.close()
+    assert progress.seen == {"progress": 1, "total": 2}
