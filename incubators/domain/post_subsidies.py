@@ -3,9 +3,9 @@
 Support can roll over years (可滚动支持): one row per incubator and year, and the list shows
 each incubator's history across years.
 
-The expert review's results (reviews app) are not ready for incubators yet, so an incubator
-can be marked from a nomination of the year that is accepted or selected; once the review
-selects, "selected" is the state to use.
+An incubator is marked from a nomination of the year that is selected (an incubator review
+round's confirmed result, see reviews.domain) or accepted: the office may also decide without
+a review round for incubators, as the policy leaves the form of the review to it.
 """
 
 from collections import defaultdict
