@@ -6,7 +6,7 @@
     figures_for(indicator=, region_ids=)         one indicator's raw values for the regions
 
 When it runs. The office's button runs it on demand. A periodic task (django-celery-beat, every
-ten minutes by default; the office can change the interval in the admin) compares a fingerprint
+minute by default; the office can change the interval in the admin) compares a fingerprint
 of the data the assessment reads (`sources.data_signature`: a handful of index-only MAX queries
 on the audit-history tables) with the one stored at the last computation, and recomputes each
 unpublished assessment whose data changed. That is cheap when nothing changed, catches every

@@ -147,7 +147,7 @@ def test_the_periodic_task_is_scheduled_in_beat():
     from django_celery_beat.models import PeriodicTask
 
     task = PeriodicTask.objects.get(task="assessment.tasks.recompute_changed_assessments")
-    assert task.enabled and task.interval.every == 10
+    assert task.enabled and (task.interval.every, task.interval.period) == (1, "minutes")
 
 
 @pytest.mark.worker
