@@ -58,32 +58,32 @@ def is_live_own_assignment(user, assignment):
     )
 
 
+def _round_of(obj):
+    """The review round of a round, an item or an assignment (None for anything else)."""
+    if _is_assignment(obj):
+        return obj.item.round
+    if _is_item(obj):
+        return obj.round
+    return obj if hasattr(obj, "is_closed") else None
+
+
 @rules.predicate
 def round_in_scoring(user, obj):
-    if _is_assignment(obj):
-        return obj.item.round.is_scoring
-    if _is_item(obj):
-        return obj.round.is_scoring
-    return bool(obj is not None and getattr(obj, "is_scoring", False))
+    round_ = _round_of(obj)
+    return bool(round_ is not None and round_.is_scoring)
 
 
 @rules.predicate
 def round_not_closed(user, obj):
-    if _is_assignment(obj):
-        return not obj.item.round.is_closed
-    if _is_item(obj):
-        return not obj.round.is_closed
-    return bool(obj is not None and not getattr(obj, "is_closed", True))
+    round_ = _round_of(obj)
+    return bool(round_ is not None and not round_.is_closed)
 
 
 @rules.predicate
 def round_closed(user, obj):
     """The round (of a round, item or assignment) is closed: only then are the scores anyone's to see."""
-    if _is_assignment(obj):
-        return obj.item.round.is_closed
-    if _is_item(obj):
-        return obj.round.is_closed
-    return bool(obj is not None and getattr(obj, "is_closed", False))
+    round_ = _round_of(obj)
+    return bool(round_ is not None and round_.is_closed)
 
 
 @rules.predicate
