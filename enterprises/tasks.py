@@ -34,6 +34,14 @@ def import_tax(job_id):
 
 
 @shared_task
+def tidy_after_import():
+    """VACUUM/ANALYZE the figures and verdicts a large tax import rewrote (PostgreSQL; no-op elsewhere)."""
+    from .models import EnterpriseYear, Verdict
+
+    checks.tidy(EnterpriseYear, Verdict)
+
+
+@shared_task
 def export_nominations(job_id):
     """Export the office's filtered nomination list to .xlsx (a Job; params: year, filters)."""
     run_job(job_id, lambda job, progress: export.export_job(job, progress, office_queryset_for_job(job)))

@@ -31,6 +31,7 @@ from .models import (
     Score,
     ScoreSheet,
 )
+from .rules import round_closed
 
 IMPORT_PAGE = """{% extends "admin/base_site.html" %}{% load i18n %}
 {% block content %}
@@ -151,17 +152,23 @@ class ReviewItemAdmin(SimpleHistoryAdmin):
     search_fields = ["nominee_name", "nominee_uscc"]
     list_select_related = ["round", "region"]
 
+    # A round reopened for scoring keeps its last ranking; its scores stay hidden (reviews.view_scores)
+    # until it closes again.
     @admin.display(description=gettext_lazy("aggregate score"))
     def aggregate_if_closed(self, obj):
-        # A round reopened for scoring keeps its last ranking; its scores are hidden until it closes again.
-        return obj.aggregate if obj.round.is_closed else None
+        # The changelist gives no request here; the admin is the office's, so the round's state decides.
+        return obj.aggregate if round_closed(None, obj) else None
+
+    @staticmethod
+    def _scores_shown(request, obj):
+        return obj is None or request.user.has_perm("reviews.view_scores", obj.round)
 
     def get_readonly_fields(self, request, obj=None):
-        hidden = {"aggregate"} if obj is not None and not obj.round.is_closed else set()
+        hidden = set() if self._scores_shown(request, obj) else {"aggregate"}
         return [f.name for f in self.model._meta.fields if f.name not in hidden]
 
     def get_exclude(self, request, obj=None):
-        return ["aggregate"] if obj is not None and not obj.round.is_closed else super().get_exclude(request, obj)
+        return super().get_exclude(request, obj) if self._scores_shown(request, obj) else ["aggregate"]
 
     def has_add_permission(self, request):
         return False

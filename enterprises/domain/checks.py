@@ -46,6 +46,8 @@ BATCH_SIZE = 2000
 COPY_CHUNK = 10_000  # rows fetched, then checked and copied, at a time
 COPY_READ = 1 << 16  # characters COPY asks for at a time
 ANALYZE_AFTER = 10_000
+# The advisory lock key of the verdict set-rewrites (any fixed number no other code uses).
+SET_REWRITE_LOCK = 0x5A4B_0001
 FIGURES = ("revenue", "rd_expense", "total_assets", "employees", "tech_staff")
 MONEY = ("revenue", "rd_expense", "total_assets")
 CENT = Decimal("0.01")
@@ -316,11 +318,16 @@ class _Stream(io.TextIOBase):
 def copy_verdicts(queryset, rows, counts, *, year, now, summary, chunk=COPY_CHUNK, progress=None, total=None):
     """PostgreSQL: the set's verdicts replaced in one transaction: one DELETE, then COPY straight into the table.
 
-    The table is locked against other writers (a single-nomination check waits the few seconds),
-    the set's old verdicts deleted and the new ones copied in, chunk by chunk: each chunk's rows
-    are fetched (the connection is free between two COPYs), then checked and encoded while COPY
-    reads them. Several times faster than bulk upserts of 100,000 rows with two JSON columns.
+    The set's old verdicts are deleted and the new ones copied in, chunk by chunk: each chunk's
+    rows are fetched (the connection is free between two COPYs), then checked and encoded while
+    COPY reads them. Several times faster than bulk upserts of 100,000 rows with two JSON columns.
     Readers are never blocked and see the old verdicts until the commit.
+
+    Two set-rewrites of overlapping sets (the year-wide run and a tax import's re-check) must not
+    interleave: the second's DELETE would miss the rows the first inserts, and its COPY would then
+    break the unique constraint. They take one transaction-level advisory lock, so they run one
+    after the other. A single-nomination check is not held up: its INSERT … ON CONFLICT waits at
+    most for the row it touches and then updates the new verdict.
     """
     table = Verdict._meta.db_table
     ids_sql, ids_params = queryset.order_by().values("pk").query.sql_with_params()
@@ -337,15 +344,15 @@ def copy_verdicts(queryset, rows, counts, *, year, now, summary, chunk=COPY_CHUN
             yield copy_line(checked, year=year, checked_at_text=stamp, cache=cache)
 
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(f"LOCK TABLE {table} IN SHARE ROW EXCLUSIVE MODE")
+        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [SET_REWRITE_LOCK])
         cursor.execute(f"DELETE FROM {table} WHERE nomination_id IN ({ids_sql})", ids_params)
         source = iter(rows)
         while batch := list(itertools.islice(source, chunk)):
             cursor.cursor.copy_expert(sql, _Stream(lines(batch)), size=COPY_READ)
             if progress:  # written aside by the job's Progress, so the bar moves during the transaction
                 progress(summary.checked, total=total)
-    if summary.checked >= ANALYZE_AFTER:
-        tidy(Verdict)
+    if summary.checked >= ANALYZE_AFTER and not connection.in_atomic_block:
+        tidy(Verdict)  # inside a tax import the import tidies once it has committed
 
 
 def tidy(*models):

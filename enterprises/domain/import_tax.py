@@ -35,7 +35,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from pojian.domain import uscc as uscc_code
 from pojian.domain.jobs import JobFailed
 
-from ..models import Enterprise, EnterpriseYear, Verdict
+from ..models import Enterprise, EnterpriseYear
 from . import checks
 
 # key, Chinese header (the template's), English header
@@ -52,6 +52,7 @@ MONEY_MAX = Decimal("99999999999999.99")  # max_digits=16, decimal_places=2
 COUNT_MAX = 2_147_483_647
 BATCH_SIZE = 2000
 LOOKUP_CHUNK = 5000  # SQLite allows only so many parameters in one IN (...)
+PHASES = 3  # the bar: reading the file, writing the figures, re-checking the nominations
 
 
 def _normalise_header(text):
@@ -248,7 +249,7 @@ def parse(source, *, year, progress=None):
         if ok:
             rows.append(TaxRow(row=number, uscc=code, **values))
         if progress and done % 1000 == 0:
-            progress(done, total=2 * total)  # reading is the first half of the job
+            progress(done, total=PHASES * total)  # reading is the first of the job's three parts
     # Which enterprises are these? One query per few thousand codes.
     known = {}
     codes = [r.uscc for r in rows]
@@ -289,7 +290,7 @@ def write(rows, *, year, by=None, progress=None, total=None):
     if connection.vendor == "postgresql":
         upsert_by_copy(rows, year=year, now=now)
         if progress:
-            progress(2 * len(rows), total=total)
+            progress(2 * len(rows), total=total, force=True)
     else:
         for i in range(0, len(rows), BATCH_SIZE):
             batch = [
@@ -310,9 +311,21 @@ def write(rows, *, year, by=None, progress=None, total=None):
             enterprise__years__year=year, enterprise__years__tax_imported_at=now,
         ),
         year=year,
+        progress=_last_part_of(progress, start=2 * len(rows), size=len(rows), total=total) if progress else None,
     )
     result.checked, result.eligible = summary.checked, summary.eligible
     return result
+
+
+def _last_part_of(progress, *, start, size, total):
+    """The re-check's progress (done of its own count) shown as the last `size` units of the import's bar."""
+    import_total = total
+
+    def report(done, total=None, message=None, force=False):
+        share = size * done // total if total else 0
+        progress(start + share, total=import_total, message=message, force=force)
+
+    return report
 
 
 def upsert_by_copy(rows, *, year, now):
@@ -371,13 +384,17 @@ def import_tax(source, *, year, by=None, progress=None):
     progress is visible while it runs; the writes then happen in one transaction.
     """
     rows = parse(source, year=year, progress=progress)
-    total = 2 * len(rows)
+    total = PHASES * len(rows)
     if progress:
         progress(len(rows), total=total, force=True)
     with transaction.atomic():
         result = write(rows, year=year, by=by, progress=progress, total=total)
     if len(rows) >= checks.ANALYZE_AFTER:
-        checks.tidy(EnterpriseYear, Verdict)  # committed: the rewritten rows' old versions can go now
+        # Committed: the rewritten rows' old versions can go. In a task of its own, so that a slow
+        # or failed VACUUM never marks an import that has already committed as failed.
+        from ..tasks import tidy_after_import
+
+        transaction.on_commit(tidy_after_import.delay)
     return result
 
 

@@ -11,17 +11,20 @@ row errors (nothing is changed: the work function runs inside one transaction wh
 it); any other exception fails the job with its message and is re-raised for the worker log.
 """
 
+import logging
 import os
 import tempfile
 import time
 from pathlib import Path
 
 from django.conf import settings
-from django.db import IntegrityError, connection, transaction
+from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ..models import Job
+
+log = logging.getLogger(__name__)
 
 
 class JobFailed(Exception):
@@ -95,20 +98,31 @@ class Progress:
             Job.objects.filter(pk=self.job_id).update(**fields)
 
     def _write_aside(self, fields):
-        if self._aside is None:
-            self._aside = connection.copy()
+        if self._aside is False:
+            return  # the second connection failed once: the job goes on without a live bar
         table = connection.ops.quote_name(Job._meta.db_table)
         columns = ", ".join(f"{connection.ops.quote_name(name)} = %s" for name in fields)
-        with self._aside.cursor() as cursor:
-            cursor.execute(
-                f"UPDATE {table} SET {columns} WHERE id IN (SELECT id FROM {table} WHERE id = %s FOR UPDATE SKIP LOCKED)",
-                [*fields.values(), self.job_id],
-            )
+        try:
+            if self._aside is None:
+                self._aside = connection.copy()
+            with self._aside.cursor() as cursor:
+                cursor.execute(
+                    f"UPDATE {table} SET {columns} "
+                    f"WHERE id IN (SELECT id FROM {table} WHERE id = %s FOR NO KEY UPDATE SKIP LOCKED)",
+                    [*fields.values(), self.job_id],
+                )
+        except DatabaseError:
+            log.warning("job %s: progress could not be shown while it runs", self.job_id, exc_info=True)
+            self.close()
+            self._aside = False
 
     def close(self):
-        if self._aside is not None:
-            self._aside.close()
-            self._aside = None
+        if self._aside:
+            try:
+                self._aside.close()
+            except DatabaseError:
+                pass
+        self._aside = None
 
 
 def run_job(job_id, work, *, atomic=False):

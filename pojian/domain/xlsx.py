@@ -29,34 +29,10 @@ from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.datetime import to_excel
 
-DANGEROUS_START = ("=", "+", "-", "@", "\t", "\r")
-_DANGEROUS = frozenset(DANGEROUS_START)
-MAX_TEXT = 32767  # Excel's limit for one cell: longer text makes Excel "repair" the file
+_DANGEROUS = frozenset(("=", "+", "-", "@", "\t", "\r"))  # a text starting so gets the quote prefix
+MAX_TEXT = 32767  # Excel's limit for one cell, in UTF-16 units: longer text makes Excel "repair" the file
+MAX_ROWS, MAX_COLUMNS = 1_048_576, 16_384  # a worksheet's size in Excel
 SHEET_TITLE_MAX = 31
-
-
-def is_dangerous(value) -> bool:
-    return isinstance(value, str) and value.startswith(DANGEROUS_START)
-
-
-def safe_value(value):
-    """A value fit to write: numbers, dates and booleans as themselves, anything else as text."""
-    if value is None or isinstance(value, (int, float, Decimal, bool, datetime.date, datetime.datetime, datetime.time)):
-        if isinstance(value, datetime.datetime) and value.tzinfo is not None:
-            from django.utils import timezone
-
-            value = timezone.localtime(value).replace(tzinfo=None)
-        return value
-    return str(value)
-
-
-def neutralise(cell):
-    """For an openpyxl cell: make a text cell plain text, quote-prefixed when it looks like a formula."""
-    if isinstance(cell.value, str):
-        cell.data_type = "s"
-        if is_dangerous(cell.value):
-            cell.quotePrefix = True
-    return cell
 
 
 # --- the parts of the package ------------------------------------------------------------------
@@ -110,16 +86,18 @@ _ROOT_RELS = _HEAD + (
 # which nobody wants in a cell: they are dropped. A literal "_x0041_" in a text is protected as
 # Excel expects ("_x005F_" is the underscore), so it reads back as typed.
 _ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
-_EXCEL_ESCAPE = re.compile("_(x[0-9A-Fa-f]{4}_)")
+# Every underscore that would start an escape, also where escapes overlap ("_x005F_x0041_").
+_EXCEL_ESCAPE = re.compile("_(?=x[0-9A-Fa-f]{4}_)")
 
 
 def _text_xml(text):
-    if len(text) > MAX_TEXT:
-        text = text[:MAX_TEXT]
+    if len(text) > MAX_TEXT // 2 and len(text.encode("utf-16-le", "surrogatepass")) > 2 * MAX_TEXT:
+        # Cut at MAX_TEXT UTF-16 units; a character outside the BMP counts two, half of one is dropped.
+        text = text.encode("utf-16-le", "surrogatepass")[: 2 * MAX_TEXT].decode("utf-16-le", "ignore")
     if _ILLEGAL.search(text):
         text = _ILLEGAL.sub("", text)
     if "_x" in text:
-        text = _EXCEL_ESCAPE.sub(r"_x005F_\1", text)
+        text = _EXCEL_ESCAPE.sub("_x005F_", text)
     text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     if "\r" in text:
         text = text.replace("\r", "&#13;")  # a bare CR would be read back as LF
@@ -127,8 +105,11 @@ def _text_xml(text):
 
 
 def _sheet_title(title, used):
-    """A valid, unique sheet name: at most 31 characters, none of : \\ / ? * [ ]."""
-    name = re.sub(r"[:\\/?*\[\]]", "_", str(title)).strip("'")[:SHEET_TITLE_MAX] or "Sheet"
+    """A valid, unique sheet name: at most 31 characters, none of : \\ / ? * [ ], no control
+    character, no quote at either end, and not "History" (a name Excel keeps for itself)."""
+    name = _ILLEGAL.sub("", re.sub(r"[:\\/?*\[\]]", "_", str(title)))[:SHEET_TITLE_MAX].strip("'").strip() or "Sheet"
+    if name.lower() == "history":
+        name += "_"
     base, n = name, 1
     while name.lower() in used:
         n += 1
@@ -231,9 +212,15 @@ def _write_sheet(out, headers, rows, widths, strings, letters, flush_every=500):
     buffer = [f'<row r="1">{head}</row>']
     number = 1
     cell = _cell
+    if len(headers) > MAX_COLUMNS:
+        raise ValueError(f"a worksheet has at most {MAX_COLUMNS} columns")
     for row in rows:
         number += 1
+        if number > MAX_ROWS:
+            raise ValueError(f"a worksheet has at most {MAX_ROWS} rows; split the data over several sheets")
         if len(row) > len(letters):
+            if len(row) > MAX_COLUMNS:
+                raise ValueError(f"a worksheet has at most {MAX_COLUMNS} columns")
             letters.upto(len(row))
         r = str(number)
         buffer.append(

@@ -90,6 +90,28 @@ def test_import_tax_rechecks_affected_nominations_only(cycle):
 
 
 @pytest.mark.django_db
+def test_import_tax_progress_runs_through_reading_writing_and_rechecking(cycle):
+    year = cycle.year
+    nominations = [
+        EnterpriseNominationFactory(enterprise=eligible_enterprise(year=year), cycle=cycle, state=NominationState.SUBMITTED)
+        for _ in range(3)
+    ]
+    seen = []
+
+    def progress(done, total=None, message=None, force=False):
+        seen.append((done, total))
+
+    rows = [[n.enterprise.uscc, year, 300000000, 5000000, 1, 100] for n in nominations]
+    with translation.override("zh-hans"):
+        tax.import_tax(workbook(rows), year=year, progress=progress)
+    totals = {total for _, total in seen if total is not None}
+    assert totals == {3 * len(rows)}  # three parts of one bar: read, write, re-check
+    dones = [done for done, _ in seen]
+    assert dones == sorted(dones) and dones[-1] == 3 * len(rows)
+    assert 2 * len(rows) in dones  # written, with the re-check still to come
+
+
+@pytest.mark.django_db
 def test_import_tax_accepts_english_headers(cycle):
     e = EnterpriseFactory()
     run([[e.uscc, cycle.year, 5, 1, 2, 3]], year=cycle.year,

@@ -49,6 +49,14 @@ def test_health_page_office_only(client_for, office, bureau, expert):
 
 
 @pytest.mark.django_db
+def test_only_the_office_menu_links_to_the_status_page(client_for, office, bureau, expert):
+    link = f'href="{reverse("health")}"'
+    assert link in client_for(office).get(reverse("home")).content.decode()
+    for user in (bureau, expert):
+        assert link not in client_for(user).get(reverse("home")).content.decode()
+
+
+@pytest.mark.django_db
 def test_health_page_reports_database(client_for, office):
     page = client_for(office).get(reverse("health"))
     assert any(c["name"] and c["ok"] for c in page.context["checks"])

@@ -157,3 +157,27 @@ def test_progress_never_waits_for_a_job_row_the_work_has_locked(office):
     finally:
         progress.close()
     assert progress.seen == {"progress": 1, "total": 2}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_failing_progress_connection_never_fails_the_job(office, monkeypatch):
+    from django.db import OperationalError, connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("the second connection is used on PostgreSQL only")
+    job = make_job(office)
+
+    def refuse(*args, **kwargs):
+        raise OperationalError("too many connections")
+
+    from django.db import connections
+
+    monkeypatch.setattr(type(connections["default"]), "copy", refuse)
+
+    def work(job, progress):
+        progress(1, total=2, force=True)
+        progress(2, total=2, force=True)  # not tried again after the first failure
+        return "done anyway"
+
+    job = jobs.run_job(job.pk, work, atomic=True)
+    assert (job.status, job.progress, job.message) == (Job.Status.DONE, 2, "done anyway")

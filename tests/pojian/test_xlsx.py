@@ -94,6 +94,33 @@ def test_text_is_escaped_and_round_trips():
     assert all(ws.cell(row=i, column=1).data_type == "s" for i in range(2, 2 + len(texts)))
 
 
+def test_overlapping_escape_like_text_is_protected_at_every_underscore():
+    # Excel decodes _xHHHH_ everywhere; openpyxl's reader forgives, so check what is in the file.
+    out = written([("s", ["t"], [["_x005F_x0041_"]], None)])
+    with zipfile.ZipFile(out) as z:
+        shared = z.read("xl/sharedStrings.xml").decode()
+    assert "<t xml:space=\"preserve\">_x005F_x005F_x005F_x0041_</t>" in shared
+
+
+def test_text_is_cut_at_excels_limit_counted_in_utf16_units():
+    from pojian.domain import xlsx
+
+    emoji = "\U0001F600" * 20000  # 40,000 UTF-16 units
+    ws = load_workbook(written([("s", ["t"], [[emoji], ["字" * 40000]], None)])).active
+    assert len(ws["A2"].value.encode("utf-16-le")) // 2 <= xlsx.MAX_TEXT
+    assert len(ws["A2"].value) == xlsx.MAX_TEXT // 2  # whole emoji only
+    assert len(ws["A3"].value) == xlsx.MAX_TEXT
+
+
+def test_more_rows_than_a_worksheet_holds_is_an_error_not_a_broken_file(monkeypatch):
+    from pojian.domain import xlsx
+
+    monkeypatch.setattr(xlsx, "MAX_ROWS", 3)  # a header and two rows
+    written([("s", ["t"], [[1], [2]], None)])
+    with pytest.raises(ValueError):
+        written([("s", ["t"], [[1], [2], [3]], None)])
+
+
 def test_control_characters_are_dropped_not_fatal():
     ws = load_workbook(written([("s", ["t"], [["a\x00b\x07c\x1fd"]], None)])).active
     assert ws["A2"].value == "abcd"
@@ -112,6 +139,8 @@ def test_sheet_titles_are_made_valid_and_unique():
     names = load_workbook(out).sheetnames
     assert names[0] == "a_b_c" and names[1] != names[0] and names[1].lower() != names[0].lower()
     assert len(names[2]) == 31
+    names = load_workbook(written([("History", ["h"], [], None), ("'quoted\x01'", ["h"], [], None)])).sheetnames
+    assert names == ["History_", "quoted"]  # Excel keeps "History"; no quotes at the ends, no control codes
 
 
 def test_rows_may_be_a_generator_longer_than_the_headers_and_read_back():
