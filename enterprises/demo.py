@@ -27,6 +27,7 @@ from pojian.domain.cycle import close_cycle
 from pojian.domain.uscc import ALPHABET, check_character
 from pojian.models import Cycle, NominationState, Region, User
 
+from .domain import checks
 from .models import CoreProduct, Enterprise, EnterpriseNomination, EnterpriseYear, IPItem, Registration, Transfer
 
 PER_REGION = 30
@@ -53,8 +54,6 @@ TAX_DIFFERS = {2, 5, 8, 11, 13, 17, 22}
 # that year's registration and figures a year's growth smaller; about 60 of them were selected.
 EARLIER_FROM = 10
 EARLIER_SHRINK = Decimal("0.88")
-DECLARED = ("revenue", "rd_expense", "total_assets", "employees", "tech_staff")
-MONEY = ("revenue", "rd_expense", "total_assets")
 CRITERIA_ZH = {"revenue": "销售收入超过2亿元", "employees": "员工总数超过500人", "core_tech_product": "无关键核心技术产品",
                "tech_staff_ratio": "科技人员占比未超过60%", "ip_and_transfers": "知识产权和成果转化合计未超过5项",
                "rd_intensity": "研发投入强度未高于6%", "registered": "未入库科技型中小企业"}
@@ -266,10 +265,8 @@ def seed(*, cycle, stdout=None):
     office = User.objects.filter(role=User.Role.OFFICE).order_by("pk").first()
     bulk_create_with_history(nominations, EnterpriseNomination, default_user=office, default_change_reason="demo")
 
-    from .domain.checks import check_nominations
-
     demo_nominations = EnterpriseNomination.objects.filter(cycle=cycle, enterprise_id__in=enterprise_ids.values())
-    summary = check_nominations(demo_nominations.exclude(state=NominationState.WITHDRAWN), year=year)
+    summary = checks.check_nominations(demo_nominations.exclude(state=NominationState.WITHDRAWN), year=year)
     if stdout:
         stdout.write(
             f"enterprises: {len(new)} new enterprises, {len(nominations)} new nominations, "
@@ -292,8 +289,6 @@ def seed_earlier_year(previous, *, regions, plans_by_region, bureaus, office):
     The states are written directly (demo data; a closed year takes no transitions), with history.
     Returns (new nominations, of which selected). Only enterprises not yet nominated that year are added.
     """
-    from .domain.checks import check_nominations
-
     year = previous.year
     tz = ZoneInfo(settings.TIME_ZONE)
     wanted = [(region, p) for region in regions for p in plans_by_region[region.pk][EARLIER_FROM:]]
@@ -308,8 +303,8 @@ def seed_earlier_year(previous, *, regions, plans_by_region, bureaus, office):
         have_registration = set(Registration.objects.filter(year=year, enterprise_id__in=eids)
                                 .values_list("enterprise_id", flat=True))
         EnterpriseYear.objects.bulk_create([
-            EnterpriseYear(enterprise_id=eid, year=year, **{k: _money(v * EARLIER_SHRINK) if k in MONEY else v
-                                                           for k, v in p["figures"].items() if k in DECLARED})
+            EnterpriseYear(enterprise_id=eid, year=year, **{k: _money(v * EARLIER_SHRINK) if k in checks.MONEY else v
+                                                           for k, v in p["figures"].items() if k in checks.FIGURES})
             for _r, p, eid in wanted if eid not in have_figures
         ])
         Registration.objects.bulk_create([
@@ -329,7 +324,7 @@ def seed_earlier_year(previous, *, regions, plans_by_region, bureaus, office):
         )
     created = EnterpriseNomination.objects.filter(cycle=previous, enterprise_id__in=[eid for *_x, eid in wanted])
     if wanted:
-        check_nominations(created, year=year)
+        checks.check_nominations(created, year=year)
     new = list(created.select_related("enterprise", "verdict").order_by("enterprise__uscc"))
     selected = 0
     if new:
