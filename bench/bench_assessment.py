@@ -21,16 +21,9 @@ def build(year):
     from enterprises.models import Enterprise, EnterpriseNomination, Registration
     from finance.models import FinanceInstitution, Investment
     from incubators.models import Incubator, IncubatorNomination, PostSubsidy, Tenancy
-    from pojian.domain.uscc import ALPHABET, check_character
+    from pojian.domain.uscc import numbered as uscc
     from pojian.models import Cycle, Region, User
 
-    def uscc(prefix, n):
-        tail = ""
-        for _ in range(9):
-            n, r = divmod(n, len(ALPHABET))
-            tail = ALPHABET[r] + tail
-        first17 = prefix + tail
-        return first17 + check_character(first17)
 
     rng = random.Random(11)
     now = timezone.now()

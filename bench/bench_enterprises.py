@@ -28,6 +28,7 @@ from django.utils import timezone
 from openpyxl import Workbook, load_workbook
 
 from bench.common import bench_database, report
+from pojian.domain.uscc import numbered
 
 # The sizes can be made smaller to try the bench quickly: BENCH_ENTERPRISES_N=5000 make bench ...
 N = int(os.environ.get("BENCH_ENTERPRISES_N", 100_000))
@@ -68,15 +69,7 @@ def reset_sequences(*models):
 
 
 def uscc(n):
-    from pojian.domain.uscc import ALPHABET, check_character
-
-    tail = ""
-    for _ in range(9):
-        n, r = divmod(n, len(ALPHABET))
-        tail = ALPHABET[r] + tail
-    first17 = "91220101" + tail
-    return first17 + check_character(first17)
-
+    return numbered("91220101", n)
 
 def generate(start, stop, *, cycle, bureaus, regions, rng):
     """Enterprises start..stop-1 (ids start+1..stop) with a year of figures and a nomination each."""

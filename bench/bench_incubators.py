@@ -17,16 +17,9 @@ def build(year):
 
     from enterprises.models import Enterprise, EnterpriseNomination, Registration
     from incubators.models import Incubator, IncubatorNomination, IncubatorYear, Tenancy
-    from pojian.domain.uscc import ALPHABET, check_character
+    from pojian.domain.uscc import numbered as uscc
     from pojian.models import Cycle, Region, User
 
-    def uscc(prefix, n):
-        tail = ""
-        for _ in range(9):
-            n, r = divmod(n, len(ALPHABET))
-            tail = ALPHABET[r] + tail
-        first17 = prefix + tail
-        return first17 + check_character(first17)
 
     rng = random.Random(7)
     now = timezone.now()

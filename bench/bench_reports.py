@@ -29,6 +29,7 @@ from django.db import connection
 from django.utils import timezone, translation
 
 from bench.common import bench_database, report
+from pojian.domain.uscc import numbered
 
 ENTERPRISES = 100_000
 NOMINATIONS = 3_000
@@ -61,15 +62,7 @@ def reset_sequences(*models):
 
 
 def uscc(n):
-    from pojian.domain.uscc import ALPHABET, check_character
-
-    tail = ""
-    for _ in range(9):
-        n, r = divmod(n, len(ALPHABET))
-        tail = ALPHABET[r] + tail
-    first17 = "91220101" + tail
-    return first17 + check_character(first17)
-
+    return numbered("91220101", n)
 
 def build():
     """13 regions, 100,000 enterprises with the year's figures, 3,000 nominations (60 selected) with verdicts."""

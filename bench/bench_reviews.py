@@ -17,17 +17,10 @@ def build(*, items=3000, experts=300, conflict_rate=0.05, seed=11):
     from django.utils import timezone
 
     from enterprises.models import Enterprise, EnterpriseNomination, Industry
-    from pojian.domain.uscc import ALPHABET, check_character
+    from pojian.domain.uscc import numbered as uscc
     from pojian.models import Cycle, Region, User
     from reviews.models import Conflict, Expert, ReviewItem, Round
 
-    def uscc(prefix, n):
-        tail = ""
-        for _ in range(9):
-            n, r = divmod(n, len(ALPHABET))
-            tail = ALPHABET[r] + tail
-        first17 = prefix + tail
-        return first17 + check_character(first17)
 
     rng = random.Random(seed)
     now = timezone.now()

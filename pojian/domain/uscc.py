@@ -23,3 +23,14 @@ def is_valid(code: str) -> bool:
     if len(code) != 18 or any(c not in _VALUE for c in code):
         return False
     return check_character(code[:17]) == code[17]
+
+
+def numbered(prefix: str, n: int) -> str:
+    """A valid code for test, bench and demo data: an 8-character prefix (kind, division code), then
+    `n` written in the code's own alphabet over 9 places, then the check character."""
+    tail = ""
+    for _ in range(9):
+        n, r = divmod(n, len(ALPHABET))
+        tail = ALPHABET[r] + tail
+    first17 = prefix + tail
+    return first17 + check_character(first17)

@@ -14,20 +14,13 @@ from enterprises.models import (
     Registration,
     Transfer,
 )
-from pojian.domain.uscc import ALPHABET, check_character
+from pojian.domain.uscc import numbered
 from tests import factories as core
 
 
 def make_uscc(n: int) -> str:
     """A valid 统一社会信用代码, different for every n (GB 32100-2015 check character)."""
-    body = "91220101"  # 企业 (9) 1, 长春 division code
-    tail = ""
-    for _ in range(9):
-        n, r = divmod(n, len(ALPHABET))
-        tail = ALPHABET[r] + tail
-    first17 = body + tail
-    return first17 + check_character(first17)
-
+    return numbered("91220101", n)
 
 def current_year():
     from django.utils import timezone

@@ -14,20 +14,14 @@ from finance.models import (
     Presentation,
     Roadshow,
 )
-from pojian.domain.uscc import ALPHABET, check_character
+from pojian.domain.uscc import numbered
 from tests import factories as core
 from tests.enterprises.factories import EnterpriseFactory
 
 
 def institution_uscc(n: int) -> str:
     """A valid credit code, different for every n, never equal to an enterprise factory's."""
-    tail = ""
-    for _ in range(9):
-        n, r = divmod(n, len(ALPHABET))
-        tail = ALPHABET[r] + tail
-    first17 = "91220102" + tail
-    return first17 + check_character(first17)
-
+    return numbered("91220102", n)
 
 class InstitutionFactory(factory.django.DjangoModelFactory):
     class Meta:

@@ -7,7 +7,7 @@ import factory
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from incubators.models import Incubator, IncubatorNomination, IncubatorYear, PostSubsidy, Tenancy
-from pojian.domain.uscc import ALPHABET, check_character
+from pojian.domain.uscc import numbered
 from tests import factories as core
 from tests.enterprises.factories import EnterpriseFactory  # noqa: F401 - re-exported for the tests
 
@@ -20,14 +20,7 @@ def pdf_upload(name="推荐函.pdf"):
 
 
 def incubator_uscc(n: int) -> str:
-    body = "91220104"  # a division code the enterprise factory does not use
-    tail = ""
-    for _ in range(9):
-        n, r = divmod(n, len(ALPHABET))
-        tail = ALPHABET[r] + tail
-    first17 = body + tail
-    return first17 + check_character(first17)
-
+    return numbered("91220104", n)
 
 def current_year():
     from django.utils import timezone

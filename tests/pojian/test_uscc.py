@@ -31,3 +31,10 @@ def test_malformed_codes_rejected(bad):
 def test_check_character_matches_the_standard_example():
     # The worked example of GB 32100-2015 ends in 3.
     assert check_character("91350100M000100Y4") == "3"
+
+
+def test_numbered_codes_are_valid_and_distinct():
+    from pojian.domain.uscc import numbered
+
+    codes = {numbered("91220101", n) for n in range(2000)}
+    assert len(codes) == 2000 and all(is_valid(c) and c.startswith("91220101") for c in codes)
