@@ -14,28 +14,19 @@ from decimal import Decimal
 
 
 def build(year):
-    from django.utils import timezone
-
     from assessment.domain.computations import COMPUTATIONS
     from assessment.models import BureauSummary, Indicator, LocalPolicy, OfficeEntry
+    from bench.common import office_and_bureaus, two_years
     from enterprises.models import Enterprise, EnterpriseNomination, Registration
     from finance.models import FinanceInstitution, Investment
     from incubators.models import Incubator, IncubatorNomination, PostSubsidy, Tenancy
     from pojian.domain.uscc import numbered as uscc
-    from pojian.models import Cycle, Region, User
-
+    from pojian.models import Region
 
     rng = random.Random(11)
-    now = timezone.now()
-    cycles = {
-        y: Cycle.objects.create(year=y, nomination_opens=now - datetime.timedelta(days=400 * (year - y) + 30),
-                                nomination_closes=now - datetime.timedelta(days=400 * (year - y) - 30),
-                                status="open" if y == year else "closed", is_current=(y == year))
-        for y in (year - 1, year)
-    }
+    cycles = two_years(year)
     regions = list(Region.objects.all())
-    office = User.objects.create(username="bench-office", role="office")
-    bureaus = {r.pk: User.objects.create(username=f"bench-{r.code}", role="bureau", region=r) for r in regions}
+    office, bureaus = office_and_bureaus(regions)
     enterprises = Enterprise.objects.bulk_create([
         Enterprise(name=f"企业{i}", uscc=uscc("91220101", i + 1), region=regions[rng.randrange(len(regions))])
         for i in range(30_000)

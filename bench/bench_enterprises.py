@@ -11,7 +11,6 @@ products and nominations), with a fixed random seed.
 """
 
 import datetime
-import io
 import os
 import random
 import statistics
@@ -27,7 +26,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from openpyxl import Workbook, load_workbook
 
-from bench.common import bench_database, report
+from bench.common import bench_database, copy, report, reset_sequences
 from pojian.domain.uscc import numbered
 
 # The sizes can be made smaller to try the bench quickly: BENCH_ENTERPRISES_N=5000 make bench ...
@@ -39,33 +38,6 @@ TARGETS = {"check": 10, "import": 30, "export": 20, "page_ms": 150}
 
 
 # --- data -------------------------------------------------------------------------------------
-
-
-def _tsv(value):
-    if value is None:
-        return "\\N"
-    if isinstance(value, bool):
-        return "t" if value else "f"
-    return str(value).replace("\\", "\\\\").replace("\t", " ").replace("\n", " ")
-
-
-def copy(model, fields, rows):
-    """COPY rows (tuples in `fields` order) into the model's table."""
-    buf = io.StringIO()
-    for row in rows:
-        buf.write("\t".join(_tsv(v) for v in row))
-        buf.write("\n")
-    buf.seek(0)
-    table = model._meta.db_table
-    with connection.cursor() as cursor:
-        cursor.cursor.copy_expert(f"COPY {table} ({', '.join(fields)}) FROM STDIN", buf)
-
-
-def reset_sequences(*models):
-    with connection.cursor() as cursor:
-        for model in models:
-            table = model._meta.db_table
-            cursor.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))")
 
 
 def uscc(n):

@@ -13,25 +13,16 @@ from pathlib import Path
 
 
 def build(year):
-    from django.utils import timezone
-
+    from bench.common import office_and_bureaus, two_years
     from enterprises.models import Enterprise, EnterpriseNomination, Registration
     from incubators.models import Incubator, IncubatorNomination, IncubatorYear, Tenancy
     from pojian.domain.uscc import numbered as uscc
-    from pojian.models import Cycle, Region, User
-
+    from pojian.models import Region
 
     rng = random.Random(7)
-    now = timezone.now()
-    cycles = {
-        y: Cycle.objects.create(year=y, nomination_opens=now - datetime.timedelta(days=400 * (year - y) + 30),
-                                nomination_closes=now - datetime.timedelta(days=400 * (year - y) - 30),
-                                status="open" if y == year else "closed", is_current=(y == year))
-        for y in (year - 1, year)
-    }
+    cycles = two_years(year)
     regions = list(Region.objects.all())
-    office = User.objects.create(username="bench-office", role="office")
-    bureaus = {r.pk: User.objects.create(username=f"bench-{r.code}", role="bureau", region=r) for r in regions}
+    office, bureaus = office_and_bureaus(regions)
     incubators = Incubator.objects.bulk_create([
         Incubator(name=f"孵化器{i}", uscc=uscc("91220104", i + 1), region=regions[i % len(regions)],
                   kind="incubator" if i % 3 else "maker_space", level="provincial", level_year=2018)

@@ -16,7 +16,6 @@ Data are generated with COPY, a fixed random seed.
 """
 
 import datetime
-import io
 import random
 import resource
 import tempfile
@@ -28,37 +27,12 @@ from pathlib import Path
 from django.db import connection
 from django.utils import timezone, translation
 
-from bench.common import bench_database, report
+from bench.common import bench_database, copy, report, reset_sequences
 from pojian.domain.uscc import numbered
 
 ENTERPRISES = 100_000
 NOMINATIONS = 3_000
 SELECTED = 60
-
-
-def _tsv(value):
-    if value is None:
-        return "\\N"
-    if isinstance(value, bool):
-        return "t" if value else "f"
-    return str(value).replace("\\", "\\\\").replace("\t", " ").replace("\n", " ")
-
-
-def copy(model, fields, rows):
-    buf = io.StringIO()
-    for row in rows:
-        buf.write("\t".join(_tsv(v) for v in row))
-        buf.write("\n")
-    buf.seek(0)
-    with connection.cursor() as cursor:
-        cursor.cursor.copy_expert(f"COPY {model._meta.db_table} ({', '.join(fields)}) FROM STDIN", buf)
-
-
-def reset_sequences(*models):
-    with connection.cursor() as cursor:
-        for model in models:
-            table = model._meta.db_table
-            cursor.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))")
 
 
 def uscc(n):

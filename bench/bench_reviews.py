@@ -21,7 +21,6 @@ def build(*, items=3000, experts=300, conflict_rate=0.05, seed=11):
     from pojian.models import Cycle, Region, User
     from reviews.models import Conflict, Expert, ReviewItem, Round
 
-
     rng = random.Random(seed)
     now = timezone.now()
     year = timezone.localdate().year
