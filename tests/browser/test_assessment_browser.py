@@ -9,6 +9,7 @@ from assessment.domain import compute
 from pojian.models import Region
 from tests import factories as core
 from tests.assessment.factories import IndicatorFactory, OfficeEntryFactory
+from tests.browsing import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -28,11 +29,7 @@ def test_office_publishes_and_the_public_page_shows_the_ranking(live_server, pag
     response = page.goto(public_url)
     assert response.status == 404
 
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("input[name=username]", "office-browser")
-    page.fill("input[name=password]", "pw-for-tests-1")
-    page.click("button[type=submit]")
-    page.wait_for_url("**/home/")
+    log_in(page, live_server.url, "office-browser")
     page.goto(f"{live_server.url}{reverse('assessment:table', args=[cycle.year])}")
     page.click("[data-testid=commend-220200]")
     page.fill("textarea[name=reason]", "职能处室评价最高")

@@ -8,6 +8,7 @@ from django.utils import translation
 from enterprises.models import EnterpriseNomination
 from pojian.models import NominationState
 from tests import factories
+from tests.browsing import log_in
 from tests.enterprises.factories import make_uscc
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -27,12 +28,6 @@ def label(state):
         return str(NominationState(state).label)
 
 
-def log_in(page, base, username):
-    page.goto(f"{base}/accounts/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url("**/home/")
 
 
 def state_on(page):
@@ -49,7 +44,7 @@ def test_bureau_nominates_office_returns_bureau_resubmits(live_server, page, bro
     name = "长春光谷精密光电科技有限公司"
 
     # The bureau fills in the form: a new enterprise, its figures, one high-value patent, a product, the letter.
-    log_in(page, base, "cc-browser")
+    log_in(page, base, "cc-browser", PASSWORD)
     page.click("nav >> text=企业推荐")
     page.click("[data-testid=new-nomination]")
     page.fill("#id_ent-name", name)
@@ -85,7 +80,7 @@ def test_bureau_nominates_office_returns_bureau_resubmits(live_server, page, bro
     # The office finds it in its list (filtered to submitted ones) and returns it with a reason.
     office_context = browser.new_context()
     office_page = office_context.new_page()
-    log_in(office_page, base, "office-browser")
+    log_in(office_page, base, "office-browser", PASSWORD)
     office_page.goto(base + reverse("enterprises:office_nominations") + "?state=submitted")
     office_page.click(f"[data-testid=office-nominations] >> text={name}")
     office_page.wait_for_url(f"**{reverse('enterprises:office_nomination', args=[nomination.pk])}")

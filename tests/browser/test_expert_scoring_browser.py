@@ -7,12 +7,12 @@ import pytest
 
 from enterprises.domain.eligibility import CRITERIA
 from reviews.models import Assignment, Review, Round
+from tests.browsing import log_in
 from tests.enterprises.factories import ensure_regions
 from tests.reviews import factories as rf
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-PASSWORD = "pw-for-tests-1"  # tests/factories.py's UserFactory password
 PHONE = {"width": 375, "height": 812}
 
 
@@ -31,17 +31,11 @@ def scoring_scene():
     return expert, criteria, first, second
 
 
-def log_in(page, live_server, username):
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url("**/home/")
 
 
 def test_expert_scores_saves_a_draft_and_submits(live_server, page):
     expert, criteria, first, _second = scoring_scene()
-    log_in(page, live_server, expert.user.username)
+    log_in(page, live_server.url, expert.user.username)
     # The home card lists the assignment; the dashboard opens it.
     assert first.item.nominee_name in page.inner_text("[data-testid=reviews-expert-panel]")
     page.goto(f"{live_server.url}/reviews/expert/")
@@ -83,7 +77,7 @@ def test_score_form_is_usable_on_a_phone(live_server, page):
     EnterpriseYearFactory(enterprise=nomination.enterprise, year=nomination.cycle.year)  # figures that pass
     assert check_nomination(nomination).failed != list(CRITERIA)  # some rows are met
     page.set_viewport_size(PHONE)
-    log_in(page, live_server, expert.user.username)
+    log_in(page, live_server.url, expert.user.username)
     page.goto(f"{live_server.url}/reviews/expert/assignments/{second.pk}/")
     page.wait_for_selector("[data-testid=score-form]")
     # Nothing sticks out sideways: no horizontal scrolling on a 375 px screen.

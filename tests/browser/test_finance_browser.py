@@ -8,6 +8,7 @@ from finance.models import RoadshowScore
 from pojian import demo
 from pojian.models import NominationState as S
 from pojian.models import User
+from tests.browsing import log_in
 from tests.enterprises.factories import EnterpriseFactory, EnterpriseNominationFactory, ensure_regions
 from tests.finance.factories import InstitutionFactory, PartnershipFactory, PresentationFactory, RoadshowFactory
 
@@ -29,11 +30,7 @@ def test_partner_reads_its_digest_and_scores_on_a_small_screen(live_server, page
     presentation = PresentationFactory(roadshow=roadshow, enterprise=enterprise)
 
     page.set_viewport_size({"width": 390, "height": 844})
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("input[name=username]", "partner-1")
-    page.fill("input[name=password]", settings.DEMO_PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url("**/home/")
+    log_in(page, live_server.url, "partner-1", settings.DEMO_PASSWORD)
     page.click("[data-testid=latest-digest]")
     page.wait_for_url("**/finance/digests/*/")
     assert "长春光谱仪器有限公司" in page.inner_text("[data-testid=digest-rows]")

@@ -1,23 +1,16 @@
 """In Chromium: a bureau nominates an incubator through the form and submits it; the office accepts it."""
 
 import pytest
-from django.conf import settings
 
 from incubators.models import IncubatorNomination
 from pojian import demo
 from pojian.models import NominationState
+from tests.browsing import log_in
 from tests.incubators.factories import PDF_BYTES, ensure_regions, incubator_uscc
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def log_in(page, base, username):
-    page.context.clear_cookies()
-    page.goto(f"{base}/accounts/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", settings.DEMO_PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url("**/home/")
 
 
 def test_bureau_nominates_and_submits_office_accepts(live_server, page, tmp_path, settings):
@@ -28,7 +21,7 @@ def test_bureau_nominates_and_submits_office_accepts(live_server, page, tmp_path
     letter.write_bytes(PDF_BYTES)
     base = live_server.url
 
-    log_in(page, base, "bureau-220100")
+    log_in(page, base, "bureau-220100", settings.DEMO_PASSWORD)
     page.click("text=推荐孵化器")  # the home card's button
     page.wait_for_url("**/incubators/nominations/new/")
     page.fill("#id_incubator-name", "长春北湖科技园孵化器")
@@ -54,7 +47,7 @@ def test_bureau_nominates_and_submits_office_accepts(live_server, page, tmp_path
     assert nomination.state == NominationState.SUBMITTED
     assert nomination.incubator.region.code == "220100"
 
-    log_in(page, base, "office")
+    log_in(page, base, "office", settings.DEMO_PASSWORD)
     page.goto(f"{base}/incubators/office/nominations/")
     page.click("[data-testid=nomination-link]:has-text('长春北湖科技园孵化器')")
     page.wait_for_selector("[data-testid=action-accept]")

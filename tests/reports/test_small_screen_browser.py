@@ -7,6 +7,7 @@ from openpyxl import load_workbook
 
 from pojian.reports.domain import public
 from tests import factories as core
+from tests.browsing import log_in
 from tests.enterprises.factories import ensure_regions
 from tests.reports.factories import known_year, other_apps_year
 
@@ -27,11 +28,7 @@ def test_dashboard_and_public_page_fit_a_phone_and_a_table_downloads(live_server
     public.release_progress(cycle=cycle, by=office)
 
     page.set_viewport_size(PHONE)
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("input[name=username]", "office-phone")
-    page.fill("input[name=password]", "pw-for-tests-1")
-    page.click("button[type=submit]")
-    page.wait_for_url("**/home/")
+    log_in(page, live_server.url, "office-phone")
 
     page.goto(f"{live_server.url}{reverse('reports:dashboard')}")
     page.click("[data-testid=section-states] summary")
