@@ -1,5 +1,7 @@
 """The bureau's pages: nominate (new or existing incubator), edit, submit, withdraw; letters checked by content."""
 
+from datetime import timedelta
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
@@ -211,8 +213,11 @@ def test_stale_transition_refused(client_for, bureau, cycle):
 def test_bureau_list_shows_only_its_region_this_year(client_for, bureau, other_bureau, cycle):
     mine = complete_nomination(cycle=cycle, created_by=bureau)
     IncubatorNominationFactory(cycle=cycle, incubator=IncubatorFactory(region=other_bureau.region))
-    last_year = Cycle.objects.create(year=cycle.year - 1, nomination_opens=cycle.nomination_opens.replace(year=cycle.year - 1),
-                                     nomination_closes=cycle.nomination_closes.replace(year=cycle.year - 1),
+    # Shift the whole window back a year: replacing the year of each end separately breaks the
+    # window's order whenever it spans New Year (December and January).
+    a_year = timedelta(days=366)
+    last_year = Cycle.objects.create(year=cycle.year - 1, nomination_opens=cycle.nomination_opens - a_year,
+                                     nomination_closes=cycle.nomination_closes - a_year,
                                      status=Cycle.Status.CLOSED)
     IncubatorNominationFactory(cycle=last_year, incubator=mine.incubator)
     response = client_for(bureau).get(reverse("incubators:bureau_list"))
