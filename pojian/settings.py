@@ -60,7 +60,7 @@ INSTALLED_APPS = [
     "finance",
     "reviews",
     "assessment",
-    "pojian.reports",
+    "reports",
 ]
 
 MIDDLEWARE = [

@@ -3,7 +3,7 @@
 import xml.etree.ElementTree as ET
 from decimal import Decimal
 
-from pojian.reports.domain import charts
+from reports.domain import charts
 
 NS = "{http://www.w3.org/2000/svg}"
 
