@@ -23,6 +23,16 @@ def dedupe_transfers(apps, schema_editor):
             pk=first.pk)
         others.filter(kind=first.kind, amount=first.amount, date=first.date).delete()
         others.update(contract_no="")
+    fire_pending_checks(schema_editor)
+
+
+def fire_pending_checks(schema_editor):
+    """PostgreSQL: run the deferred foreign-key checks the changes queued, so the table can take its new index."""
+    connection = schema_editor.connection if schema_editor else None
+    if connection is not None and connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
 
 
 def move_figures_to_the_figures_year(apps, schema_editor):
@@ -40,6 +50,7 @@ def move_figures_to_the_figures_year(apps, schema_editor):
             EnterpriseYear.objects.filter(pk=row.pk).update(year=row.year - 1)
             taken.discard(key)
             taken.add((row.enterprise_id, row.year - 1))
+    fire_pending_checks(schema_editor)
 
 
 class Migration(migrations.Migration):

@@ -354,3 +354,39 @@ def test_rulebook_page_is_in_the_office_menu(cycle, client_for, office):
     home = client_for(office).get("/").content.decode()
     assert reverse("enterprises:office_rulebook") in home
 
+
+
+# --- the data migration ------------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_migration_dedupes_transfers_and_moves_figures_to_the_figures_year(cycle):
+    import importlib
+
+    from django.apps import apps
+    from django.db import connection
+
+    from enterprises.models import EnterpriseYear
+    from tests.enterprises.factories import EnterpriseYearFactory
+
+    migration = importlib.import_module("enterprises.migrations.0003_rulebook")
+    constraint = next(c for c in Transfer._meta.constraints if c.name == "one_transfer_per_contract")
+    with connection.schema_editor() as editor:
+        editor.remove_constraint(Transfer, constraint)
+    first = TransferFactory(contract_no="JS-1")
+    copy = TransferFactory(enterprise=first.enterprise, contract_no="JS-1")  # the same row twice
+    other = TransferFactory(enterprise=first.enterprise, contract_no="JS-1", amount=Decimal("9"))  # a different one
+    with connection.schema_editor() as editor:
+        migration.dedupe_transfers(apps, editor)
+        editor.add_constraint(Transfer, constraint)
+    assert not Transfer.objects.filter(pk=copy.pk).exists()
+    assert Transfer.objects.get(pk=first.pk).contract_no == "JS-1" and Transfer.objects.get(pk=other.pk).contract_no == ""
+
+    nominated = nominate(eligible_enterprise(year=cycle.year), cycle).enterprise
+    EnterpriseYear.objects.filter(enterprise=nominated).update(year=cycle.year)  # stored under the programme year
+    both = nominate(eligible_enterprise(year=cycle.year), cycle).enterprise
+    EnterpriseYearFactory(enterprise=both, year=cycle.year, revenue=Decimal("1"))  # already has the year before too
+    migration.move_figures_to_the_figures_year(apps, None)
+    assert list(EnterpriseYear.objects.filter(enterprise=nominated).values_list("year", flat=True)) == [cycle.year - 1]
+    assert sorted(EnterpriseYear.objects.filter(enterprise=both).values_list("year", flat=True)) == [cycle.year - 1,
+                                                                                                     cycle.year]
