@@ -6,10 +6,13 @@ EnterpriseYear, Coalesce(tax, declared) for the effective values), then the coun
 five aggregate queries over the same set of enterprises (high-value IP granted and transfers
 dated up to the end of the year, core products, registrations of the year, the latest other
 one), evaluates each nomination with `eligibility.evaluate` (`check_row`, the one place) and
-stores the verdicts: bulk upserts in batches (INSERT … ON CONFLICT (nomination) DO UPDATE), or
-for a big set on PostgreSQL one DELETE and a COPY per 10,000 rows in one transaction, the
-verdicts checked and encoded while COPY reads them. A handful of queries plus the writes,
-whatever the number of nominations.
+stores the verdicts with bulk upserts in batches (INSERT … ON CONFLICT (nomination) DO UPDATE).
+
+For a big set on PostgreSQL the check is set-based (sql_check.py): one DELETE, then one
+INSERT … SELECT per chunk computes the verdicts in the database, the year's rulebook as
+parameters; `evaluate` stays the reference (test_sql_check.py holds the two together).
+The COPY writer below (`copy_verdicts`) is the earlier Python-side bulk path, kept for callers
+that have rows already checked in Python.
 """
 
 import datetime
@@ -452,13 +455,18 @@ def check_nominations(queryset, *, year, progress=None, bulk_copy=None, rulebook
     total = queryset.count()
     if progress:
         progress(0, total=total, force=True)
-    counts = counts_for(queryset, year=year, rulebook=rulebook, on=on)
-    rows = with_figures(queryset, year=figures_year).iterator(chunk_size=BATCH_SIZE)
     many = total > BATCH_SIZE if bulk_copy is None else bulk_copy
     if many and connection.vendor == "postgresql":
-        copy_verdicts(queryset, rows, counts, year=year, now=now, summary=summary, progress=progress, total=total,
-                      rulebook=rulebook, figures_year=figures_year, on=on)
+        # Set-based: PostgreSQL computes and writes the verdicts, the rules as data (sql_check.py).
+        from .sql_check import sql_verdicts
+
+        sql_verdicts(queryset, year=year, rulebook=rulebook, on=on, now=now, summary=summary, progress=progress,
+                     total=total)
+        if summary.checked >= ANALYZE_AFTER and not connection.in_atomic_block:
+            tidy(Verdict)
     else:
+        counts = counts_for(queryset, year=year, rulebook=rulebook, on=on)
+        rows = with_figures(queryset, year=figures_year).iterator(chunk_size=BATCH_SIZE)
         out = OrmWriter()
         for row in rows:
             values = verdict_values(row, counts, year=year, now=now, rulebook=rulebook, figures_year=figures_year,
