@@ -28,6 +28,7 @@ from pojian.domain.uscc import ALPHABET, check_character
 from pojian.models import Cycle, NominationState, Region, User
 
 from .domain import checks
+from .domain.rulebook import figures_year_for
 from .models import CoreProduct, Enterprise, EnterpriseNomination, EnterpriseYear, IPItem, Registration, Transfer
 
 PER_REGION = 30
@@ -86,8 +87,7 @@ STREETS = ["硅谷大街", "前进大街", "卫星路", "飞跃路", "超群街"
 RETURN_REASONS = ["请补充高价值知识产权的认定依据(专利证书及评价报告)。", "研发费用与税务数据不一致,请核实后重新提交。",
                   "盖章推荐函不清晰,请重新上传。"]
 REJECT_REASONS = ["经核查,企业近三年存在严重失信行为,不予受理。", "不符合“四科”标准:科技人员占比未超过60%。"]
-IP_KINDS = [IPItem.Kind.INVENTION, IPItem.Kind.INVENTION, IPItem.Kind.SOFTWARE, IPItem.Kind.UTILITY,
-            IPItem.Kind.INVENTION, IPItem.Kind.PLANT, IPItem.Kind.IC_LAYOUT]
+OTHER_IP_KINDS = [IPItem.Kind.UTILITY, IPItem.Kind.SOFTWARE, IPItem.Kind.UTILITY, IPItem.Kind.DESIGN]
 TRANSFER_KINDS = list(Transfer.Kind)
 YUAN = Decimal("0.01")
 
@@ -173,7 +173,8 @@ def plan_region(region, *, year, used_usccs):
             "figures": {**figures, **tax},
             "registration": (registered_year, f"{registered_year}{region.code}A{rng.randrange(10**6, 10**7)}"),
             "ip": [
-                {"kind": IP_KINDS[(k + i) % len(IP_KINDS)] if k < high_value else IPItem.Kind.UTILITY,
+                # The default rulebook counts valid invention patents as high-value; the others are listed, not counted.
+                {"kind": IPItem.Kind.INVENTION if k < high_value else OTHER_IP_KINDS[(k + i) % len(OTHER_IP_KINDS)],
                  "number": f"ZL{year - 1 - k % 4}{rng.randrange(10**7, 10**8)}.{rng.randrange(10)}",
                  "title": rng.choice(IP_TITLES).format(t=field[3]),
                  "granted_on": datetime.date(year - 1 - k % 4, rng.randrange(1, 13), rng.randrange(1, 29)),
@@ -198,6 +199,7 @@ def plan_region(region, *, year, used_usccs):
 
 def seed(*, cycle, stdout=None):
     year = cycle.year
+    figures_year = figures_year_for(year)  # the fiscal year the rulebook judges on (the year before)
     tz = ZoneInfo(settings.TIME_ZONE)
     used = set(Enterprise.objects.values_list("uscc", flat=True))
     regions = list(Region.objects.filter(active=True).order_by("sort_order", "code"))
@@ -219,7 +221,7 @@ def seed(*, cycle, stdout=None):
     for _region, p in new:
         eid = ids[p["enterprise"]["uscc"]]
         figures = p["figures"]
-        years.append(EnterpriseYear(enterprise_id=eid, year=year, tax_imported_at=tax_time if "revenue_tax" in figures
+        years.append(EnterpriseYear(enterprise_id=eid, year=figures_year, tax_imported_at=tax_time if "revenue_tax" in figures
                                     else None, **figures))
         reg_year, number = p["registration"]
         registrations.append(Registration(enterprise_id=eid, year=reg_year, number=number))
@@ -299,11 +301,13 @@ def seed_earlier_year(previous, *, regions, plans_by_region, bureaus, office):
               if p["enterprise"]["uscc"] in ids and ids[p["enterprise"]["uscc"]] not in done and region.pk in bureaus]
     if wanted:
         eids = [eid for _r, _p, eid in wanted]
-        have_figures = set(EnterpriseYear.objects.filter(year=year, enterprise_id__in=eids).values_list("enterprise_id", flat=True))
+        figures_year = figures_year_for(year)
+        have_figures = set(EnterpriseYear.objects.filter(year=figures_year, enterprise_id__in=eids)
+                           .values_list("enterprise_id", flat=True))
         have_registration = set(Registration.objects.filter(year=year, enterprise_id__in=eids)
                                 .values_list("enterprise_id", flat=True))
         EnterpriseYear.objects.bulk_create([
-            EnterpriseYear(enterprise_id=eid, year=year, **{k: _money(v * EARLIER_SHRINK) if k in checks.MONEY else v
+            EnterpriseYear(enterprise_id=eid, year=figures_year, **{k: _money(v * EARLIER_SHRINK) if k in checks.MONEY else v
                                                            for k, v in p["figures"].items() if k in checks.FIGURES})
             for _r, p, eid in wanted if eid not in have_figures
         ])

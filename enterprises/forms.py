@@ -15,7 +15,7 @@ from pojian.domain.uscc import is_valid, normalise
 from pojian.validators import validate_uscc
 
 from .domain.nominations import ENTERPRISE_FIELDS, IP_FIELDS, PRODUCT_FIELDS, TRANSFER_FIELDS, uscc_problem
-from .models import MONEY, CoreProduct, Enterprise, IPItem, Transfer
+from .models import MONEY, CoreProduct, Enterprise, IPItem, Rulebook, Transfer
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -183,6 +183,17 @@ class TransferForm(forms.ModelForm):
         fields = TRANSFER_FIELDS
         widgets = {"date": DATE}
 
+    def clean_contract_no(self):
+        return (self.cleaned_data.get("contract_no") or "").strip()
+
+    def _post_clean(self):
+        super()._post_clean()
+        number = self.cleaned_data.get("contract_no") if hasattr(self, "cleaned_data") else None
+        enterprise_id = getattr(self.instance, "enterprise_id", None)
+        if number and enterprise_id and Transfer.objects.filter(enterprise_id=enterprise_id, contract_no=number).exclude(
+                pk=self.instance.pk).exists():
+            self.add_error("contract_no", _("This enterprise already has a transfer with this contract number: each contract counts once."))
+
 
 class CoreProductForm(forms.ModelForm):
     class Meta:
@@ -192,7 +203,26 @@ class CoreProductForm(forms.ModelForm):
 
 
 IPItemFormSet = inlineformset_factory(Enterprise, IPItem, form=IPItemForm, extra=1, can_delete=True)
-TransferFormSet = inlineformset_factory(Enterprise, Transfer, form=TransferForm, extra=1, can_delete=True)
+class BaseTransferFormSet(forms.BaseInlineFormSet):
+    """Each contract once: two rows with one contract number are refused, as the database refuses them."""
+
+    def clean(self):
+        super().clean()
+        seen = {}
+        for form in self.forms:
+            data = getattr(form, "cleaned_data", None)
+            if not data or data.get("DELETE"):
+                continue
+            number = (data.get("contract_no") or "").strip()
+            if not number:
+                continue
+            if number in seen:
+                form.add_error("contract_no", _("This contract is already listed: each contract counts once."))
+            seen[number] = form
+
+
+TransferFormSet = inlineformset_factory(Enterprise, Transfer, form=TransferForm, formset=BaseTransferFormSet, extra=1,
+                                        can_delete=True)
 CoreProductFormSet = inlineformset_factory(Enterprise, CoreProduct, form=CoreProductForm, extra=1, can_delete=True)
 
 FORMSETS = (
@@ -221,3 +251,40 @@ class ImportForm(forms.Form):
         label=_("Filled-in template (.xlsx)"), validators=[checked_upload(XLSX, _("file"))],
         help_text=_("The workbook downloaded above, one enterprise a row."),
     )
+
+
+class RulebookForm(forms.ModelForm):
+    """The office's edit of a year's rulebook; a reason is required once the year's check ran on it."""
+
+    high_value_kinds = forms.MultipleChoiceField(
+        label=_("IP kinds that count as high-value"), choices=IPItem.Kind.choices, widget=forms.CheckboxSelectMultiple,
+        help_text=_("By default valid invention patents; tick the other kinds that count this year."),
+    )
+    reason = forms.CharField(label=_("Reason for the change"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
+
+    class Meta:
+        model = Rulebook
+        fields = list(Rulebook.VALUES)
+        widgets = {"previous_registration_until": DATE}
+
+    def __init__(self, *args, reason_required=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.reason_required = reason_required
+        if reason_required:
+            self.fields["reason"].required = True
+            self.fields["reason"].help_text = _(
+                "The year's check has already run on these rules: the change makes a new version, and the check runs again.")
+        self.helper = _helper(
+            ("revenue_max", "revenue_op"), ("employees_max", "employees_op"), ("tech_staff_percent", "tech_staff_op"),
+            ("results_min", "results_op"), ("rd_percent", "rd_op"), ("figures_year", "previous_registration_until"),
+            ("high_value_kinds",), ("lapsed_counts", "transfers_need_contract"), ("reason",),
+        )
+
+    def clean_figures_year(self):
+        value = self.cleaned_data["figures_year"]
+        if value > self.instance.year:
+            raise forms.ValidationError(_("The figures year cannot be after the programme year."))
+        return value
+
+    def values(self):
+        return {name: self.cleaned_data[name] for name in Rulebook.VALUES}

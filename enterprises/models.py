@@ -2,7 +2,8 @@
 
 from decimal import Decimal
 
-from django.core.validators import MinValueValidator
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -155,6 +156,8 @@ class IPItem(models.Model):
     granted_on = models.DateField(_("granted on"))
     high_value = models.BooleanField(_("high-value"), default=False)
     high_value_reason = models.CharField(_("why high-value"), max_length=300, blank=True)
+    lapsed_on = models.DateField(_("lapsed on"), null=True, blank=True,
+                                 help_text=_("When the right lapsed or was invalidated; blank while it is valid."))
 
     class Meta:
         ordering = ["granted_on"]
@@ -186,6 +189,13 @@ class Transfer(models.Model):
         ordering = ["date"]
         verbose_name = _("achievement transfer")
         verbose_name_plural = _("achievement transfers")
+        # Each contract once (成果转化 counted by contract): blank numbers are allowed, and never counted.
+        constraints = [
+            models.UniqueConstraint(
+                fields=["enterprise", "contract_no"], condition=~Q(contract_no=""), name="one_transfer_per_contract",
+                violation_error_message=_("This enterprise already has a transfer with this contract number: each contract counts once."),
+            ),
+        ]
 
     def __str__(self):
         return f"{self.get_kind_display()} {self.contract_no}"
@@ -205,6 +215,101 @@ class CoreProduct(models.Model):
 
     def __str__(self):
         return self.name
+
+
+class Comparison(models.TextChoices):
+    LE = "le", "≤"
+    LT = "lt", "<"
+    GT = "gt", ">"
+    GE = "ge", "≥"
+
+
+PERCENT = {"max_digits": 5, "decimal_places": 2,
+           "validators": [MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))]}
+
+
+def default_high_value_kinds():
+    return [IPItem.Kind.INVENTION.value]
+
+
+class Rulebook(models.Model):
+    """One programme year's 四科 rules, as data: thresholds, comparisons, the figures year, what counts.
+
+    Versioned: once the first check of the year has run, a change is a new version with a reason
+    (enterprises.domain.rulebook). The year's rules are its latest version.
+    """
+
+    year = models.PositiveSmallIntegerField(_("programme year"))
+    version = models.PositiveSmallIntegerField(_("version"), default=1)
+    reason = models.TextField(_("reason for the change"), blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("created by"), null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    revenue_max = models.DecimalField(_("sales revenue threshold (yuan)"), max_digits=16, decimal_places=2,
+                                      default=Decimal("200000000"), validators=[MinValueValidator(Decimal("0"))])
+    revenue_op = models.CharField(_("sales revenue comparison"), max_length=2, choices=Comparison.choices,
+                                  default=Comparison.LE)
+    employees_max = models.PositiveIntegerField(_("employees threshold"), default=500)
+    employees_op = models.CharField(_("employees comparison"), max_length=2, choices=Comparison.choices,
+                                    default=Comparison.LE)
+    tech_staff_percent = models.DecimalField(_("S&T staff share threshold (%)"), default=Decimal("60"), **PERCENT)
+    tech_staff_op = models.CharField(_("S&T staff share comparison"), max_length=2, choices=Comparison.choices,
+                                     default=Comparison.GT)
+    results_min = models.PositiveSmallIntegerField(_("results threshold (items)"), default=5)
+    results_op = models.CharField(_("results comparison"), max_length=2, choices=Comparison.choices,
+                                  default=Comparison.GT)
+    rd_percent = models.DecimalField(_("R&D intensity threshold (%)"), default=Decimal("6"), **PERCENT)
+    rd_op = models.CharField(_("R&D intensity comparison"), max_length=2, choices=Comparison.choices,
+                             default=Comparison.GT)
+    figures_year = models.PositiveSmallIntegerField(
+        _("figures year"), help_text=_("The fiscal year whose figures judge the nominations; by default the year before."))
+    previous_registration_until = models.DateField(
+        _("previous year's registrations accepted until"), null=True, blank=True,
+        help_text=_("Until this date a registration of the year before also counts; blank: only the programme year's."))
+    high_value_kinds = models.JSONField(_("IP kinds that count as high-value"), default=default_high_value_kinds)
+    lapsed_counts = models.BooleanField(_("lapsed IP items count"), default=False)
+    transfers_need_contract = models.BooleanField(
+        _("transfers count only with a contract number and an amount"), default=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-year", "-version"]
+        verbose_name = _("rulebook")
+        verbose_name_plural = _("rulebooks")
+        constraints = [models.UniqueConstraint(fields=["year", "version"], name="one_rulebook_version")]
+
+    # The values a version carries (what a new version copies, what a verdict keeps).
+    VALUES = ("revenue_max", "revenue_op", "employees_max", "employees_op", "tech_staff_percent", "tech_staff_op",
+              "results_min", "results_op", "rd_percent", "rd_op", "figures_year", "previous_registration_until",
+              "high_value_kinds", "lapsed_counts", "transfers_need_contract")
+
+    def __str__(self):
+        return str(_("%(year)s rulebook, version %(version)s") % {"year": self.year, "version": self.version})
+
+    def rules(self):
+        from .domain.eligibility import Rules
+
+        return Rules(
+            revenue_max=self.revenue_max, revenue_op=self.revenue_op, employees_max=self.employees_max,
+            employees_op=self.employees_op, tech_staff_percent=self.tech_staff_percent,
+            tech_staff_op=self.tech_staff_op, results_min=self.results_min, results_op=self.results_op,
+            rd_percent=self.rd_percent, rd_op=self.rd_op, previous_registration_until=self.previous_registration_until,
+        )
+
+    def snapshot(self):
+        """The values as JSON-friendly data, as a verdict keeps them."""
+        from .domain.eligibility import number_text
+
+        data = {"id": self.pk, "year": self.year, "version": self.version}
+        for name in self.VALUES:
+            value = getattr(self, name)
+            if isinstance(value, Decimal):
+                value = number_text(value)
+            elif hasattr(value, "isoformat"):
+                value = value.isoformat()
+            data[name] = value
+        return data
 
 
 class EnterpriseNomination(Nomination):
@@ -257,6 +362,9 @@ class Verdict(models.Model):
     fail_registered = models.BooleanField(default=False)
     explanation = models.JSONField(_("explanation"), default=list)  # [{code, passed, value, threshold, text}]
     figures = models.JSONField(_("figures used"), default=dict)
+    rulebook = models.ForeignKey(Rulebook, verbose_name=_("rulebook"), null=True, blank=True,
+                                 on_delete=models.PROTECT, related_name="verdicts")
+    rules = models.JSONField(_("rule values judged by"), default=dict, blank=True)
     checked_at = models.DateTimeField(_("checked"), auto_now=True)
 
     class Meta:

@@ -28,6 +28,9 @@ rules.add_perm("enterprises.review_nominations", is_office)
 rules.add_perm("enterprises.import_tax_data", is_office)
 rules.add_perm("enterprises.run_checks", is_office)
 rules.add_perm("enterprises.export_nominations", is_office | is_bureau)
+# The year's 四科 rulebook: the office views and changes it (a change after the first check is a new version).
+rules.add_perm("enterprises.view_rulebook", is_office)
+rules.add_perm("enterprises.change_rulebook", is_office)
 
 # The admin (Django's model permissions, for office staff who are not superusers). Nominations are
 # read-only there; "change" lets the office use the accept / return / reject actions.

@@ -13,6 +13,8 @@ urlpatterns = [
     path("office/nominations/<int:pk>/check/", office.OfficeCheckNominationView.as_view(), name="office_nomination_check"),
     path("office/nominations/<int:pk>/letter/", office.OfficeLetterView.as_view(), name="office_nomination_letter"),
     path("office/checks/", office.OfficeChecksView.as_view(), name="office_checks"),
+    path("office/rulebook/", office.OfficeRulebookView.as_view(), name="office_rulebook"),
+    path("office/rulebook/<int:year>/", office.OfficeRulebookView.as_view(), name="office_rulebook_year"),
     path("office/tax/", office.OfficeTaxImportView.as_view(), name="office_tax_import"),
     path("office/tax/template.xlsx", office.OfficeTaxTemplateView.as_view(), name="office_tax_template"),
 ]

@@ -6,10 +6,13 @@ EnterpriseYear, Coalesce(tax, declared) for the effective values), then the coun
 five aggregate queries over the same set of enterprises (high-value IP granted and transfers
 dated up to the end of the year, core products, registrations of the year, the latest other
 one), evaluates each nomination with `eligibility.evaluate` (`check_row`, the one place) and
-stores the verdicts: bulk upserts in batches (INSERT … ON CONFLICT (nomination) DO UPDATE), or
-for a big set on PostgreSQL one DELETE and a COPY per 10,000 rows in one transaction, the
-verdicts checked and encoded while COPY reads them. A handful of queries plus the writes,
-whatever the number of nominations.
+stores the verdicts with bulk upserts in batches (INSERT … ON CONFLICT (nomination) DO UPDATE).
+
+For a big set on PostgreSQL the check is set-based (sql_check.py): one DELETE, then one
+INSERT … SELECT per chunk computes the verdicts in the database, the year's rulebook as
+parameters; `evaluate` stays the reference (test_sql_check.py holds the two together).
+The COPY writer below (`copy_verdicts`) is the earlier Python-side bulk path, kept for callers
+that have rows already checked in Python.
 """
 
 import datetime
@@ -51,13 +54,15 @@ SET_REWRITE_LOCK = 0x5A4B_0001
 FIGURES = ("revenue", "rd_expense", "total_assets", "employees", "tech_staff")
 MONEY = ("revenue", "rd_expense", "total_assets")
 CENT = Decimal("0.01")
-VERDICT_FIELDS = ["eligible", *(f"fail_{c}" for c in Verdict.CRITERIA), "explanation", "figures", "checked_at"]
+VERDICT_FIELDS = ["eligible", *(f"fail_{c}" for c in Verdict.CRITERIA), "explanation", "figures", "rulebook", "rules",
+                  "checked_at"]
 
 
 @dataclass
 class CheckSummary:
     checked: int = 0
     eligible: int = 0
+    rulebook: object = None
 
     @property
     def not_eligible(self):
@@ -71,8 +76,8 @@ class Counts:
     high_value_ip: dict
     transfers: dict
     core_products: set
-    registration: dict  # enterprise id -> (year, number) for the year itself
-    latest_other_year: dict  # enterprise id -> the latest registration year, for those without one this year
+    registration: dict  # enterprise id -> (year, number) for the newest accepted year it has
+    latest_other_year: dict  # enterprise id -> the latest registration year, for those without an accepted one
 
 
 def with_figures(queryset, *, year):
@@ -91,27 +96,75 @@ def with_figures(queryset, *, year):
     )
 
 
-def counts_for(queryset, *, year):
-    """The counts for every enterprise nominated in `queryset`: four aggregate queries, no loop over enterprises."""
+def ip_counted_q(rulebook, *, year):
+    """The IP items that count as high-value results under the rulebook for programme year `year`:
+    of a kind the rulebook counts, granted by the end of the year, and valid then unless lapsed items count."""
     year_end = datetime.date(year, 12, 31)
+    q = Q(kind__in=list(rulebook.high_value_kinds), granted_on__lte=year_end)
+    if not rulebook.lapsed_counts:
+        q &= Q(lapsed_on__isnull=True) | Q(lapsed_on__gt=year_end)
+    return q
+
+
+def transfer_counted_q(rulebook, *, year):
+    """The transfers that count: dated by the end of the year, with a contract number and an amount when the rulebook asks."""
+    q = Q(date__lte=datetime.date(year, 12, 31))
+    if rulebook.transfers_need_contract:
+        q &= ~Q(contract_no="") & Q(amount__isnull=False) & Q(amount__gt=0)
+    return q
+
+
+def ip_item_status(item, rulebook, *, year):
+    """(counted, why not) for one IP item: `ip_counted_q` for one object, with the reason in words."""
+    year_end = datetime.date(year, 12, 31)
+    if item.kind not in rulebook.high_value_kinds:
+        return False, _("this kind does not count as high-value IP this year")
+    if item.granted_on > year_end:
+        return False, _("granted after the end of %(year)s") % {"year": year}
+    if not rulebook.lapsed_counts and item.lapsed_on is not None and item.lapsed_on <= year_end:
+        return False, _("lapsed on %(date)s") % {"date": item.lapsed_on.isoformat()}
+    return True, ""
+
+
+def transfer_status(transfer, rulebook, *, year):
+    """(counted, why not) for one transfer: `transfer_counted_q` for one object, with the reason in words."""
+    if transfer.date > datetime.date(year, 12, 31):
+        return False, _("dated after the end of %(year)s") % {"year": year}
+    if rulebook.transfers_need_contract:
+        if not transfer.contract_no:
+            return False, _("no contract number")
+        if transfer.amount is None or transfer.amount <= 0:
+            return False, _("no amount")
+    return True, ""
+
+
+def counts_for(queryset, *, year, rulebook=None, on=None):
+    """The counts for every enterprise nominated in `queryset`: five aggregate queries, no loop over enterprises."""
+    from .rulebook import rulebook_for
+
+    rulebook = rulebook or rulebook_for(year)
+    accepted = rulebook.rules().registration_years(year, on)
     enterprises = queryset.order_by().values("enterprise_id")  # a subquery, never a list of ids
 
-    def per_enterprise(model, **filters):
-        return dict(
-            model.objects.filter(enterprise_id__in=enterprises, **filters)
-            .order_by().values("enterprise_id").annotate(n=Count("pk")).values_list("enterprise_id", "n")
-        )
-
     registrations = Registration.objects.filter(enterprise_id__in=enterprises).order_by()
+    registration = {}
+    for e, y, n in registrations.filter(year__in=accepted).order_by("year").values_list("enterprise_id", "year", "number"):
+        registration[e] = (y, n)  # the newest accepted year last, so it wins
     return Counts(
-        high_value_ip=per_enterprise(IPItem, high_value=True, granted_on__lte=year_end),
-        transfers=per_enterprise(Transfer, date__lte=year_end),
+        high_value_ip=dict(
+            IPItem.objects.filter(ip_counted_q(rulebook, year=year), enterprise_id__in=enterprises)
+            .order_by().values("enterprise_id").annotate(n=Count("pk")).values_list("enterprise_id", "n")
+        ),
+        transfers=dict(
+            Transfer.objects.filter(transfer_counted_q(rulebook, year=year), enterprise_id__in=enterprises)
+            .order_by().values("enterprise_id").annotate(n=Count("pk")).values_list("enterprise_id", "n")
+        ),
         core_products=set(
             CoreProduct.objects.filter(enterprise_id__in=enterprises).order_by().values_list("enterprise_id", flat=True).distinct()
         ),
-        registration={e: (y, n) for e, y, n in registrations.filter(year=year).values_list("enterprise_id", "year", "number")},
+        registration=registration,
         latest_other_year=dict(
-            registrations.exclude(year=year).values("enterprise_id").annotate(y=Max("year")).values_list("enterprise_id", "y")
+            registrations.exclude(year__in=accepted).values("enterprise_id").annotate(y=Max("year")).values_list("enterprise_id", "y")
         ),
     )
 
@@ -139,7 +192,7 @@ class Checked:
     registration_year: int | None
 
 
-def check_row(row, counts, *, year):
+def check_row(row, counts, *, year, rules=None, on=None):
     """Evaluate one row of `with_figures` with the Counts of its set: the single place the check is applied."""
     for name in MONEY:
         key = f"{name}_value"
@@ -162,6 +215,8 @@ def check_row(row, counts, *, year):
         transfers=transfers,
         rd_expense=row["rd_expense_value"],
         registered_year=registration_year,
+        rulebook=rules,
+        on=on,
     )
     figures = []
     for name, key, tax_key in _FIGURE_KEYS:
@@ -171,10 +226,10 @@ def check_row(row, counts, *, year):
                    registration_number, registration_year)
 
 
-def verdict_values(row, counts, *, year, now):
+def verdict_values(row, counts, *, year, now, rulebook=None, figures_year=None, on=None):
     """The Verdict's field values for one row of `with_figures`, with the Counts of its set."""
-    checked = check_row(row, counts, year=year)
-    figures = {"year": year, "figures_id": checked.figures_id}
+    checked = check_row(row, counts, year=year, rules=rulebook.rules() if rulebook else None, on=on)
+    figures = {"year": year, "figures_year": figures_year or year, "figures_id": checked.figures_id}
     for name, value, source in checked.figures:
         figures[name] = {"value": value, "source": source}
     figures.update(high_value_ip=checked.high_value_ip, transfers=checked.transfers,
@@ -185,18 +240,20 @@ def verdict_values(row, counts, *, year, now):
     values = {"nomination_id": checked.nomination_id, "eligible": result.eligible}
     for code, key in _FAIL_KEYS:
         values[key] = code in failed
-    values.update(explanation=result.explanation(), figures=figures, checked_at=now)
+    values.update(explanation=result.explanation(), figures=figures, checked_at=now,
+                  rulebook_id=rulebook.pk if rulebook else None, rules=rulebook.snapshot() if rulebook else {})
     return values
 
 
-def verdict_for(row, counts, *, year, now):
+def verdict_for(row, counts, *, year, now, **kwargs):
     """An unsaved Verdict for one row of `with_figures`."""
-    return Verdict(**verdict_values(row, counts, year=year, now=now))
+    return Verdict(**verdict_values(row, counts, year=year, now=now, **kwargs))
 
 
 # --- writing the verdicts ------------------------------------------------------------------------
 
-COLUMNS = ["nomination_id", "eligible", *(f"fail_{c}" for c in Verdict.CRITERIA), "explanation", "figures", "checked_at"]
+COLUMNS = ["nomination_id", "eligible", *(f"fail_{c}" for c in Verdict.CRITERIA), "explanation", "figures",
+           "rulebook_id", "rules", "checked_at"]
 
 
 class OrmWriter:
@@ -241,6 +298,8 @@ def _json_scalar(value):
 
 def _criterion_json(c):
     note = f',"note":{_json_str(c.note)}' if c.note else ""
+    if c.op:
+        note += f',"op":{_json_str(c.op)}'
     return (f'{{"code":"{c.code}","passed":{"true" if c.passed else "false"},"value":{_json_scalar(c.value)},'
             f'"threshold":{_json_str(c.threshold)}{note}}}')
 
@@ -254,7 +313,7 @@ class _CriterionCache(dict):
     def json(self, c):
         if c.code not in _FEW_VALUES:
             return _criterion_json(c)
-        key = (c.code, c.passed, c.value, c.threshold, c.note)
+        key = (c.code, c.passed, c.value, c.threshold, c.note, c.op)
         text = self.get(key)
         if text is None:
             if len(self) > 50_000:
@@ -268,7 +327,7 @@ def _copy_json(text):
     return text.replace("\\", "\\\\") if "\\" in text else text
 
 
-def copy_line(checked, *, year, checked_at_text, cache=None):
+def copy_line(checked, *, year, checked_at_text, cache=None, figures_year=None, rules_text="\\N\t{}"):
     """One Verdict row in COPY text format, for `COLUMNS`."""
     result = checked.result
     failed = result.failed
@@ -280,14 +339,15 @@ def copy_line(checked, *, year, checked_at_text, cache=None):
         for name, value, source in checked.figures
     ])
     figures = (
-        f'{{"year":{int(year)},"figures_id":{_json_scalar(checked.figures_id)},{figures}'
+        f'{{"year":{int(year)},"figures_year":{int(figures_year or year)},'
+        f'"figures_id":{_json_scalar(checked.figures_id)},{figures}'
         f'"high_value_ip":{int(checked.high_value_ip)},"transfers":{int(checked.transfers)},'
         f'"core_tech_product":{"true" if checked.has_product else "false"},'
         f'"registration_number":{_json_scalar(checked.registration_number)},'
         f'"registration_year":{_json_scalar(checked.registration_year)}}}'
     )
     return (f"{checked.nomination_id}\t{'t' if result.eligible else 'f'}\t{flags}\t"
-            f"{_copy_json(explanation)}\t{_copy_json(figures)}\t{checked_at_text}\n")
+            f"{_copy_json(explanation)}\t{_copy_json(figures)}\t{rules_text}\t{checked_at_text}\n")
 
 
 class _Stream(io.TextIOBase):
@@ -315,7 +375,8 @@ class _Stream(io.TextIOBase):
         return text[:size]
 
 
-def copy_verdicts(queryset, rows, counts, *, year, now, summary, chunk=COPY_CHUNK, progress=None, total=None):
+def copy_verdicts(queryset, rows, counts, *, year, now, summary, chunk=COPY_CHUNK, progress=None, total=None,
+                  rulebook=None, figures_year=None, on=None):
     """PostgreSQL: the set's verdicts replaced in one transaction: one DELETE, then COPY straight into the table.
 
     The set's old verdicts are deleted and the new ones copied in, chunk by chunk: each chunk's
@@ -335,13 +396,17 @@ def copy_verdicts(queryset, rows, counts, *, year, now, summary, chunk=COPY_CHUN
     sql = f"COPY {table} ({', '.join(COLUMNS)}) FROM STDIN"
 
     cache = _CriterionCache()
+    rules = rulebook.rules() if rulebook else None
+    rules_text = (f"{rulebook.pk}\t{_copy_json(json.dumps(rulebook.snapshot(), ensure_ascii=False))}"
+                  if rulebook else "\\N\t{}")
 
     def lines(batch):
         for row in batch:
-            checked = check_row(row, counts, year=year)
+            checked = check_row(row, counts, year=year, rules=rules, on=on)
             summary.checked += 1
             summary.eligible += checked.result.eligible
-            yield copy_line(checked, year=year, checked_at_text=stamp, cache=cache)
+            yield copy_line(checked, year=year, checked_at_text=stamp, cache=cache, figures_year=figures_year,
+                            rules_text=rules_text)
 
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SELECT pg_advisory_xact_lock(%s)", [SET_REWRITE_LOCK])
@@ -372,25 +437,40 @@ def tidy(*models):
             cursor.execute(f"{command} {connection.ops.quote_name(model._meta.db_table)}")
 
 
-def check_nominations(queryset, *, year, progress=None, bulk_copy=None):
+def check_nominations(queryset, *, year, progress=None, bulk_copy=None, rulebook=None, on=None):
     """Check every nomination of `queryset` (all of `year`) and store its verdict. Returns a CheckSummary.
 
+    rulebook: the year's rules (default: its current rulebook); the figures are those of its figures year.
+    on: the day the check runs (default: today), for the registration years the rulebook accepts.
     bulk_copy: write with COPY (PostgreSQL); by default when there are more than a batch of nominations.
     """
+    from .rulebook import rulebook_for
+
     now = timezone.now()
+    on = on or timezone.localdate()
+    rulebook = rulebook or rulebook_for(year)
+    figures_year = rulebook.figures_year
     summary = CheckSummary()
+    summary.rulebook = rulebook
     total = queryset.count()
     if progress:
         progress(0, total=total, force=True)
-    counts = counts_for(queryset, year=year)
-    rows = with_figures(queryset, year=year).iterator(chunk_size=BATCH_SIZE)
     many = total > BATCH_SIZE if bulk_copy is None else bulk_copy
     if many and connection.vendor == "postgresql":
-        copy_verdicts(queryset, rows, counts, year=year, now=now, summary=summary, progress=progress, total=total)
+        # Set-based: PostgreSQL computes and writes the verdicts, the rules as data (sql_check.py).
+        from .sql_check import sql_verdicts
+
+        sql_verdicts(queryset, year=year, rulebook=rulebook, on=on, now=now, summary=summary, progress=progress,
+                     total=total)
+        if summary.checked >= ANALYZE_AFTER and not connection.in_atomic_block:
+            tidy(Verdict)
     else:
+        counts = counts_for(queryset, year=year, rulebook=rulebook, on=on)
+        rows = with_figures(queryset, year=figures_year).iterator(chunk_size=BATCH_SIZE)
         out = OrmWriter()
         for row in rows:
-            values = verdict_values(row, counts, year=year, now=now)
+            values = verdict_values(row, counts, year=year, now=now, rulebook=rulebook, figures_year=figures_year,
+                                    on=on)
             summary.checked += 1
             summary.eligible += values["eligible"]
             out.add(values)
@@ -414,9 +494,16 @@ def check_nomination(nomination):
     return Verdict.objects.get(nomination_id=nomination.pk)
 
 
-def check_year(*, year, progress=None):
-    """The office's year-wide run: every live nomination of the year."""
-    return check_nominations(live_nominations(year), year=year, progress=progress)
+def check_year(*, year, progress=None, on=None):
+    """The office's year-wide run: every live nomination of the year, by the year's current rulebook
+    (run again when the rulebook got a new version while it ran)."""
+    from .rulebook import current
+
+    while True:
+        summary = check_nominations(live_nominations(year), year=year, progress=progress, on=on)
+        latest = current(year)
+        if latest is None or latest.pk == summary.rulebook.pk:
+            return summary
 
 
 def year_summary(year):

@@ -13,6 +13,7 @@ from pojian.models import NominationState
 
 from ..models import Industry, Verdict
 from .eligibility import label
+from .rulebook import figures_label, figures_year_for
 
 CHUNK = 2000
 
@@ -22,12 +23,15 @@ def headers():
         _("Year"), _("Nominating unit"), _("Enterprise name"), _("Unified social credit code"), _("Industry"),
         _("High-tech enterprise"), _("State"), _("四科 check"), _("Criteria not met"),
         _("Sales revenue (yuan)"), _("R&D expense (yuan)"), _("Total assets (yuan)"), _("Number of employees"),
-        _("S&T staff"), _("Submitted on"),
+        _("S&T staff"), _("Submitted on"), _("Figures used"),
     ]
 
 
 def rows(queryset, *, year, progress=None, total=None):
-    """One list per nomination; numbers stay numbers (the effective figure: tax data where there is one)."""
+    """One list per nomination; numbers stay numbers (the effective figure: tax data where there is one),
+    those of the rulebook's figures year, said in the last column."""
+    figures_year = figures_year_for(year)
+    said = figures_label(figures_year=figures_year, year=year)
     industries = {k: str(v) for k, v in Industry.choices}
     states = {k: str(v) for k, v in NominationState.choices}
     labels = {c: str(label(c)) for c in Verdict.CRITERIA}
@@ -39,7 +43,7 @@ def rows(queryset, *, year, progress=None, total=None):
         "revenue_value", "rd_expense_value", "total_assets_value", "employees_value", "fy__tech_staff", "submitted_at",
     ]
     qs = (
-        queryset.annotate(fy=FilteredRelation("enterprise__years", condition=Q(enterprise__years__year=year)))
+        queryset.annotate(fy=FilteredRelation("enterprise__years", condition=Q(enterprise__years__year=figures_year)))
         .annotate(
             revenue_value=Coalesce(F("fy__revenue_tax"), F("fy__revenue")),
             rd_expense_value=Coalesce(F("fy__rd_expense_tax"), F("fy__rd_expense")),
@@ -58,6 +62,7 @@ def rows(queryset, *, year, progress=None, total=None):
             verdict_words[r[7]], failed, *r[8 + n_crit:-1],
             # Excel has no time zones: the local time, as the office reads it.
             None if submitted is None else timezone.localtime(submitted).replace(tzinfo=None),
+            said,
         ]
         if progress and done % CHUNK == 0:
             progress(done, total=total)
@@ -68,7 +73,7 @@ def write_nominations(path, queryset, *, year, progress=None):
     total = queryset.count()
     if progress:
         progress(0, total=total, force=True)
-    widths = [8, 14, 36, 22, 20, 10, 10, 12, 30, 18, 18, 18, 10, 10, 18]
+    widths = [8, 14, 36, 22, 20, 10, 10, 12, 30, 18, 18, 18, 10, 10, 18, 30]
     write_workbook(path, [(str(_("Nominations")), headers(), rows(queryset, year=year, progress=progress, total=total), widths)])
     if progress:
         progress(total, total=total, force=True)

@@ -425,7 +425,11 @@ def save_rows(rows, *, existing, region, cycle, by):
                                  default_user=by, default_change_reason=reason)
     by_uscc = dict(Enterprise.objects.filter(uscc__in=[v["uscc"] for v in rows]).values_list("uscc", "pk"))
 
-    figures = {f.enterprise_id: f for f in EnterpriseYear.objects.filter(enterprise_id__in=by_uscc.values(), year=year)}
+    from .rulebook import figures_year_for
+
+    figures_year = figures_year_for(year)  # the figures are the fiscal year's the rulebook judges on
+    figures = {f.enterprise_id: f for f in EnterpriseYear.objects.filter(enterprise_id__in=by_uscc.values(),
+                                                                         year=figures_year)}
     registrations = {r.enterprise_id: r for r in
                      Registration.objects.filter(enterprise_id__in=by_uscc.values(), year=year)}
     new_figures, old_figures, new_regs, old_regs, stale_regs, nominations = [], [], [], [], [], []
@@ -433,7 +437,7 @@ def save_rows(rows, *, existing, region, cycle, by):
         enterprise_id = by_uscc[values["uscc"]]
         row = figures.get(enterprise_id)
         if row is None:
-            new_figures.append(EnterpriseYear(enterprise_id=enterprise_id, year=year,
+            new_figures.append(EnterpriseYear(enterprise_id=enterprise_id, year=figures_year,
                                               **{k: values[k] for k in FIGURE_KEYS}))
         else:
             for k in FIGURE_KEYS:

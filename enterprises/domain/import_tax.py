@@ -314,15 +314,29 @@ def write(rows, *, year, by=None, progress=None, total=None):
             if progress:
                 progress(len(rows) + i + len(batch), total=total)
     record_history(year=year, imported_at=now, by=by)
-    summary = checks.check_nominations(
-        checks.live_nominations(year).filter(
-            enterprise__years__year=year, enterprise__years__tax_imported_at=now,
-        ),
-        year=year,
-        progress=_last_part_of(progress, start=2 * len(rows), size=len(rows), total=total) if progress else None,
-    )
-    result.checked, result.eligible = summary.checked, summary.eligible
+    # `year` is the fiscal year of the figures: re-check the programme years judged on it (by their rulebooks).
+    result.checked = result.eligible = 0
+    for programme_year in programme_years_judged_on(year):
+        summary = checks.check_nominations(
+            checks.live_nominations(programme_year).filter(
+                enterprise__years__year=year, enterprise__years__tax_imported_at=now,
+            ),
+            year=programme_year,
+            progress=_last_part_of(progress, start=2 * len(rows), size=len(rows), total=total) if progress else None,
+        )
+        result.checked += summary.checked
+        result.eligible += summary.eligible
     return result
+
+
+def programme_years_judged_on(figures_year):
+    """The programme years (with a cycle) whose current rulebook judges on the figures of `figures_year`."""
+    from pojian.models import Cycle
+
+    from .rulebook import rulebook_for
+
+    return [y for y in Cycle.objects.order_by("year").values_list("year", flat=True)
+            if rulebook_for(y).figures_year == figures_year]
 
 
 def _last_part_of(progress, *, start, size, total):

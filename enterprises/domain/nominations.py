@@ -20,6 +20,7 @@ from pojian.domain.uscc import normalise
 from pojian.models import NominationState
 
 from ..models import CoreProduct, Enterprise, EnterpriseNomination, EnterpriseYear, IPItem, Registration, Transfer
+from .rulebook import figures_label, figures_year_for
 from .workflow import queue_check
 
 ENTERPRISE_FIELDS = (
@@ -147,7 +148,7 @@ def _save_contents(nomination, *, by, reason, enterprise_fields, registration_nu
     year = nomination.cycle.year
     _save_enterprise(enterprise, enterprise_fields, by=by, reason=reason)
     changed = _save_registration(enterprise, year, registration_number, by=by, reason=reason)
-    changed |= _save_figures(enterprise, year, figures, by=by, reason=reason)
+    changed |= _save_figures(enterprise, figures_year_for(year), figures, by=by, reason=reason)
     changed |= _sync_items(IPItem, enterprise, ip_items, IP_FIELDS)
     changed |= _sync_items(Transfer, enterprise, transfers, TRANSFER_FIELDS)
     changed |= _sync_items(CoreProduct, enterprise, products, PRODUCT_FIELDS)
@@ -246,12 +247,15 @@ def nomination_contents(nomination):
     """Everything shown about a nomination (detail page, 推荐表), in few queries."""
     enterprise = nomination.enterprise
     year = nomination.cycle.year
-    figures = EnterpriseYear.objects.filter(enterprise=enterprise, year=year).first()
+    figures_year = figures_year_for(year)
+    figures = EnterpriseYear.objects.filter(enterprise=enterprise, year=figures_year).first()
     registration = Registration.objects.filter(enterprise=enterprise, year=year).first()
     verdict = getattr(nomination, "verdict", None) if _has_verdict(nomination) else None
     return {
         "enterprise": enterprise,
         "figures": figures,
+        "figures_year": figures_year,
+        "figures_label": figures_label(figures_year=figures_year, year=year),
         "figure_rows": figure_rows(figures),
         "registration": registration,
         "ip_items": list(enterprise.ip_items.all()),

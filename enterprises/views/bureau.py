@@ -25,6 +25,7 @@ from pojian.models import Cycle, NominationState
 from ..domain import eligibility, nominations
 from ..domain import workflow as enterprise_workflow
 from ..domain.import_nominations import TEMPLATE_FILENAME, template_workbook
+from ..domain.rulebook import figures_label, figures_year_for
 from ..forms import FORMSETS, ChooseEnterpriseForm, EnterpriseForm, ImportForm, NominationForm, formset_rows
 from ..models import Enterprise, EnterpriseNomination, EnterpriseYear, Registration
 
@@ -178,7 +179,7 @@ class NominationFormView(PortalPermissionMixin, TemplateView):
         if self.nomination:
             initial.update(version=self.nomination.version, recommendation=self.nomination.recommendation)
         if enterprise is not None and cycle is not None:
-            year = EnterpriseYear.objects.filter(enterprise=enterprise, year=cycle.year).first()
+            year = EnterpriseYear.objects.filter(enterprise=enterprise, year=figures_year_for(cycle.year)).first()
             if year:
                 initial.update({f: getattr(year, f) for f in nominations.FIGURE_FIELDS})
             registration = Registration.objects.filter(enterprise=enterprise, year=cycle.year).first()
@@ -194,6 +195,7 @@ class NominationFormView(PortalPermissionMixin, TemplateView):
         forms = {
             "enterprise": enterprise,
             "cycle": cycle,
+            "figures_label": figures_label(figures_year=figures_year_for(cycle.year), year=cycle.year) if cycle else "",
             "enterprise_form": EnterpriseForm(data, instance=instance, region=region, prefix="ent"),
             "nomination_form": NominationForm(data, files, initial=self._initial(enterprise, cycle), prefix="nom"),
             "formsets": [

@@ -3,6 +3,7 @@ the year-wide 四科 check, the tax-data import and the export. Thin: domain fun
 
 from django import forms
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
@@ -22,8 +23,10 @@ from pojian.nomination_views import NominationTransitionView, ProtectedFileView
 from .. import tasks
 from ..domain import checks, eligibility
 from ..domain import import_tax as tax
+from ..domain import rulebook as rulebooks
 from ..filters import NominationFilter, filter_params, office_queryset
-from ..models import EnterpriseNomination, EnterpriseYear
+from ..forms import RulebookForm
+from ..models import EnterpriseNomination, EnterpriseYear, Rulebook
 from ..tables import NominationTable
 
 OFFICE_ACTIONS = ("accept", "return", "reject")
@@ -51,7 +54,8 @@ def office_nav_items(user):
     """Menu entries for the office's enterprise pages (for enterprises/panels.py's nav_items)."""
     if not user.has_perm("enterprises.review_nominations"):
         return []
-    return [(_("Enterprise nominations"), reverse("enterprises:office_nominations"))]
+    return [(_("Enterprise nominations"), reverse("enterprises:office_nominations")),
+            (_("四科 rulebook"), reverse("enterprises:office_rulebook"))]
 
 
 # --- the list ----------------------------------------------------------------------------------
@@ -105,16 +109,26 @@ class OfficeNominationDetailView(PortalPermissionMixin, DetailView):
     context_object_name = "nomination"
 
     def get_queryset(self):
-        return EnterpriseNomination.objects.select_related("enterprise", "region", "cycle", "created_by", "verdict")
+        return EnterpriseNomination.objects.select_related("enterprise", "region", "cycle", "created_by", "verdict",
+                                                           "verdict__rulebook")
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         n = self.object
         enterprise = n.enterprise
-        ctx["figures"] = EnterpriseYear.objects.filter(enterprise=enterprise, year=n.cycle.year).first()
+        rulebook = ctx["rulebook"] = rulebooks.rulebook_for(n.cycle.year)
+        verdict = getattr(n, "verdict", None)
+        ctx["figures_year"] = (verdict.figures.get("figures_year") if verdict else None) or rulebook.figures_year
+        ctx["figures_label"] = rulebooks.figures_label(figures_year=ctx["figures_year"], year=n.cycle.year)
+        ctx["figures"] = EnterpriseYear.objects.filter(enterprise=enterprise, year=ctx["figures_year"]).first()
         ctx["registrations"] = enterprise.registrations.all()
-        ctx["ip_items"] = enterprise.ip_items.all()
-        ctx["transfers"] = enterprise.transfers.all()
+        # Which results counted and which did not, and why, by the rules the verdict was judged by.
+        judged_by = (verdict.rulebook if verdict and verdict.rulebook_id else None) or rulebook
+        ctx["ip_items"] = [(item, *checks.ip_item_status(item, judged_by, year=n.cycle.year))
+                           for item in enterprise.ip_items.all()]
+        ctx["transfers"] = [(t, *checks.transfer_status(t, judged_by, year=n.cycle.year))
+                            for t in enterprise.transfers.all()]
+        ctx["judged_by"] = judged_by
         ctx["core_products"] = enterprise.core_products.all()
         ctx["verdict"] = getattr(n, "verdict", None)
         ctx["actions"] = [t for t in workflow.available_actions(n, self.request.user) if t.action in OFFICE_ACTIONS]
@@ -201,7 +215,10 @@ class OfficeChecksView(PortalPermissionMixin, TemplateView):
 
 
 class TaxImportForm(forms.Form):
-    year = forms.IntegerField(label=gettext_lazy("Year of the figures"), min_value=2000, max_value=2100)
+    year = forms.IntegerField(
+        label=gettext_lazy("Fiscal year of the figures"), min_value=2000, max_value=2100,
+        help_text=gettext_lazy("The fiscal year the tax figures are for; by default the figures year of the current rulebook."),
+    )
     file = forms.FileField(
         label=gettext_lazy("Tax data (.xlsx)"),
         help_text=gettext_lazy("Use the template. The file is checked by its content; every bad row is listed and nothing is imported until all rows are correct."),
@@ -220,7 +237,15 @@ class OfficeTaxImportView(PortalPermissionMixin, FormView):
 
     def get_initial(self):
         cycle = current_cycle()
-        return {"year": cycle.year if cycle else None}
+        return {"year": rulebooks.figures_year_for(cycle.year) if cycle else None}
+
+    def get_form(self, form_class=None):
+        form = super().get_form(form_class)
+        cycle = current_cycle()
+        if cycle:
+            form.fields["year"].help_text = rulebooks.figures_label(
+                figures_year=rulebooks.figures_year_for(cycle.year), year=cycle.year)
+        return form
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
@@ -248,8 +273,77 @@ class OfficeTaxTemplateView(PortalPermissionMixin, View):
 
     def get(self, request):
         cycle = current_cycle()
-        content = tax.template_workbook(year=cycle.year if cycle else None)
+        content = tax.template_workbook(year=rulebooks.figures_year_for(cycle.year) if cycle else None)
         response = HttpResponse(content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
         response["Content-Disposition"] = 'attachment; filename="tax-data-template.xlsx"'
         return response
 
+
+# --- the year's rulebook -----------------------------------------------------------------------
+
+
+class OfficeRulebookView(PortalPermissionMixin, FormView):
+    """The 四科 rules of a programme year (the current one by default): view, and change them.
+
+    Before the year's first check a change edits the rules in place; afterwards it makes a new
+    version with a reason and the year's check runs again (enterprises.domain.rulebook).
+    """
+
+    permission_required = "enterprises.view_rulebook"
+    template_name = "enterprises/office_rulebook.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        year = kwargs.get("year")
+        if year is None:
+            year = current_year_or_404().year
+        elif not Cycle.objects.filter(year=year).exists():
+            raise Http404(_("No such programme year."))
+        self.year = int(year)
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_form(self, form_class=None):
+        self.rulebook = rulebooks.rulebook_for(self.year)
+        self.judged = rulebooks.has_judged(self.rulebook)
+        return RulebookForm(**self.get_form_kwargs(), instance=self.rulebook, reason_required=self.judged,
+                            initial={"high_value_kinds": list(self.rulebook.high_value_kinds)})
+
+    def get_form_kwargs(self):
+        kwargs = {}
+        if self.request.method == "POST":
+            kwargs = {"data": self.request.POST}
+        return kwargs
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx.update(
+            year=self.year, rulebook=self.rulebook, judged=self.judged,
+            versions=Rulebook.objects.filter(year=self.year).select_related("created_by").order_by("-version"),
+            can_change=self.request.user.has_perm("enterprises.change_rulebook"),
+            figures_label=rulebooks.figures_label(figures_year=self.rulebook.figures_year, year=self.year),
+            history=self.rulebook.history.select_related("history_user").order_by("-history_date")[:10],
+        )
+        return ctx
+
+    def post(self, request, *args, **kwargs):
+        if not request.user.has_perm("enterprises.change_rulebook"):
+            raise PermissionDenied
+        return super().post(request, *args, **kwargs)
+
+    def form_valid(self, form):
+        from django.core.exceptions import ValidationError
+
+        try:
+            rulebook, job = rulebooks.update_rulebook(
+                rulebook=rulebooks.current(self.year), values=form.values(), reason=form.cleaned_data["reason"],
+                by=self.request.user, language=get_language(),
+            )
+        except ValidationError as e:
+            for message in e.messages:
+                form.add_error(None, message)
+            return self.form_invalid(form)
+        if job is not None:
+            messages.success(self.request, _("Version %(version)s of the %(year)s rulebook saved; the year's check runs again.") % {
+                "version": rulebook.version, "year": self.year})
+            return redirect("job", job.pk)
+        messages.success(self.request, _("The %(year)s rulebook is saved.") % {"year": self.year})
+        return redirect("enterprises:office_rulebook_year", self.year)

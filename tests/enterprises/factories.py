@@ -124,11 +124,14 @@ class EnterpriseNominationFactory(factory.django.DjangoModelFactory):
 
 
 def eligible_enterprise(*, year=None, region=None, ip=4, transfers=2, **figures):
-    """An enterprise that meets every 四科 criterion for `year` (override figures to fail one)."""
+    """An enterprise that meets every 四科 criterion for programme year `year` (override figures to fail one).
+
+    Its figures are those of the figures year, by default the year before (the rulebook's default).
+    """
     year = year or current_year()
     kwargs = {"region": region} if region is not None else {}
     enterprise = EnterpriseFactory(**kwargs)
-    EnterpriseYearFactory(enterprise=enterprise, year=year, **figures)
+    EnterpriseYearFactory(enterprise=enterprise, year=year - 1, **figures)
     RegistrationFactory(enterprise=enterprise, year=year)
     CoreProductFactory(enterprise=enterprise)
     IPItemFactory.create_batch(ip, enterprise=enterprise, granted_on=datetime.date(year - 1, 6, 1))

@@ -165,7 +165,7 @@ def test_bureau_creates_nomination_of_new_enterprise_with_results(cycle, bureau,
     assert nomination.state == NominationState.DRAFT and nomination.region == bureau.region
     enterprise = nomination.enterprise
     assert enterprise.region == bureau.region and enterprise.name == "长春光谷精密光电科技有限公司"
-    figures = EnterpriseYear.objects.get(enterprise=enterprise, year=cycle.year)
+    figures = EnterpriseYear.objects.get(enterprise=enterprise, year=cycle.year - 1)  # the figures year
     assert figures.revenue == Decimal("56000000.00") and figures.tech_staff == 80
     assert Registration.objects.get(enterprise=enterprise, year=cycle.year).number == "2026220101A0009999"
     assert enterprise.ip_items.count() == 1 and enterprise.transfers.count() == 1 and enterprise.core_products.count() == 1

@@ -12,6 +12,7 @@ from django.utils import translation
 from enterprises import tasks
 from enterprises.domain import checks
 from enterprises.domain.eligibility import describe
+from enterprises.domain.rulebook import rulebook_for
 from enterprises.models import EnterpriseYear, FigureSource, Verdict
 from pojian.domain.jobs import start_job
 from pojian.models import Job, NominationState
@@ -48,7 +49,7 @@ def test_check_nomination_eligible_enterprise_stores_eligible_verdict(cycle):
 @pytest.mark.django_db
 def test_check_nomination_tax_figure_wins_over_declared(cycle):
     enterprise = eligible_enterprise(year=cycle.year)
-    ey = EnterpriseYear.objects.get(enterprise=enterprise, year=cycle.year)
+    ey = EnterpriseYear.objects.get(enterprise=enterprise, year=cycle.year - 1)  # the figures year
     ey.revenue_tax = Decimal("250000000.00")  # declared 50,000,000
     ey.employees_tax = 90
     ey.save()
@@ -65,9 +66,14 @@ def test_check_nomination_tax_figure_wins_over_declared(cycle):
 def test_check_nomination_counts_only_high_value_ip_and_transfers_up_to_the_year_end(cycle):
     year = cycle.year
     enterprise = eligible_enterprise(year=year, ip=3, transfers=2)  # 5: not more than 5
-    IPItemFactory(enterprise=enterprise, high_value=False, granted_on=datetime.date(year, 1, 1))
+    # Not counted by the default rulebook: a utility model, a lapsed invention patent, one granted
+    # after the year, a transfer after the year, transfers without a contract number or an amount.
+    IPItemFactory(enterprise=enterprise, kind="utility", granted_on=datetime.date(year, 1, 1))
+    IPItemFactory(enterprise=enterprise, granted_on=datetime.date(year, 1, 1), lapsed_on=datetime.date(year, 5, 1))
     IPItemFactory(enterprise=enterprise, high_value=True, granted_on=datetime.date(year + 1, 1, 1))
     TransferFactory(enterprise=enterprise, date=datetime.date(year + 1, 1, 1))
+    TransferFactory(enterprise=enterprise, contract_no="")
+    TransferFactory(enterprise=enterprise, amount=None)
     n = nominate(enterprise, cycle)
     verdict = checks.check_nomination(n)
     assert verdict.failed == ["ip_and_transfers"]
@@ -80,7 +86,7 @@ def test_check_nomination_counts_only_high_value_ip_and_transfers_up_to_the_year
 @pytest.mark.django_db
 def test_check_nomination_registration_of_another_year_fails(cycle):
     enterprise = EnterpriseFactory()
-    EnterpriseYearFactory(enterprise=enterprise, year=cycle.year)
+    EnterpriseYearFactory(enterprise=enterprise, year=cycle.year - 1)
     CoreProductFactory(enterprise=enterprise)
     IPItemFactory.create_batch(6, enterprise=enterprise)
     RegistrationFactory(enterprise=enterprise, year=cycle.year - 1)
@@ -96,8 +102,8 @@ def test_check_nomination_without_figures_fails_the_figure_criteria(cycle):
     CoreProductFactory(enterprise=enterprise)
     IPItemFactory.create_batch(6, enterprise=enterprise)
     RegistrationFactory(enterprise=enterprise, year=cycle.year)
-    # Figures for another year do not count for this one.
-    EnterpriseYearFactory(enterprise=enterprise, year=cycle.year - 1)
+    # Figures of the programme year itself do not count: the figures year is the year before.
+    EnterpriseYearFactory(enterprise=enterprise, year=cycle.year)
     verdict = checks.check_nomination(nominate(enterprise, cycle))
     assert verdict.failed == ["revenue", "employees", "tech_staff_ratio", "rd_intensity"]
     assert verdict.figures["figures_id"] is None
@@ -134,7 +140,8 @@ def test_stored_explanation_is_rendered_in_the_readers_language(cycle):
 
 
 def _make_year(cycle, n):
-    """n nominations: every third fails a different criterion."""
+    """n nominations: every third fails a different criterion (and the year's rulebook made)."""
+    rulebook_for(cycle.year)
     made = []
     for i in range(n):
         kind = i % 3
@@ -263,14 +270,15 @@ def test_check_year_copy_path_matches_the_orm_path(cycle):
 @pytest.mark.django_db
 @pytest.mark.parametrize("size", [4, 40])
 def test_check_year_is_set_based_a_few_queries_whatever_the_size(cycle, size, django_assert_max_num_queries):
-    """The count, five aggregate queries for the set, one read of the figures, one bulk write: no query per nomination."""
+    """The rulebook, the count, five aggregate queries for the set, one read of the figures, one bulk write,
+    the rulebook again (did it change meanwhile?): no query per nomination."""
     _make_year(cycle, size)
-    with django_assert_max_num_queries(10):
+    with django_assert_max_num_queries(12):
         summary = checks.check_year(year=cycle.year)
     assert summary.checked == size
     assert Verdict.objects.count() == size
     # Again, now updating every verdict in place: still the same few queries.
-    with django_assert_max_num_queries(10):
+    with django_assert_max_num_queries(12):
         checks.check_year(year=cycle.year)
     assert Verdict.objects.count() == size
 
@@ -280,7 +288,7 @@ def test_check_year_copy_path_is_a_few_queries_too(cycle, django_assert_max_num_
     if connection.vendor != "postgresql":
         pytest.skip("COPY is PostgreSQL's")
     _make_year(cycle, 30)
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(13):
         checks.check_nominations(checks.live_nominations(cycle.year), year=cycle.year, bulk_copy=True)
     assert Verdict.objects.count() == 30
 
@@ -321,7 +329,7 @@ def test_check_year_copy_path_in_several_chunks(cycle):
     made = _make_year(cycle, 7)
     summary = checks.CheckSummary()
     checks.copy_verdicts(checks.live_nominations(cycle.year),
-                         checks.with_figures(checks.live_nominations(cycle.year), year=cycle.year).iterator(chunk_size=2),
+                         checks.with_figures(checks.live_nominations(cycle.year), year=cycle.year - 1).iterator(chunk_size=2),
                          checks.counts_for(checks.live_nominations(cycle.year), year=cycle.year),
                          year=cycle.year, now=datetime.datetime.now(datetime.UTC), summary=summary, chunk=3)
     assert summary.checked == 7 and summary.eligible == 3

@@ -244,7 +244,8 @@ def test_evaluate_signature_is_keyword_only_with_the_issues_names():
 
     params = inspect.signature(evaluate).parameters
     assert list(params) == ["year", "revenue", "employees", "tech_staff", "has_core_tech_product", "high_value_ip",
-                            "transfers", "rd_expense", "registered_year"]
+                            "transfers", "rd_expense", "registered_year", "rulebook", "on"]
+    assert params["rulebook"].default is None and params["on"].default is None
     assert all(p.kind is inspect.Parameter.KEYWORD_ONLY for p in params.values())
     with pytest.raises(TypeError):
         evaluate(YEAR, Decimal("1"), 1, 1, True, 6, 0, Decimal("1"), YEAR)  # positional: refused

@@ -51,6 +51,8 @@ def test_write_nominations_numbers_stay_numbers_and_formulas_are_neutralised(cyc
     assert employees.data_type == "n" and employees.value == 100
     assert row[headers.index(zh("四科 check"))].value == zh("Meets")
     assert row[0].value == cycle.year and row[0].data_type == "n"
+    # The figures are the figures year's, said the same way as everywhere else.
+    assert row[-1].value == f"{cycle.year - 1}年度财务数据（{cycle.year}年度推荐）"
 
 
 @pytest.mark.django_db

@@ -92,7 +92,7 @@ def test_good_file_creates_enterprises_figures_registrations_and_draft_nominatio
     assert existing.name == "长春新锐光电科技有限公司3"
     second = Enterprise.objects.get(uscc=ef.make_uscc(50002))
     assert second.is_high_tech and second.industry == "software" and str(second.high_tech_cert_expires) == "2026-12-31"
-    figures = EnterpriseYear.objects.get(enterprise__uscc=ef.make_uscc(50001), year=cycle.year)
+    figures = EnterpriseYear.objects.get(enterprise__uscc=ef.make_uscc(50001), year=cycle.year - 1)  # figures year
     assert figures.rd_expense == Decimal("4800000.50") and figures.total_assets == Decimal("90000000.25")
     assert Registration.objects.filter(year=cycle.year).count() == 2
     assert Verdict.objects.filter(nomination__in=created).count() == 3  # checked in the same pass

@@ -46,8 +46,8 @@ def run(rows, *, year, headers=HEADERS):
 
 @pytest.mark.django_db
 def test_import_tax_writes_tax_figures_and_keeps_declared(cycle):
-    year = cycle.year
-    declared = eligible_enterprise(year=year)  # revenue 50,000,000 declared
+    year = cycle.year - 1  # the fiscal year of the figures (the rulebook's figures year)
+    declared = eligible_enterprise(year=cycle.year)  # revenue 50,000,000 declared
     fresh = EnterpriseFactory()
     result = run([
         [declared.uscc, year, 60000000, "6100000.50", 90000000, 120],
@@ -66,7 +66,7 @@ def test_import_tax_writes_tax_figures_and_keeps_declared(cycle):
 @pytest.mark.django_db
 def test_import_tax_records_history_with_reason(cycle):
     e = eligible_enterprise(year=cycle.year)
-    run([[e.uscc, cycle.year, 1, 1, 1, 1]], year=cycle.year)
+    run([[e.uscc, cycle.year - 1, 1, 1, 1, 1]], year=cycle.year - 1)
     ey = EnterpriseYear.objects.get(enterprise=e)
     latest = ey.history.first()
     assert latest.revenue_tax == Decimal("1.00")
@@ -75,10 +75,10 @@ def test_import_tax_records_history_with_reason(cycle):
 
 @pytest.mark.django_db
 def test_import_tax_rechecks_affected_nominations_only(cycle):
-    year = cycle.year
-    affected = EnterpriseNominationFactory(enterprise=eligible_enterprise(year=year), cycle=cycle,
+    year = cycle.year - 1  # the fiscal year of the figures (the rulebook's figures year)
+    affected = EnterpriseNominationFactory(enterprise=eligible_enterprise(year=cycle.year), cycle=cycle,
                                            state=NominationState.SUBMITTED)
-    untouched = EnterpriseNominationFactory(enterprise=eligible_enterprise(year=year), cycle=cycle,
+    untouched = EnterpriseNominationFactory(enterprise=eligible_enterprise(year=cycle.year), cycle=cycle,
                                             state=NominationState.SUBMITTED)
     # Tax revenue of 300,000,000: over the 2亿 limit, and R&D intensity falls to 1.67 %.
     result = run([[affected.enterprise.uscc, year, 300000000, 5000000, 1, 100]], year=year)
@@ -91,9 +91,9 @@ def test_import_tax_rechecks_affected_nominations_only(cycle):
 
 @pytest.mark.django_db
 def test_import_tax_progress_runs_through_reading_writing_and_rechecking(cycle):
-    year = cycle.year
+    year = cycle.year - 1  # the fiscal year of the figures (the rulebook's figures year)
     nominations = [
-        EnterpriseNominationFactory(enterprise=eligible_enterprise(year=year), cycle=cycle, state=NominationState.SUBMITTED)
+        EnterpriseNominationFactory(enterprise=eligible_enterprise(year=cycle.year), cycle=cycle, state=NominationState.SUBMITTED)
         for _ in range(3)
     ]
     seen = []
@@ -291,8 +291,8 @@ def test_import_tax_then_the_nomination_page_shows_the_differences_and_the_new_v
                                                                                         bureau):
     from django.urls import reverse
 
-    year = cycle.year
-    nomination = EnterpriseNominationFactory(enterprise=eligible_enterprise(year=year, region=bureau.region),
+    year = cycle.year - 1  # the fiscal year of the figures (the rulebook's figures year)
+    nomination = EnterpriseNominationFactory(enterprise=eligible_enterprise(year=cycle.year, region=bureau.region),
                                              cycle=cycle, state=NominationState.SUBMITTED)
     from enterprises.domain import checks
 

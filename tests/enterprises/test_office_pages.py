@@ -42,6 +42,7 @@ def office_urls(pk):
         ("enterprises:office_checks", [], ["get", "post"]),
         ("enterprises:office_tax_import", [], ["get", "post"]),
         ("enterprises:office_tax_template", [], ["get"]),
+        ("enterprises:office_rulebook", [], ["get", "post"]),
     ]
 
 
