@@ -21,3 +21,16 @@ def save_versioned(obj, *, expected_version: int, update_fields=None):
     obj.version = expected_version + 1
     obj.save(update_fields=update_fields)
     return obj
+
+
+def check_deferred_constraints(*names):
+    """Check deferred constraints now rather than at the commit, so a violation can be answered.
+
+    A deferred unique constraint lets one save swap two values; this ends the grace period
+    inside the caller's transaction (PostgreSQL; other databases check every row at once).
+    """
+    from django.db import connection
+
+    if connection.vendor == "postgresql" and connection.in_atomic_block:
+        with connection.cursor() as cursor:
+            cursor.execute("SET CONSTRAINTS %s IMMEDIATE" % ", ".join(connection.ops.quote_name(n) for n in names))
