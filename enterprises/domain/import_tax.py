@@ -34,6 +34,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from pojian.domain import uscc as uscc_code
 from pojian.domain.jobs import JobFailed
+from pojian.domain.xlsx import check_import_limits, too_many_rows
 
 from ..models import Enterprise, EnterpriseYear
 from . import checks
@@ -170,6 +171,7 @@ def parse_year(value):
 
 def read_sheet(source):
     """(header names by key, [(row_number, {key: value})]) from the first sheet, read-only."""
+    check_import_limits(source)
     try:
         wb = load_workbook(source, read_only=True, data_only=True)
     except Exception:  # noqa: BLE001 - any unreadable file is the same problem for the user
@@ -192,6 +194,8 @@ def read_sheet(source):
             )
         data = []
         for number, row in enumerate(rows, start=2):
+            if number - 1 > settings.IMPORT_MAX_ROWS:
+                raise JobFailed(too_many_rows(number - 1))
             if row is None or all(_blank(v) for v in row):
                 continue
             data.append((number, {key: (row[i] if i < len(row) else None) for key, i in positions.items()}))
