@@ -187,6 +187,11 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# Sending a task to a broker that is away fails within about a second (then the job stays queued).
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5}
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+# A job queued this many seconds and never started is sent again by the beat task (its message was lost).
+JOB_RESEND_AFTER = env.int("JOB_RESEND_AFTER", default=300)
 
 DEMO_PASSWORD = env("DEMO_PASSWORD", default="pojian-demo")
 

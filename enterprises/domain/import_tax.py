@@ -33,7 +33,7 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from pojian.domain import uscc as uscc_code
-from pojian.domain.jobs import JobFailed
+from pojian.domain.jobs import JobFailed, send_on_commit
 from pojian.domain.xlsx import check_import_limits, too_many_rows
 
 from ..models import Enterprise, EnterpriseYear
@@ -398,7 +398,7 @@ def import_tax(source, *, year, by=None, progress=None):
         # or failed VACUUM never marks an import that has already committed as failed.
         from ..tasks import tidy_after_import
 
-        transaction.on_commit(tidy_after_import.delay)
+        send_on_commit(tidy_after_import)
     return result
 
 

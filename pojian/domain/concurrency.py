@@ -33,7 +33,7 @@ def check_deferred_constraints(*names):
 
     if connection.vendor == "postgresql" and connection.in_atomic_block:
         with connection.cursor() as cursor:
-            cursor.execute("SET CONSTRAINTS %s IMMEDIATE" % ", ".join(connection.ops.quote_name(n) for n in names))
+            cursor.execute(f"SET CONSTRAINTS {', '.join(connection.ops.quote_name(n) for n in names)} IMMEDIATE")
 
 
 # --- any edited model: a token of the state the form was based on ------------------------------

@@ -316,7 +316,7 @@ def _first_sheet_xml(archive):
     if not sheet:
         return None
     for rel in re.finditer(r"<(?:\w+:)?Relationship\b[^>]*>", rels):
-        if re.search(r'\bId="%s"' % re.escape(sheet.group(1)), rel.group(0)):
+        if re.search(rf'\bId="{re.escape(sheet.group(1))}"', rel.group(0)):
             target = re.search(r'\bTarget="([^"]+)"', rel.group(0))
             if target:
                 path = target.group(1)

@@ -28,7 +28,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from pojian.domain.errors import PermissionDenied, ValidationError
-from pojian.domain.jobs import start_job
+from pojian.domain.jobs import send_job, start_job
 from pojian.models import Job, Region
 
 from ..models import AnnualReport
@@ -115,7 +115,7 @@ def rerun_report(report, *, by):
         except IntegrityError:
             raise ValidationError(_("Another report for the same year and region is being generated.")) from None
         AnnualReport.objects.filter(pk=report.pk).update(heartbeat_at=None)
-        transaction.on_commit(lambda: generate_annual_report.delay(job.pk))
+        transaction.on_commit(lambda: send_job(job.pk, generate_annual_report.name))
     job.refresh_from_db()
     return report
 
