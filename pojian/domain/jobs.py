@@ -197,6 +197,16 @@ def _finish(job_id, job, progress, message):
     )
 
 
+PAUSE_ENV = "POJIAN_JOBS_TEST_PAUSE"  # test-only: "<stage>:<seconds>", so a test can kill a worker there
+
+
+def _test_pause(stage):
+    wanted, _sep, seconds = (os.environ.get(PAUSE_ENV) or "").partition(":")
+    if wanted == stage:
+        log.warning("job paused at %s (%s)", stage, PAUSE_ENV)
+        time.sleep(float(seconds or 60))
+
+
 def run_job(job_id, work, *, atomic=False):
     """Run `work(job, progress)` for a job; safe to call twice (a finished job is not redone).
 
@@ -219,8 +229,11 @@ def run_job(job_id, work, *, atomic=False):
                 message = work(job, progress)
                 job.refresh_from_db()
                 _finish(job_id, job, progress, message)
+                _test_pause("work_done")
+            _test_pause("committed")
         else:
             message = work(job, progress)
+            _test_pause("work_done")
     except JobFailed as e:
         Job.objects.filter(pk=job_id).update(
             status=Job.Status.FAILED, message=e.message, errors=e.errors, finished_at=timezone.now()
