@@ -102,7 +102,9 @@ class LocalPolicy(models.Model):
         ordering = ["issued_on", "pk"]
         verbose_name = _("local supporting policy")
         verbose_name_plural = _("local supporting policies")
-        constraints = [models.UniqueConstraint(fields=["summary", "number"], name="one_policy_per_number_per_summary")]
+        # Deferred: swapping two numbers in one save is a valid edit; save_summary checks at its end.
+        constraints = [models.UniqueConstraint(fields=["summary", "number"], name="one_policy_per_number_per_summary",
+                                               deferrable=models.Deferrable.DEFERRED)]
 
     def __str__(self):
         return f"{self.title}（{self.number}）"

@@ -4,6 +4,8 @@ nothing before the office publishes)."""
 
 from django.urls import include, path
 
+from pojian import converters  # noqa: F401 - registers <region:…> and <year:…>
+
 from . import views
 
 portal = [
@@ -16,20 +18,20 @@ portal = [
     path("summaries/<int:pk>/report/", views.SummaryReportView.as_view(), name="summary_report"),
     path("policies/<int:pk>/file/", views.PolicyFileView.as_view(), name="policy_file"),
     path("mine/", views.MyAssessmentView.as_view(), name="mine"),
-    path("<int:year>/", views.AssessmentTableView.as_view(), name="table"),
-    path("<int:year>/compute/", views.ComputeView.as_view(), name="compute"),
-    path("<int:year>/export/<str:kind>/", views.ExportView.as_view(), name="export"),
-    path("<int:year>/publish/", views.PublishView.as_view(), name="publish"),
-    path("<int:year>/unpublish/", views.PublishView.as_view(), {"undo": True}, name="unpublish"),
-    path("<int:year>/values/<int:pk>/", views.OfficeValuesView.as_view(), name="office_values"),
-    path("<int:year>/regions/<str:code>/", views.RegionView.as_view(), name="region"),
-    path("<int:year>/regions/<str:code>/commend/", views.CommendView.as_view(), name="commend"),
-    path("<int:year>/regions/<str:code>/pdf/", views.RegionPdfView.as_view(), name="region_pdf"),
-    path("<int:year>/regions/<str:code>/indicators/<int:pk>/", views.IndicatorItemsView.as_view(), name="items"),
+    path("<year:year>/", views.AssessmentTableView.as_view(), name="table"),
+    path("<year:year>/compute/", views.ComputeView.as_view(), name="compute"),
+    path("<year:year>/export/<str:kind>/", views.ExportView.as_view(), name="export"),
+    path("<year:year>/publish/", views.PublishView.as_view(), name="publish"),
+    path("<year:year>/unpublish/", views.PublishView.as_view(), {"undo": True}, name="unpublish"),
+    path("<year:year>/values/<int:pk>/", views.OfficeValuesView.as_view(), name="office_values"),
+    path("<year:year>/regions/<region:code>/", views.RegionView.as_view(), name="region"),
+    path("<year:year>/regions/<region:code>/commend/", views.CommendView.as_view(), name="commend"),
+    path("<year:year>/regions/<region:code>/pdf/", views.RegionPdfView.as_view(), name="region_pdf"),
+    path("<year:year>/regions/<region:code>/indicators/<int:pk>/", views.IndicatorItemsView.as_view(), name="items"),
 ]
 
 urlpatterns = [
     path("", include((portal, "assessment"))),
     path("public/", views.PublicIndexView.as_view(), name="public_assessment_index"),
-    path("public/<int:year>/", views.PublicResultView.as_view(), name="public_assessment"),
+    path("public/<year:year>/", views.PublicResultView.as_view(), name="public_assessment"),
 ]

@@ -146,6 +146,9 @@ class SummaryEditView(PortalPermissionMixin, DetailView):
             except StaleEdit as e:
                 messages.error(request, message_for(e))
                 return self.render(form, formset, status=409)
+            except ValidationError as e:
+                formset._non_form_errors = formset.error_class(e.messages, error_class="nonform")
+                return self.render(form, formset, status=400)
             messages.success(request, _("The summary was saved."))
             if "submit" in request.POST:
                 if run_domain(request, summaries.take_action, self.object, "submit", by=request.user):

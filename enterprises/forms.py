@@ -4,7 +4,6 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Column, Layout, Row
 from django import forms
 from django.core.exceptions import ValidationError
-from django.core.validators import MinValueValidator
 from django.forms import inlineformset_factory
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext
@@ -12,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from pojian.domain.uploads import PDF, XLSX, validate_upload
 from pojian.domain.uscc import is_valid, normalise
-from pojian.validators import validate_uscc
+from pojian.validators import MAX_COUNT, validate_uscc
 
 from .domain.nominations import ENTERPRISE_FIELDS, IP_FIELDS, PRODUCT_FIELDS, TRANSFER_FIELDS, uscc_problem
 from .models import MONEY, CoreProduct, Enterprise, IPItem, Rulebook, Transfer
@@ -134,8 +133,8 @@ class NominationForm(forms.Form):
     revenue = _money(_("Sales revenue"))
     rd_expense = _money(_("R&D expense"))
     total_assets = _money(_("Total assets"))
-    employees = forms.IntegerField(label=_("Employees"), min_value=0, validators=[MinValueValidator(0)])
-    tech_staff = forms.IntegerField(label=_("S&T staff"), min_value=0)
+    employees = forms.IntegerField(label=_("Employees"), min_value=0, max_value=MAX_COUNT)
+    tech_staff = forms.IntegerField(label=_("S&T staff"), min_value=0, max_value=MAX_COUNT)
     recommendation = forms.CharField(
         label=_("Recommendation"), widget=forms.Textarea(attrs={"rows": 4}), required=False,
         help_text=_("The bureau's reasons for recommending the enterprise."),

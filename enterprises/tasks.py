@@ -22,6 +22,18 @@ def check_nomination(nomination_id):
 
 
 @shared_task
+def check_nomination_job(job_id):
+    """The 四科 check of one nomination as a job (params: nomination): on submit and on changed figures."""
+
+    def work(job, progress):
+        nomination = EnterpriseNomination.objects.select_related("cycle").filter(pk=job.params["nomination"]).first()
+        if nomination is not None:
+            checks.check_nomination(nomination)
+
+    run_job(job_id, work, atomic=True)
+
+
+@shared_task
 def check_year(job_id):
     """The office's year-wide 四科 run (a Job with progress; params: year)."""
     run_job(job_id, checks.year_check_job)
@@ -30,7 +42,7 @@ def check_year(job_id):
 @shared_task
 def import_tax(job_id):
     """Import a tax-data file, all or nothing (a Job; params: year; the file is the job's input)."""
-    run_job(job_id, tax.tax_import_job)  # all or nothing inside: the writes are one transaction
+    run_job(job_id, tax.tax_import_job, atomic=True)  # the rows and the job's status: one transaction
 
 
 @shared_task

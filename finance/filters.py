@@ -2,6 +2,7 @@ import django_filters
 from django.utils.translation import gettext_lazy as _
 
 from pojian.models import Cycle, NominationState, Region
+from pojian.validators import YEAR_MAX, YEAR_MIN
 
 from .models import FinanceInstitution, FinanceNomination, Investment
 
@@ -32,7 +33,8 @@ class InvestmentFilter(django_filters.FilterSet):
     institution = django_filters.ModelChoiceFilter(label=_("Institution"), queryset=FinanceInstitution.objects.all())
     round = django_filters.ChoiceFilter(label=_("Round"), choices=Investment.Round.choices)
     early_or_small = django_filters.BooleanFilter(label=_("Early or small (投早投小)"))
-    year = django_filters.NumberFilter(label=_("Year"), field_name="date", lookup_expr="year")
+    year = django_filters.NumberFilter(label=_("Year"), field_name="date", lookup_expr="year",
+                                      min_value=YEAR_MIN, max_value=YEAR_MAX, decimal_places=0)
     q = django_filters.CharFilter(label=_("Enterprise name or credit code"), method="search")
 
     class Meta:

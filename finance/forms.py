@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from enterprises.models import Enterprise, Industry
 from pojian.domain.uploads import PDF, XLSX, validate_upload
+from pojian.forms import LockedEditMixin
 from pojian.models import Region
 
 from .domain import digests as digest_domain
@@ -17,7 +18,7 @@ class DateInput(forms.DateInput):
         super().__init__(format="%Y-%m-%d", **kwargs)
 
 
-class InstitutionForm(forms.ModelForm):
+class InstitutionForm(LockedEditMixin, forms.ModelForm):
     class Meta:
         model = FinanceInstitution
         fields = ["name", "uscc", "kind", "region", "registered_capital", "address", "contact_person", "contact_phone",
@@ -58,7 +59,7 @@ class NominationForm(forms.ModelForm):
         return letter
 
 
-class InvestmentForm(forms.ModelForm):
+class InvestmentForm(LockedEditMixin, forms.ModelForm):
     enterprise_uscc = forms.CharField(label=_("Enterprise credit code"), max_length=18)
 
     class Meta:

@@ -1,5 +1,6 @@
 from django.urls import path
 
+from pojian import converters  # noqa: F401 - registers <year:…>
 from pojian.nomination_views import ProtectedFileView
 
 from . import views
@@ -27,5 +28,5 @@ urlpatterns = [
     path("office/post-subsidies/<int:pk>/remove/", views.RemoveSupportView.as_view(), name="post_subsidy_remove"),
     path("office/post-subsidies/publish/", views.PublishView.as_view(), name="post_subsidy_publish"),
     # Public: only a year the office has published exists here.
-    path("public/post-subsidies/<int:year>/", views.PublicPostSubsidyView.as_view(), name="public_post_subsidies"),
+    path("public/post-subsidies/<year:year>/", views.PublicPostSubsidyView.as_view(), name="public_post_subsidies"),
 ]

@@ -13,3 +13,9 @@ class PojianConfig(AppConfig):
         admin.site.site_header = settings.PORTAL_NAME
         admin.site.site_title = _("Chrysalis portal administration")
         admin.site.index_title = _("Provincial office")
+
+        # Every admin page that edits a model refuses a save based on a stale page (see admin_locking).
+        from .admin_locking import protect
+
+        admin.autodiscover()
+        protect(admin.site)

@@ -19,3 +19,11 @@ def send_notification_emails(notification_ids):
 def ping():
     """Used by the health page to see that a worker answers."""
     return "pong"
+
+
+@shared_task
+def resend_queued_jobs():
+    """Beat: send again the jobs queued but never started (their message was lost, e.g. the broker was away)."""
+    from .domain.jobs import resend_queued_jobs as resend
+
+    return resend()

@@ -11,3 +11,10 @@ def validate_uscc(value):
             code="invalid_uscc",
             params={"value": value},
         )
+
+
+# Bounds for numbers people type. A number beyond them is a typing error, answered with a form
+# error; the database's own ranges (2,147,483,647 for an integer) are never reached.
+YEAR_MIN, YEAR_MAX = 1900, 2100
+MAX_COUNT = 10_000_000  # people, items, rows: more than any enterprise or programme has
+MAX_SMALL_COUNT = 10_000  # quotas, loads, days

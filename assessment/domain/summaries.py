@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext_lazy
 
 from pojian.domain import workflow
-from pojian.domain.concurrency import save_versioned
+from pojian.domain.concurrency import check_deferred_constraints, save_versioned
 from pojian.domain.errors import PermissionDenied, ValidationError
 from pojian.domain.notifications import notify, office_users
 from pojian.models import NominationState as S
@@ -66,7 +66,14 @@ def save_summary(summary, *, by, expected_version, policies=None):
         save_versioned(summary, expected_version=int(expected_version))
         if policies is not None:
             policies.instance = summary
-            policies.save()
+            try:
+                with transaction.atomic():
+                    policies.save()
+                    check_deferred_constraints("one_policy_per_number_per_summary")
+            except IntegrityError:
+                raise ValidationError(
+                    _("Two policies of one summary cannot have the same document number."), code="duplicate_number"
+                ) from None
     return summary
 
 

@@ -357,17 +357,20 @@ def import_nominations(source, *, region, cycle, by, progress=None):
         raise JobFailed(_("You may not import nominations for this region."))
     if cycle is None or cycle.is_closed:
         raise JobFailed(_("There is no open programme year to nominate for."))
+    def check_headers(headers):
+        missing = [c.header for c in COLUMNS if c.header not in headers]
+        if missing:
+            raise JobFailed(
+                _("The file is not the nomination template: columns are missing."),
+                errors=[{"row": 1, "column": h, "message": _("column missing")} for h in missing],
+            )
+
     try:
-        headers = _headers(source)
-        rows = list(read_rows(source))
+        rows = list(read_rows(source, check_headers=check_headers))
+    except JobFailed:
+        raise
     except Exception as e:  # noqa: BLE001 - an unreadable workbook is the user's error, said plainly
         raise JobFailed(_("The file could not be read as an Excel workbook: %(error)s") % {"error": e}) from e
-    missing = [c.header for c in COLUMNS if c.header not in headers]
-    if missing:
-        raise JobFailed(
-            _("The file is not the nomination template: columns are missing."),
-            errors=[{"row": 1, "column": h, "message": _("column missing")} for h in missing],
-        )
     if not rows:
         raise JobFailed(_("The file has no rows to import."))
     parsed, errors = parse_rows(rows, progress=progress, total=len(rows) * 2)
@@ -384,21 +387,6 @@ def import_nominations(source, *, region, cycle, by, progress=None):
     if progress:
         progress(len(rows) * 2, total=len(rows) * 2, force=True)
     return created
-
-
-def _headers(source):
-    from openpyxl import load_workbook
-
-    if hasattr(source, "seek"):
-        source.seek(0)
-    wb = load_workbook(source, read_only=True, data_only=True)
-    try:
-        first = next(wb.worksheets[0].iter_rows(max_row=1, values_only=True), ())
-        return {str(h).strip() for h in first if h is not None}
-    finally:
-        wb.close()
-        if hasattr(source, "seek"):
-            source.seek(0)
 
 
 def save_rows(rows, *, existing, region, cycle, by):

@@ -33,7 +33,8 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from pojian.domain import uscc as uscc_code
-from pojian.domain.jobs import JobFailed
+from pojian.domain.jobs import JobFailed, send_on_commit
+from pojian.domain.xlsx import check_import_limits, too_many_rows
 
 from ..models import Enterprise, EnterpriseYear
 from . import checks
@@ -170,6 +171,7 @@ def parse_year(value):
 
 def read_sheet(source):
     """(header names by key, [(row_number, {key: value})]) from the first sheet, read-only."""
+    check_import_limits(source)
     try:
         wb = load_workbook(source, read_only=True, data_only=True)
     except Exception:  # noqa: BLE001 - any unreadable file is the same problem for the user
@@ -192,6 +194,8 @@ def read_sheet(source):
             )
         data = []
         for number, row in enumerate(rows, start=2):
+            if number - 1 > settings.IMPORT_MAX_ROWS:
+                raise JobFailed(too_many_rows(number - 1))
             if row is None or all(_blank(v) for v in row):
                 continue
             data.append((number, {key: (row[i] if i < len(row) else None) for key, i in positions.items()}))
@@ -422,7 +426,7 @@ def import_tax_rows(names, data, *, year, by=None, progress=None):
         # or failed VACUUM never marks an import that has already committed as failed.
         from ..tasks import tidy_after_import
 
-        transaction.on_commit(tidy_after_import.delay)
+        send_on_commit(tidy_after_import)
     return result
 
 

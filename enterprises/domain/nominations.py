@@ -192,7 +192,7 @@ def create_nomination(*, by, cycle, enterprise=None, enterprise_fields=None, reg
         )
         _save_letter(nomination, letter)
         _audit(nomination, by, "create").save()
-        queue_check(nomination.pk)
+        queue_check(nomination.pk, by=by)
     return nomination
 
 
@@ -237,7 +237,7 @@ def update_nomination(nomination, *, by, expected_version, enterprise_fields=Non
         _audit(current, by, "edit")
         save_versioned(current, expected_version=int(expected_version))
         if changed:
-            queue_check(current.pk)
+            queue_check(current.pk, by=by)
     for field in ("recommendation", "letter", "version", "updated_at"):
         setattr(nomination, field, getattr(current, field))
     return current

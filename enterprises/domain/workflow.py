@@ -15,15 +15,22 @@ from pojian.domain.errors import ValidationError
 available_actions = shared.available_actions
 
 
-def queue_check(nomination_id):
-    """Send the 四科 check of one nomination once the surrounding transaction commits."""
+def queue_check(nomination_id, *, by):
+    """Record the 四科 check of one nomination as a job in the caller's transaction; sent on commit.
 
-    def send():
-        from enterprises.tasks import check_nomination
+    The job row commits with the change that needs it, so a check is never lost: should the broker
+    be away, the job stays queued and the re-send beat task sends it later.
+    """
+    import uuid
 
-        check_nomination.delay(nomination_id)
+    from enterprises.tasks import check_nomination_job
+    from pojian.domain.jobs import start_job
 
-    transaction.on_commit(send)
+    start_job(
+        kind="enterprises.check_nomination", title=_("Eligibility (四科) check of nomination %(id)s") % {"id": nomination_id}, by=by,
+        task=check_nomination_job, params={"nomination": nomination_id},
+        dedupe_key=f"enterprises.check:{nomination_id}:{uuid.uuid4().hex[:12]}",  # each change checks afresh
+    )
 
 
 def window_text(cycle):
@@ -40,7 +47,10 @@ def transition(nomination, action, *, by, reason="", notify_users=True):
             _("Upload the stamped recommendation letter (PDF) before submitting."), code="letter_required"
         )
     try:
-        result = shared.transition(nomination, action, by=by, reason=reason, notify_users=notify_users)
+        with transaction.atomic():
+            result = shared.transition(nomination, action, by=by, reason=reason, notify_users=notify_users)
+            if action == "submit":
+                queue_check(result.pk, by=by)
     except ValidationError as e:
         if getattr(e, "code", None) == "window_closed":
             raise ValidationError(
@@ -49,8 +59,6 @@ def transition(nomination, action, *, by, reason="", notify_users=True):
                 code="window_closed",
             ) from e
         raise
-    if action == "submit":
-        queue_check(result.pk)
     return result
 
 

@@ -272,24 +272,29 @@ def _import(job, progress):
     by = job.created_by
     allowed = allowed_institutions(by)
     allowed_ids = None if allowed is None else set(allowed.values_list("pk", flat=True))
+    headers = header_map()
+    label_of = {key: str(label) for key, label in COLUMNS}
+
+    def check_headers(names):
+        present = {headers[h] for h in names if h in headers}
+        missing = [label_of[k] for k in REQUIRED if k not in present]
+        if missing:
+            raise JobFailed(
+                _("Required columns are missing: %(columns)s.") % {"columns": _("、").join(missing)},
+                [{"row": 1, "column": c, "message": _("This column is missing.")} for c in missing],
+            )
+
     job.input_file.open("rb")
     try:
-        rows = list(read_rows(job.input_file))
+        rows = list(read_rows(job.input_file, check_headers=check_headers))
+    except JobFailed:
+        raise
     except Exception:  # noqa: BLE001 - any unreadable file gets the same clear answer
         raise JobFailed(_("The file could not be read as an Excel (.xlsx) workbook.")) from None
     finally:
         job.input_file.close()
     if not rows:
         raise JobFailed(_("The file has no rows to import."))
-    headers = header_map()
-    label_of = {key: str(label) for key, label in COLUMNS}
-    present = {headers[h] for h in rows[0][1] if h in headers}
-    missing = [label_of[k] for k in REQUIRED if k not in present]
-    if missing:
-        raise JobFailed(
-            _("Required columns are missing: %(columns)s.") % {"columns": _("、").join(missing)},
-            [{"row": 1, "column": c, "message": _("This column is missing.")} for c in missing],
-        )
     total = len(rows)
     progress(0, total=total, force=True)
 

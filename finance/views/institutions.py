@@ -6,6 +6,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.generic import CreateView, ListView, UpdateView
 
+from pojian.forms import LockedFormViewMixin
+
 from ..forms import InstitutionForm
 from ..models import FinanceInstitution
 from .common import FinancePermissionMixin, current_cycle, is_office
@@ -53,5 +55,5 @@ class InstitutionCreateView(FinancePermissionMixin, InstitutionFormMixin, Create
     permission_required = "finance.add_institution"
 
 
-class InstitutionEditView(FinancePermissionMixin, InstitutionFormMixin, UpdateView):
+class InstitutionEditView(FinancePermissionMixin, LockedFormViewMixin, InstitutionFormMixin, UpdateView):
     permission_required = "finance.change_institution"

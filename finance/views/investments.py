@@ -10,6 +10,7 @@ from django_tables2 import RequestConfig
 
 from pojian.domain.errors import ValidationError
 from pojian.domain.jobs import start_job
+from pojian.forms import LockedFormViewMixin
 from pojian.mixins import message_for
 
 from .. import tasks
@@ -78,7 +79,7 @@ class InvestmentCreateView(FinancePermissionMixin, InvestmentFormMixin, FormView
         return domain.record_investment(**fields, by=self.request.user)
 
 
-class InvestmentEditView(FinancePermissionMixin, InvestmentFormMixin, UpdateView):
+class InvestmentEditView(FinancePermissionMixin, LockedFormViewMixin, InvestmentFormMixin, UpdateView):
     permission_required = "finance.change_investment"
     model = Investment
 

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.generic import DetailView, FormView, ListView, View
 
 from pojian.domain.errors import ValidationError
+from pojian.domain.jobs import send_on_commit
 from pojian.mixins import message_for
 from pojian.models import NominationState
 
@@ -141,7 +142,7 @@ class DigestPrepareView(FinancePermissionMixin, View):
         if cycle is None:
             messages.error(request, _("No programme year is current."))
         else:
-            transaction.on_commit(lambda: tasks.prepare_digests.delay(cycle.pk))
+            send_on_commit(tasks.prepare_digests, cycle.pk)
             messages.success(request, _("The digests are being prepared; partners are told when they are ready."))
         return redirect(reverse("finance:digest_list"))
 

@@ -11,6 +11,7 @@ row errors (nothing is changed: the work function runs inside one transaction wh
 it); any other exception fails the job with its message and is re-raised for the worker log.
 """
 
+import datetime
 import logging
 import os
 import tempfile
@@ -34,12 +35,27 @@ class JobFailed(Exception):
         self.errors = errors or []
 
 
+def identical_request_key(*, kind, params, by, region):
+    """The dedupe key of a request: the same kind, parameters, requester and region are the same work."""
+    import hashlib
+    import json
+
+    raw = json.dumps([kind, params or {}, getattr(by, "pk", None), getattr(region, "pk", region)], sort_keys=True,
+                     default=str)
+    return f"{kind[:60]}:{hashlib.sha256(raw.encode()).hexdigest()[:40]}"
+
+
 def start_job(*, kind, title, by, task, params=None, input_file=None, region=None, dedupe_key=""):
     """Record a job and send its task once the transaction commits.
 
-    With a dedupe_key, a job of that key already queued or running is returned instead of a
-    second one (the database enforces it too).
+    The job row is written in the caller's transaction: it exists exactly when the change that
+    needs it does. Identical requests (same kind, parameters, requester and region; an upload is
+    never identical to another) join the job already queued or running, as does any request with
+    the same explicit dedupe_key (the database enforces it too). Sending never fails the request:
+    with the broker away the job stays queued and `resend_queued_jobs` sends it later.
     """
+    if not dedupe_key and input_file is None:
+        dedupe_key = identical_request_key(kind=kind, params=params, by=by, region=region)
     if dedupe_key:
         active = Job.objects.filter(dedupe_key=dedupe_key, status__in=[Job.Status.QUEUED, Job.Status.RUNNING]).first()
         if active:
@@ -47,16 +63,50 @@ def start_job(*, kind, title, by, task, params=None, input_file=None, region=Non
     try:
         with transaction.atomic():
             job = Job.objects.create(
-                kind=kind, title=str(title)[:200], created_by=by, params=params or {}, region=region,
-                dedupe_key=dedupe_key,
+                kind=kind, title=str(title)[:200], created_by=by, params={**(params or {}), TASK_KEY: task.name},
+                region=region, dedupe_key=dedupe_key,
             )
             if input_file is not None:
                 job.input_file.save(Path(input_file.name).name, input_file, save=True)
     except IntegrityError:
         # Lost a race with an identical request: join it.
         return Job.objects.get(dedupe_key=dedupe_key, status__in=[Job.Status.QUEUED, Job.Status.RUNNING]), False
-    transaction.on_commit(lambda: task.delay(job.pk))
+    transaction.on_commit(lambda: send_job(job.pk, task.name))
     return job, True
+
+
+TASK_KEY = "_task"  # in Job.params: the name of the Celery task that runs the job
+
+
+def send_job(job_id, task_name):
+    """Send the job's task; a broker that cannot be reached is logged, never raised (the job stays queued)."""
+    from pojian.celery import app
+
+    try:
+        task = app.tasks.get(task_name)
+        if task is not None:
+            task.delay(job_id)
+        else:
+            app.send_task(task_name, args=[job_id])
+    except Exception:  # noqa: BLE001 - any broker failure: the re-send beat task sends it later
+        log.warning("job %s: the broker could not be reached; it stays queued and will be sent again", job_id,
+                    exc_info=True)
+        return False
+    return True
+
+
+def resend_queued_jobs(*, older_than=None):
+    """Send again every job queued longer than `older_than` and never started (its message was lost).
+
+    A job sent twice runs once: run_job claims it. Returns how many were sent.
+    """
+    older_than = settings.JOB_RESEND_AFTER if older_than is None else older_than
+    cutoff = timezone.now() - datetime.timedelta(seconds=older_than)
+    sent = 0
+    for job in Job.objects.filter(status=Job.Status.QUEUED, started_at__isnull=True, created_at__lte=cutoff,
+                                  params__has_key=TASK_KEY):
+        sent += send_job(job.pk, job.params[TASK_KEY])
+    return sent
 
 
 class Progress:
@@ -125,8 +175,45 @@ class Progress:
         self._aside = None
 
 
+def _claim(job_id):
+    """Hold the job for this run until the caller's transaction ends (PostgreSQL advisory lock).
+
+    A second delivery of the same job (a re-send, a redelivery after a worker died) waits here,
+    then finds the job finished and does nothing.
+    """
+    if connection.vendor == "postgresql" and connection.in_atomic_block:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [JOB_LOCK_SPACE, job_id])
+
+
+JOB_LOCK_SPACE = 7411  # the advisory-lock namespace of jobs
+
+
+def _finish(job_id, job, progress, message):
+    total = progress.seen.get("total", job.total)
+    Job.objects.filter(pk=job_id).update(
+        status=Job.Status.DONE, total=total, progress=total or progress.seen.get("progress", job.progress),
+        message=str(message or progress.seen.get("message") or job.message or ""), finished_at=timezone.now(),
+    )
+
+
+PAUSE_ENV = "POJIAN_JOBS_TEST_PAUSE"  # test-only: "<stage>:<seconds>", so a test can kill a worker there
+
+
+def _test_pause(stage):
+    wanted, _sep, seconds = (os.environ.get(PAUSE_ENV) or "").partition(":")
+    if wanted == stage:
+        log.warning("job paused at %s (%s)", stage, PAUSE_ENV)
+        time.sleep(float(seconds or 60))
+
+
 def run_job(job_id, work, *, atomic=False):
-    """Run `work(job, progress)` for a job; safe to call twice (a finished job is not redone)."""
+    """Run `work(job, progress)` for a job; safe to call twice (a finished job is not redone).
+
+    With atomic=True the work and the job's status (done, with its message) are written in one
+    transaction: a worker killed at any point leaves either nothing or the finished job, and a
+    redelivered task finds the job done and stops.
+    """
     job = Job.objects.get(pk=job_id)
     if job.status in (Job.Status.DONE, Job.Status.FAILED):
         return job
@@ -135,9 +222,18 @@ def run_job(job_id, work, *, atomic=False):
     try:
         if atomic:
             with transaction.atomic():
+                _claim(job_id)
+                job.refresh_from_db()
+                if job.status in (Job.Status.DONE, Job.Status.FAILED):
+                    return job
                 message = work(job, progress)
+                job.refresh_from_db()
+                _finish(job_id, job, progress, message)
+                _test_pause("work_done")
+            _test_pause("committed")
         else:
             message = work(job, progress)
+            _test_pause("work_done")
     except JobFailed as e:
         Job.objects.filter(pk=job_id).update(
             status=Job.Status.FAILED, message=e.message, errors=e.errors, finished_at=timezone.now()
@@ -152,12 +248,9 @@ def run_job(job_id, work, *, atomic=False):
         raise
     finally:
         progress.close()
-    job.refresh_from_db()
-    total = progress.seen.get("total", job.total)
-    Job.objects.filter(pk=job_id).update(
-        status=Job.Status.DONE, total=total, progress=total or progress.seen.get("progress", job.progress),
-        message=str(message or progress.seen.get("message") or job.message or ""), finished_at=timezone.now(),
-    )
+    if not atomic:
+        job.refresh_from_db()
+        _finish(job_id, job, progress, message)
     job.refresh_from_db()
     return job
 
@@ -182,3 +275,15 @@ def save_result(job, filename, write):
     Job.objects.filter(pk=job.pk).update(result_file=str(relative), result_name=filename)
     job.result_file.name, job.result_name = str(relative), filename
     return final
+
+
+def send_on_commit(task, *args):
+    """Send `task(*args)` when the transaction commits; a broker that is away is logged, never raised."""
+
+    def send():
+        try:
+            task.delay(*args)
+        except Exception:  # noqa: BLE001 - a lost message must not turn a saved change into a 500
+            log.warning("task %s%r could not be sent: the broker could not be reached", task.name, args, exc_info=True)
+
+    transaction.on_commit(send)

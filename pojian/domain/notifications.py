@@ -1,7 +1,5 @@
 """Telling people: a Notification row for their home page, an e-mail sent by Celery on commit."""
 
-from django.db import transaction
-
 from ..models import Notification, User
 
 
@@ -13,8 +11,9 @@ def notify(users, *, subject: str, body: str = "", url: str = ""):
     ids = [n.pk for n in rows]
     if ids:
         from ..tasks import send_notification_emails
+        from .jobs import send_on_commit
 
-        transaction.on_commit(lambda: send_notification_emails.delay(ids))
+        send_on_commit(send_notification_emails, ids)
     return rows
 
 

@@ -304,8 +304,93 @@ def write_workbook(path, sheets, *, compresslevel=6):
     return path
 
 
-def read_rows(path_or_file, *, sheet=None, header_row=1):
-    """Yield (row_number, {header: value}) from a workbook in read-only mode (big files, little memory)."""
+def _first_sheet_xml(archive):
+    """The archive path of the workbook's first worksheet (as openpyxl would read it), or None."""
+    try:
+        workbook = archive.read("xl/workbook.xml").decode("utf-8", "replace")
+        rels = archive.read("xl/_rels/workbook.xml.rels").decode("utf-8", "replace")
+    except KeyError:
+        return None
+    sheet = re.search(r"<(?:\w+:)?sheet\b[^>]*?\br:id=\"([^\"]+)\"", workbook) or re.search(
+        r"<(?:\w+:)?sheet\b[^>]*?:id=\"([^\"]+)\"", workbook)
+    if not sheet:
+        return None
+    for rel in re.finditer(r"<(?:\w+:)?Relationship\b[^>]*>", rels):
+        if re.search(rf'\bId="{re.escape(sheet.group(1))}"', rel.group(0)):
+            target = re.search(r'\bTarget="([^"]+)"', rel.group(0))
+            if target:
+                path = target.group(1)
+                return path.lstrip("/") if path.startswith("/") else "xl/" + path
+    return None
+
+
+def _declared_rows(archive, name):
+    """The last row the sheet declares in its <dimension ref="A1:F1000"/>, read from its first bytes."""
+    try:
+        with archive.open(name) as sheet:
+            head = sheet.read(4096).decode("utf-8", "replace")
+    except KeyError:
+        return None
+    found = re.search(r'<(?:\w+:)?dimension\b[^>]*\bref="[A-Z]*(\d+)(?::[A-Z]*(\d+))?"', head)
+    if not found:
+        return None
+    return int(found.group(2) or found.group(1))
+
+
+def check_import_limits(source):
+    """Refuse a workbook too big to import before any row of it is parsed.
+
+    The sizes its zip directory declares are summed (a reader never unpacks more than that), and
+    the first sheet's declared dimension gives its row count; read_rows also stops at the limit,
+    should a sheet declare none. Raises JobFailed with a message for the user.
+    """
+    from django.conf import settings
+    from django.template.defaultfilters import filesizeformat
+    from django.utils.translation import gettext as _
+
+    from .jobs import JobFailed
+
+    if hasattr(source, "seek"):
+        source.seek(0)
+    try:
+        with zipfile.ZipFile(source) as archive:
+            unpacked = sum(info.file_size for info in archive.infolist())
+            if unpacked > settings.IMPORT_MAX_UNPACKED_BYTES:
+                raise JobFailed(
+                    _("The file unpacks to %(size)s, more than the %(limit)s an import may hold. Nothing was "
+                      "imported; split the file or remove what it does not need.")
+                    % {"size": filesizeformat(unpacked), "limit": filesizeformat(settings.IMPORT_MAX_UNPACKED_BYTES)}
+                )
+            name = _first_sheet_xml(archive)
+            declared = _declared_rows(archive, name) if name else None
+    except zipfile.BadZipFile:
+        raise JobFailed(_("The file could not be read as an Excel (.xlsx) workbook.")) from None
+    finally:
+        if hasattr(source, "seek"):
+            source.seek(0)
+    if declared is not None and declared - 1 > settings.IMPORT_MAX_ROWS:
+        raise JobFailed(too_many_rows(declared - 1))
+
+
+def too_many_rows(rows):
+    from django.conf import settings
+    from django.utils.translation import gettext as _
+
+    return _("The file has %(rows)s rows, more than the %(limit)s an import may hold. Nothing was imported; "
+             "split it into several files.") % {"rows": f"{rows:,}", "limit": f"{settings.IMPORT_MAX_ROWS:,}"}
+
+
+def read_rows(path_or_file, *, sheet=None, header_row=1, check_headers=None):
+    """Yield (row_number, {header: value}) from a workbook in read-only mode (big files, little memory).
+
+    The import limits are checked first (check_import_limits), then the header row is passed to
+    `check_headers(headers)` (which raises to refuse the file) before any data row is read.
+    """
+    from django.conf import settings
+
+    from .jobs import JobFailed
+
+    check_import_limits(path_or_file)
     wb = load_workbook(path_or_file, read_only=True, data_only=True)
     try:
         ws = wb[sheet] if sheet else wb.worksheets[0]
@@ -316,7 +401,11 @@ def read_rows(path_or_file, *, sheet=None, header_row=1):
                 continue
             if number == header_row:
                 headers = [str(h).strip() if h is not None else "" for h in row]
+                if check_headers is not None:
+                    check_headers(headers)
                 continue
+            if number - header_row > settings.IMPORT_MAX_ROWS:
+                raise JobFailed(too_many_rows(number - header_row))
             if row is None or all(v is None or (isinstance(v, str) and not v.strip()) for v in row):
                 continue
             yield number, dict(zip(headers, row, strict=False))

@@ -28,7 +28,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from pojian.domain.errors import PermissionDenied, ValidationError
-from pojian.domain.jobs import start_job
+from pojian.domain.jobs import send_job, start_job
 from pojian.models import Job, Region
 
 from ..models import AnnualReport
@@ -115,7 +115,7 @@ def rerun_report(report, *, by):
         except IntegrityError:
             raise ValidationError(_("Another report for the same year and region is being generated.")) from None
         AnnualReport.objects.filter(pk=report.pk).update(heartbeat_at=None)
-        transaction.on_commit(lambda: generate_annual_report.delay(job.pk))
+        transaction.on_commit(lambda: send_job(job.pk, generate_annual_report.name))
     job.refresh_from_db()
     return report
 
@@ -162,6 +162,10 @@ def _pause():
 def run_report(job, progress):
     """The job's work (for `pojian.domain.jobs.run_job`): data, PDF in chunks, workbook, then both files at once."""
     report = AnnualReport.objects.select_related("cycle", "region").get(job=job)
+    if report.pdf and report.xlsx and report.finished_at:
+        # A redelivery of a report whose worker died after finishing it: the work is done.
+        Job.objects.filter(pk=job.pk).update(status=Job.Status.DONE, finished_at=report.finished_at)
+        return _("Finished: %(pages)s pages.") % {"pages": report.pages}
     clean_leftovers(report)
     beat = {"last": 0.0}
 
@@ -200,12 +204,16 @@ def run_report(job, progress):
             _publish(report, base + ".pdf", lambda p: Path(p).write_bytes(pdf))
             _publish(report, base + ".xlsx", lambda p: shutil.copyfile(xlsx_tmp, p))
             now = timezone.now()
-            AnnualReport.objects.filter(pk=report.pk).update(
-                pdf=base + ".pdf", xlsx=base + ".xlsx", finished_at=now, heartbeat_at=now, pages=pages
-            )
-            Job.objects.filter(pk=job.pk).update(result_file=base + ".pdf", result_name=report.file_name("pdf"))
-            step(total, force=True)
-            return _("Finished: %(pages)s pages, %(rows)s enterprises in the workbook.") % {"pages": pages, "rows": rows}
+            message = _("Finished: %(pages)s pages, %(rows)s enterprises in the workbook.") % {"pages": pages, "rows": rows}
+            with transaction.atomic():  # the report's files and the job's status: one step
+                AnnualReport.objects.filter(pk=report.pk).update(
+                    pdf=base + ".pdf", xlsx=base + ".xlsx", finished_at=now, heartbeat_at=now, pages=pages
+                )
+                Job.objects.filter(pk=job.pk).update(
+                    result_file=base + ".pdf", result_name=report.file_name("pdf"), status=Job.Status.DONE,
+                    progress=total, total=total, message=message, finished_at=now,
+                )
+            return message
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
 

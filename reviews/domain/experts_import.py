@@ -154,18 +154,21 @@ def import_experts(source, *, by, progress=None):
     """Import the workbook; all or nothing (call inside a transaction). Returns (created, updated)."""
     if not by.has_perm("reviews.import_experts"):
         raise PermissionDenied(_("Only the provincial office may do this."))
-    try:
-        rows = list(read_rows(source))
-    except Exception as e:  # noqa: BLE001 - an unreadable workbook is the user's error, said plainly
-        raise JobFailed(_("The file could not be read as an Excel workbook: %(error)s") % {"error": e}) from e
-    if rows:
-        present = set(rows[0][1].keys())
+    def check_headers(headers):
+        present = set(headers)
         missing = [c[1] for c in COLUMNS if c[3] and c[1] not in present and c[2] not in present]
         if missing:
             raise JobFailed(
                 _("The file is not the expert pool template: columns are missing."),
                 errors=[{"row": 1, "column": h, "message": str(_("column missing"))} for h in missing],
             )
+
+    try:
+        rows = list(read_rows(source, check_headers=check_headers))
+    except JobFailed:
+        raise
+    except Exception as e:  # noqa: BLE001 - an unreadable workbook is the user's error, said plainly
+        raise JobFailed(_("The file could not be read as an Excel workbook: %(error)s") % {"error": e}) from e
     if not rows:
         raise JobFailed(_("The file has no rows to import."))
     parsed, errors = parse(rows)

@@ -8,7 +8,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from enterprises.models import Enterprise, EnterpriseNomination, EnterpriseYear, IPItem, Registration
-from pojian.models import NominationState
+from pojian.models import Job, NominationState
 from tests.enterprises import factories as ef
 
 PDF_BYTES = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
@@ -154,7 +154,8 @@ def test_bureau_list_shows_failed_criteria(cycle, bureau, client_for):
 def test_bureau_creates_nomination_of_new_enterprise_with_results(cycle, bureau, client_for, monkeypatch,
                                                                   django_capture_on_commit_callbacks):
     queued = []
-    monkeypatch.setattr("enterprises.tasks.check_nomination.delay", queued.append)
+    monkeypatch.setattr("enterprises.tasks.check_nomination_job.delay",
+                        lambda job_id: queued.append(Job.objects.get(pk=job_id).params["nomination"]))
     data = form_data(ip=[IP_ROW], products=[{"name": "智能光谱仪", "key_technology": "高精度光谱识别", "evidence": "新产品鉴定"}],
                      transfers=[{"kind": "licence", "contract_no": "HT-1", "amount": "300000", "date": "2024-03-01"}])
     data["nom-letter"] = letter()

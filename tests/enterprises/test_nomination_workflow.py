@@ -11,14 +11,17 @@ from django.utils import timezone
 from enterprises.domain import nominations, workflow
 from enterprises.models import EnterpriseNomination, EnterpriseYear
 from pojian.domain.errors import StaleEdit
+from pojian.models import Job
 from pojian.models import NominationState as S
 from tests.enterprises import factories as ef
 
 
 @pytest.fixture
 def queued(monkeypatch):
+    """The nominations whose 四科 check job was sent."""
     calls = []
-    monkeypatch.setattr("enterprises.tasks.check_nomination.delay", calls.append)
+    monkeypatch.setattr("enterprises.tasks.check_nomination_job.delay",
+                        lambda job_id: calls.append(Job.objects.get(pk=job_id).params["nomination"]))
     return calls
 
 

@@ -11,6 +11,7 @@ from openpyxl import Workbook
 
 from finance.domain import investments as domain
 from finance.models import FinanceSettings, Investment
+from pojian.domain.concurrency import edit_token
 from pojian.domain.errors import PermissionDenied
 from pojian.models import Job
 from tests.enterprises.factories import EnterpriseFactory, EnterpriseYearFactory, ensure_regions
@@ -162,7 +163,8 @@ def test_editing_decides_early_or_small_again(client_for, office, institution):
                                           amount=Decimal("1.00"), round="seed", by=office)
     assert investment.early_or_small
     client_for(office).post(reverse("finance:investment_edit", args=[investment.pk]), {
-        "institution": institution.pk, "enterprise_uscc": e.uscc, "date": "2025-06-01", "amount": "1.00", "round": "seed"})
+        "institution": institution.pk, "enterprise_uscc": e.uscc, "date": "2025-06-01", "amount": "1.00", "round": "seed",
+        "edit_token": edit_token(Investment, investment.pk)})
     investment.refresh_from_db()
     assert investment.date == datetime.date(2025, 6, 1) and not investment.early_or_small
 

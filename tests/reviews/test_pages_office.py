@@ -6,6 +6,7 @@ from decimal import Decimal
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from pojian.domain.concurrency import edit_token
 from pojian.domain.jobs import run_job
 from pojian.models import Job, Notification
 from reviews.domain import assignment as assigning
@@ -277,7 +278,7 @@ def test_score_sheet_is_edited_in_the_admin_until_scoring_starts(client_for, cyc
     url = reverse("admin:reviews_scoresheet_change", args=[sheet.pk])
     prefix = "criteria"
     data = {
-        "title": "企业评分表", "round": round_.pk,
+        "title": "企业评分表", "round": round_.pk, "edit_token": edit_token(type(sheet), sheet.pk),
         f"{prefix}-TOTAL_FORMS": "2", f"{prefix}-INITIAL_FORMS": "1", f"{prefix}-MIN_NUM_FORMS": "0",
         f"{prefix}-MAX_NUM_FORMS": "1000",
         f"{prefix}-0-id": criterion.pk, f"{prefix}-0-sheet": sheet.pk, f"{prefix}-0-order": "1",
@@ -293,6 +294,7 @@ def test_score_sheet_is_edited_in_the_admin_until_scoring_starts(client_for, cyc
     # Once experts score, the sheet is fixed: totals already given depend on it.
     Round.objects.filter(pk=round_.pk).update(phase=Round.Phase.SCORING)
     data[f"{prefix}-0-weight"] = "3"
+    data["edit_token"] = edit_token(type(sheet), sheet.pk)  # a fresh page: refused for the phase, not as stale
     client.post(url, data)
     assert sheet.criteria.get(pk=criterion.pk).weight == Decimal("1.5")
 
