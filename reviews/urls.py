@@ -31,8 +31,11 @@ urlpatterns = [
     path("office/assignments/<int:pk>/", office.AssignmentActionView.as_view(), name="office_assignment_action"),
     path("office/conflicts/", office.ConflictListView.as_view(), name="office_conflicts"),
     path("office/conflicts/<int:pk>/decide/", office.ConflictDecideView.as_view(), name="office_conflict_decide"),
+    path("office/objections/<int:pk>/evidence/", office.ObjectionEvidenceView.as_view(), name="office_objection_evidence"),
     path("office/objections/<int:pk>/decide/", office.ObjectionDecideView.as_view(), name="office_objection_decide"),
     # Public.
     path("public/", public.PublicNoticeListView.as_view(), name="public_notices"),
     path("public/<int:pk>/", public.PublicNoticeView.as_view(), name="public_notice"),
+    path("public/<int:pk>/pdf/", public.PublicNoticePdfView.as_view(), name="public_notice_pdf"),
+    path("public/confirmed/<int:year>/<slug:kind>/", public.PublicConfirmedListView.as_view(), name="public_confirmed"),
 ]

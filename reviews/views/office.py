@@ -11,10 +11,12 @@ from django.db.models import Count, Prefetch, Q
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.generic import DetailView, ListView, TemplateView, View
 
+from pojian.domain.calendar import CalendarMissing
 from pojian.domain.errors import PermissionDenied, ValidationError
 from pojian.mixins import PortalPermissionMixin, message_for, run_domain
 from pojian.models import Cycle, Job
@@ -26,6 +28,7 @@ from ..forms import (
     ConflictDecisionForm,
     CreateRoundForm,
     ExpertChoiceForm,
+    NoticeCorrectionForm,
     ObjectionDecisionForm,
     ObjectionForm,
     OpenScoringForm,
@@ -559,8 +562,17 @@ class NoticeView(RoundMixin, TemplateView):
             publish_form=PublishNoticeForm(),
             objection_form=ObjectionForm(items=self._items(round_)),
             decision_form=ObjectionDecisionForm(),
+            correction_form=NoticeCorrectionForm(),
+            today=timezone.localdate(),
         )
-        if notice is not None:
+        if notice is None:
+            try:
+                ctx["default_period"] = notices.notice_period(timezone.localdate(), round_.notice_days)
+            except CalendarMissing as e:
+                ctx["calendar_missing"] = message_for(e)
+        else:
+            ctx["corrections"] = notice.corrections.select_related("published_by")
+            ctx["can_confirm"] = notice.is_over() and not notice.withdrawn_at
             ctx["objections"] = notice.objections.select_related("item", "recorded_by", "decided_by")
             ctx["pending_objections"] = notice.objections.filter(outcome=Objection.Outcome.PENDING).count()
         return ctx
@@ -590,6 +602,15 @@ class NoticeView(RoundMixin, TemplateView):
                     messages.success(request, _("Objection recorded."))
             else:
                 _form_errors(request, form)
+        elif action == "correct":
+            form = NoticeCorrectionForm(request.POST)
+            if notice is None:
+                messages.error(request, _("Publish the public notice first."))
+            elif form.is_valid():
+                if run_domain(request, notices.correct_notice, notice=notice, by=request.user, **form.cleaned_data):
+                    messages.success(request, _("The correction notice is published."))
+            else:
+                _form_errors(request, form)
         elif action == "confirm":
             if run_domain(request, notices.confirm_results, round_=round_, by=request.user):
                 messages.success(request, _("The results are confirmed; the bureaus have been notified."))
@@ -616,3 +637,20 @@ class ObjectionDecideView(PortalPermissionMixin, DetailView):
         else:
             _form_errors(request, form)
         return HttpResponseRedirect(reverse("reviews:office_notice", args=[objection.notice.round_id]))
+
+
+class ObjectionEvidenceView(PortalPermissionMixin, DetailView):
+    """The PDF evidence sent with an online objection: the office only."""
+
+    model = Objection
+    permission_required = "reviews.decide_objection"
+    http_method_names = ["get", "head"]
+
+    def get(self, request, *args, **kwargs):
+        from django.http import FileResponse, Http404
+
+        objection = self.get_object()
+        if not objection.evidence:
+            raise Http404
+        return FileResponse(objection.evidence.open("rb"), content_type="application/pdf",
+                            filename=f"objection-{objection.pk}.pdf")

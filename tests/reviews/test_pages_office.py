@@ -76,7 +76,7 @@ def test_office_pages_refuse_everyone_else(client_for, cycle, bureau, other_bure
     objection = _objection(office, its[0])
     urls = list(office_urls({
         "office_item": its[0].pk, "office_assignment_action": a.pk, "office_conflict_decide": conflict.pk,
-        "office_objection_decide": objection.pk,
+        "office_objection_decide": objection.pk, "office_objection_evidence": objection.pk,
     }, round_.pk))
     assert len(urls) >= 14  # every office page of the app
     for user in (other_bureau, bureau, unassigned.user, exps[0].user, partner):
