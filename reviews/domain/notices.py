@@ -259,7 +259,7 @@ def submit_objection(*, notice, item, objector, unit, phone, content, address, e
         errors.append(_("Give a telephone number where the office can reach you."))
     if not content:
         errors.append(_("Say what the objection is."))
-    if item is None or item.round_id != notice.round_id or not item.selected:
+    if item is None or not ReviewItem.objects.filter(pk=item.pk, round_id=notice.round_id, selected=True).exists():
         errors.append(_("Choose a name on the list."))
     if evidence:
         try:
