@@ -144,6 +144,11 @@ class RoundDetailView(RoundMixin, TemplateView):
             reopen_form=ReasonForm(),
             pending_conflicts=queries.pending_conflicts().count(),
         )
+        if round_.phase == Round.Phase.SCORING:
+            ctx["checklist"] = rounds.close_checklist(round_)
+        if round_.phase != Round.Phase.CLOSED:
+            ctx["short_items"] = assigning.short_items(round_, states=(Assignment.State.CONFIRMED,)) \
+                if round_.phase == Round.Phase.SCORING else []
         return ctx
 
     def post(self, request, *args, **kwargs):
@@ -165,7 +170,8 @@ class RoundDetailView(RoundMixin, TemplateView):
             elif not form.is_valid():
                 _form_errors(request, form)
         elif action == "close":
-            if run_domain(request, rounds.close_round, round_=round_, by=request.user):
+            if run_domain(request, rounds.close_round, round_=round_, by=request.user,
+                          confirm_open=bool(request.POST.get("confirm_open")), reason=request.POST.get("reason", "")):
                 messages.success(request, _("The round is closed; experts can no longer score."))
         elif action == "reopen":
             if run_domain(request, rounds.reopen_scoring, round_=round_, by=request.user,
@@ -288,6 +294,10 @@ class ItemView(PortalPermissionMixin, DetailView):
             override_form=OverrideForm(initial={"selected": "0" if item.selected else "1"}),
             can_override=closed and round_.ranked_at is not None and user.has_perm("reviews.override_selection", item),
         )
+        live = sum(1 for a in assignments if a.state != Assignment.State.WITHDRAWN)
+        if not closed and live < round_.experts_per_item:
+            ctx["missing"] = round_.experts_per_item - live
+            ctx["candidates"] = assigning.candidate_experts(item)
         if ctx["show_scores"]:
             criteria = scoring.criteria_for(round_)
             rows = []
@@ -467,7 +477,8 @@ class ResultsView(RoundMixin, TemplateView):
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         round_ = self.get_round()
-        ctx.update(tie_rule=ranking.TIE_RULE, quota=round_.quota, notice=PublicNotice.objects.filter(round=round_).first())
+        ctx.update(tie_rule=ranking.TIE_RULE, quota=round_.quota, notice=PublicNotice.objects.filter(round=round_).first(),
+                   minimum=rounds.minimum_reviews(round_))
         if not self.request.user.has_perm("reviews.view_scores", round_):
             ctx["rows"] = None
             return ctx

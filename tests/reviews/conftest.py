@@ -11,10 +11,11 @@ def media_in_tmp(settings, tmp_path):
 def calendar_for_today(request):
     """Page tests publish notices from today (no back-dating); whatever today is, its year and the next
     are countable: a year the migration did not load gets a plain calendar (weekends off, no holidays)."""
-    if request.node.get_closest_marker("django_db") is None:
+    marker = request.node.get_closest_marker("django_db")
+    if marker is None and not {"db", "transactional_db"} & set(request.fixturenames):
         return
-    if "transactional_db" not in request.fixturenames:
-        request.getfixturevalue("db")
+    transactional = "transactional_db" in request.fixturenames or bool(marker and marker.kwargs.get("transaction"))
+    request.getfixturevalue("transactional_db" if transactional else "db")
     from django.utils import timezone
 
     from pojian.models import CalendarYear

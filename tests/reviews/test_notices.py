@@ -22,6 +22,10 @@ TODAY = datetime.date(2026, 6, 1)
 @pytest.fixture
 def selected_round(cycle, office):
     """Three ranked items (40, 30, 20), the best two selected."""
+    return make_selected_round(cycle, office)
+
+
+def make_selected_round(cycle, office):
     round_, crits, its, _exps, assignments = scoring_round(cycle=cycle, items=3, experts=1, criteria=1)
     for a, value in zip(assignments, ("40", "30", "20"), strict=True):
         scoring.save_review(assignment=a, by=a.expert.user, scores={crits[0].pk: value}, recommendation="neutral")

@@ -220,9 +220,16 @@ def test_phases_through_the_round_page(client_for, cycle, office):
     assert round_.phase == Round.Phase.SCORING and round_.scoring_closes.year == 2030
     expert_client = client_for(exps[0].user)
     assert expert_client.get(reverse("reviews:expert_assignment", args=[a.pk])).status_code == 200
-    client.post(url, {"action": "close"})
+    # One review not started: closing needs an explicit confirmation with a reason.
+    page = client.get(url).content.decode()
+    assert 'data-testid="close-checklist"' in page
+    response = client.post(url, {"action": "close"}, follow=True)
+    assert any(m.level_tag == "error" for m in response.context["messages"])
+    client.post(url, {"action": "close", "confirm_open": "1", "reason": ""})
+    assert Round.objects.get(pk=round_.pk).phase == Round.Phase.SCORING
+    client.post(url, {"action": "close", "confirm_open": "1", "reason": "专家因病无法评审"})
     round_.refresh_from_db()
-    assert round_.phase == Round.Phase.CLOSED
+    assert round_.phase == Round.Phase.CLOSED and round_.close_reason == "专家因病无法评审"
     assert expert_client.get(reverse("reviews:expert_assignment", args=[a.pk])).status_code == 403
     # Reopening scoring needs a reason.
     client.post(url, {"action": "reopen", "reason": ""})
