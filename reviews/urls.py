@@ -16,6 +16,9 @@ urlpatterns = [
     path("expert/assignments/<int:pk>/", expert.AssignmentView.as_view(), name="expert_assignment"),
     path("expert/assignments/<int:pk>/conflict/", expert.DeclareConflictView.as_view(), name="expert_declare_conflict"),
     path("expert/assignments/<int:pk>/letter/", expert.AssignmentLetterView.as_view(), name="expert_letter"),
+    path("expert/assignments/<int:pk>/form/", expert.AssignmentFormPdfView.as_view(), name="expert_nomination_form"),
+    path("expert/finished/", expert.FinishedReviewListView.as_view(), name="expert_finished"),
+    path("expert/finished/<int:pk>/", expert.FinishedReviewView.as_view(), name="expert_finished_review"),
     # The office.
     path("office/", office.RoundListView.as_view(), name="office_rounds"),
     path("office/rounds/<int:pk>/", office.RoundDetailView.as_view(), name="office_round"),
