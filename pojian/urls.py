@@ -26,7 +26,8 @@ for prefix, app in [
     ("finance/", "finance"),
     ("reviews/", "reviews"),
     ("assessment/", "assessment"),
-    ("reports/", "pojian.reports"),
+    ("reports/", "reports"),
+    ("api/", "api"),
 ]:
     try:
         __import__(f"{app}.urls")
