@@ -16,6 +16,7 @@ from .models import (
     Partnership,
     Presentation,
     Roadshow,
+    RoadshowCriterion,
     RoadshowScore,
 )
 
@@ -118,13 +119,18 @@ class PresentationInline(admin.TabularInline):
     autocomplete_fields = ["enterprise"]
 
 
+class RoadshowCriterionInline(admin.TabularInline):
+    model = RoadshowCriterion
+    extra = 0
+
+
 @admin.register(Roadshow)
 class RoadshowAdmin(SimpleHistoryAdmin):
-    list_display = ["title", "date", "place", "cycle", "scoring_open"]
+    list_display = ["title", "date", "place", "cycle", "scoring_open", "scoring_closes"]
     list_filter = ["cycle", "scoring_open"]
     search_fields = ["title", "place"]
     filter_horizontal = ["judges"]
-    inlines = [PresentationInline]
+    inlines = [PresentationInline, RoadshowCriterionInline]
 
 
 @admin.register(RoadshowScore)

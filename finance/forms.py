@@ -154,8 +154,27 @@ class DigestSettingsForm(forms.ModelForm):
 
 
 class ScoreForm(forms.ModelForm):
+    """0–100, or with the roadshow's score sheet one field per weighted criterion."""
+
     class Meta:
         model = RoadshowScore
         fields = ["score", "comment"]
         widgets = {"score": forms.NumberInput(attrs={"min": 0, "max": 100, "step": 1}),
                    "comment": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, criteria=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.criteria = list(criteria)
+        if self.criteria:
+            del self.fields["score"]
+            given = {v.criterion_id: v.value for v in self.instance.values.all()} if self.instance.pk else {}
+            for c in self.criteria:
+                label = f"{c.name}（0–{c.max_score:g}，×{c.weight:g}）"
+                self.fields[f"criterion_{c.pk}"] = forms.DecimalField(
+                    label=label, min_value=0, max_value=c.max_score, decimal_places=2, help_text=c.guidance,
+                    initial=given.get(c.pk),
+                )
+            self.order_fields([f"criterion_{c.pk}" for c in self.criteria] + ["comment"])
+
+    def values(self):
+        return {c.pk: self.cleaned_data[f"criterion_{c.pk}"] for c in self.criteria}

@@ -284,6 +284,7 @@ class Roadshow(models.Model):
         limit_choices_to={"role": "partner"},
     )
     scoring_open = models.BooleanField(_("scoring open"), default=True)
+    scoring_closes = models.DateTimeField(_("scoring deadline"), null=True, blank=True)
     history = HistoricalRecords()
 
     class Meta:
@@ -307,6 +308,11 @@ class Presentation(models.Model):
     )
     project = models.CharField(_("project"), max_length=200, blank=True)
     order = models.PositiveSmallIntegerField(_("order"), default=0)
+    business_plan = models.FileField(
+        _("business plan (PDF)"), upload_to="roadshows/%Y/", blank=True, validators=[ContentTypeValidator(PDF)],
+    )
+    financing_need = models.DecimalField(_("financing need (yuan)"), null=True, blank=True, **MONEY)
+    financing_use = models.TextField(_("use of the financing"), blank=True)
 
     class Meta:
         ordering = ["order", "pk"]
@@ -318,13 +324,37 @@ class Presentation(models.Model):
         return f"{self.enterprise} @ {self.roadshow.title}"
 
 
+class RoadshowCriterion(models.Model):
+    """A weighted criterion of a roadshow's score sheet (like a review round's 评分表)."""
+
+    roadshow = models.ForeignKey(Roadshow, verbose_name=_("roadshow"), on_delete=models.CASCADE, related_name="criteria")
+    name = models.CharField(_("criterion"), max_length=120)
+    guidance = models.TextField(_("guidance"), blank=True)
+    max_score = models.DecimalField(_("maximum score"), max_digits=7, decimal_places=2,
+                                    validators=[MinValueValidator(Decimal("0.01"))])
+    weight = models.DecimalField(_("weight"), max_digits=6, decimal_places=3, default=Decimal("1"),
+                                 validators=[MinValueValidator(Decimal("0"))])
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        ordering = ["order", "pk"]
+        verbose_name = _("roadshow criterion")
+        verbose_name_plural = _("roadshow criteria")
+        constraints = [models.UniqueConstraint(fields=["roadshow", "name"], name="unique_roadshow_criterion")]
+
+    def __str__(self):
+        return self.name
+
+
 class RoadshowScore(models.Model):
-    """One judge's score (0–100) of one presentation, with a comment."""
+    """One judge's score (0–100) of one presentation, with a comment; with a score sheet, the
+    weighted criteria's total as a percentage of the sheet's maximum."""
 
     presentation = models.ForeignKey(Presentation, verbose_name=_("presentation"), on_delete=models.CASCADE, related_name="scores")
     judge = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("judge"), on_delete=models.PROTECT, related_name="+")
     score = models.PositiveSmallIntegerField(_("score"), validators=[MinValueValidator(0), MaxValueValidator(100)])
     comment = models.TextField(_("comment"), blank=True)
+    percent = models.DecimalField(_("weighted score (percent of the maximum)"), max_digits=9, decimal_places=4, null=True, blank=True)
     scored_at = models.DateTimeField(_("scored"), auto_now=True)
     history = HistoricalRecords()
 
@@ -339,3 +369,18 @@ class RoadshowScore(models.Model):
 
     def __str__(self):
         return f"{self.presentation}: {self.score}"
+
+
+class RoadshowCriterionScore(models.Model):
+    """A judge's value for one criterion of a roadshow's score sheet."""
+
+    score = models.ForeignKey(RoadshowScore, on_delete=models.CASCADE, related_name="values")
+    criterion = models.ForeignKey(RoadshowCriterion, verbose_name=_("criterion"), on_delete=models.PROTECT, related_name="+")
+    value = models.DecimalField(_("score"), max_digits=7, decimal_places=2, validators=[MinValueValidator(Decimal("0"))])
+
+    class Meta:
+        ordering = ["criterion__order", "criterion_id"]
+        constraints = [models.UniqueConstraint(fields=["score", "criterion"], name="one_value_per_roadshow_criterion")]
+
+    def __str__(self):
+        return f"{self.criterion}: {self.value}"

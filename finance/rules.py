@@ -31,7 +31,10 @@ def is_roadshow_judge(user, roadshow):
 
 @rules.predicate
 def scoring_open(user, roadshow):
-    return roadshow is not None and roadshow.scoring_open
+    from django.utils import timezone
+
+    return bool(roadshow is not None and roadshow.scoring_open
+                and (roadshow.scoring_closes is None or timezone.now() < roadshow.scoring_closes))
 
 
 # The office's pages.

@@ -44,4 +44,5 @@ urlpatterns = [
     path("roadshows/", roadshows.RoadshowListView.as_view(), name="roadshow_list"),
     path("roadshows/<int:pk>/", roadshows.RoadshowDetailView.as_view(), name="roadshow_detail"),
     path("roadshows/<int:pk>/score/<int:presentation>/", roadshows.ScoreView.as_view(), name="roadshow_score"),
+    path("roadshows/<int:pk>/plan/<int:presentation>/", roadshows.BusinessPlanView.as_view(), name="roadshow_plan"),
 ]

@@ -56,3 +56,19 @@ class JobAdmin(admin.ModelAdmin):
     list_display = ["title", "kind", "status", "progress", "total", "created_by", "created_at", "finished_at"]
     list_filter = ["status", "kind"]
     readonly_fields = [f.name for f in Job._meta.fields]
+
+
+from .models import CalendarDay, CalendarYear  # noqa: E402
+
+
+@admin.register(CalendarYear)
+class CalendarYearAdmin(SimpleHistoryAdmin):
+    list_display = ["year", "source", "created_at"]
+
+
+@admin.register(CalendarDay)
+class CalendarDayAdmin(SimpleHistoryAdmin):
+    list_display = ["day", "kind", "name"]
+    list_filter = ["kind"]
+    date_hierarchy = "day"
+    search_fields = ["name"]

@@ -253,3 +253,41 @@ class Job(models.Model):
     @property
     def is_active(self) -> bool:
         return self.status in (self.Status.QUEUED, self.Status.RUNNING)
+
+
+class CalendarYear(models.Model):
+    """A year whose official holiday schedule (放假安排, with 调休) is loaded; other years are refused."""
+
+    year = models.PositiveSmallIntegerField(_("year"), unique=True)
+    source = models.CharField(_("source"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("added"), auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-year"]
+        verbose_name = _("calendar year")
+        verbose_name_plural = _("working-day calendar")
+
+    def __str__(self):
+        return str(self.year)
+
+
+class CalendarDay(models.Model):
+    """A day that differs from the plain week: a holiday off, or a weekend day worked (调休)."""
+
+    class Kind(models.TextChoices):
+        OFF = "off", _("Day off")
+        WORKING = "working", _("Make-up working day")
+
+    day = models.DateField(_("date"), unique=True)
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    name = models.CharField(_("holiday"), max_length=60)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["day"]
+        verbose_name = _("calendar day")
+        verbose_name_plural = _("calendar days")
+
+    def __str__(self):
+        return f"{self.day} {self.name}（{self.get_kind_display()}）"

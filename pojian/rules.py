@@ -62,3 +62,7 @@ def is_job_requester(user, job):
 
 
 rules.add_perm("pojian.view_job", is_office | is_job_requester)
+
+# The working-day calendar (holidays and 调休): the office reads and edits it.
+rules.add_perm("pojian.view_calendar", is_office)
+rules.add_perm("pojian.edit_calendar", is_office)

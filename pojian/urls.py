@@ -2,12 +2,13 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from . import views
+from . import calendar_views, views
 
 urlpatterns = [
     path("", views.landing, name="landing"),
     path("home/", views.HomeView.as_view(), name="home"),
     path("health/", views.HealthView.as_view(), name="health"),
+    path("calendar/", calendar_views.CalendarView.as_view(), name="calendar"),
     path("jobs/<int:pk>/", views.JobView.as_view(), name="job"),
     path("jobs/<int:pk>/download/", views.JobDownloadView.as_view(), name="job_download"),
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),

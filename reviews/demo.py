@@ -186,7 +186,7 @@ def seed(*, cycle, stdout=None):
         except Exception:  # noqa: BLE001 - a conflict or load limit just skips this one in the demo
             continue
     assign_domain.confirm_assignment(round_=round_, by=office)
-    rounds.open_scoring(round_=round_, by=office)
+    rounds.open_scoring(round_=round_, by=office, closes=timezone.now() + timedelta(days=14))
 
     criteria = list(Criterion.objects.filter(sheet__round=round_))
     mine = list(Assignment.objects.filter(item__round=round_, expert=first, state=Assignment.State.CONFIRMED).order_by("item_id"))

@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from .models import Conflict, Expert, Objection, Review, ReviewItem, Round
+from .models import Conflict, Expert, NoticeCorrection, Objection, Review, ReviewItem, Round
 
 
 def _plain(value):
@@ -193,3 +193,25 @@ class ObjectionDecisionForm(forms.Form):
         label=_("Outcome"), choices=[(Objection.Outcome.UPHELD, _("Uphold")), (Objection.Outcome.DISMISSED, _("Dismiss"))]
     )
     reason = forms.CharField(label=_("Reason"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class NoticeCorrectionForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Kind"), choices=NoticeCorrection.Kind.choices)
+    text = forms.CharField(
+        label=_("Text of the correction notice"), widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Shown publicly under the notice as a correction notice (更正公告)."),
+    )
+
+
+class PublicObjectionForm(forms.Form):
+    item = forms.ModelChoiceField(label=_("Objection to"), queryset=ReviewItem.objects.none())
+    objector = forms.CharField(label=_("Your name"), max_length=200)
+    unit = forms.CharField(label=_("Your work unit"), max_length=200)
+    phone = forms.CharField(label=_("Telephone"), max_length=30)
+    content = forms.CharField(label=_("Objection (facts and reasons)"), widget=forms.Textarea(attrs={"rows": 5}))
+    evidence = forms.FileField(label=_("Evidence (PDF, optional)"), required=False)
+
+    def __init__(self, *args, items, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["item"].queryset = items
+        self.fields["item"].label_from_instance = lambda item: item.nominee_name

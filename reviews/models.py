@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from enterprises.models import Industry
+from pojian.domain.uploads import PDF, ContentTypeValidator
 from pojian.models import Cycle, Region, User
 from pojian.validators import validate_uscc
 
@@ -187,7 +188,16 @@ class Round(models.Model):
         _("normalise per expert (z-scores)"), default=False,
         help_text=_("Aggregate each expert's scores as z-scores, for experts who score harshly or kindly."),
     )
-    notice_days = models.PositiveSmallIntegerField(_("public notice days"), default=5, validators=[MinValueValidator(1)])
+    notice_days = models.PositiveSmallIntegerField(
+        _("public notice (working days)"), default=5, validators=[MinValueValidator(1)],
+        help_text=_("Counted in working days with the portal's holiday calendar."),
+    )
+    min_reviews = models.PositiveSmallIntegerField(
+        _("minimum reviews per nomination"), default=3, validators=[MinValueValidator(1)],
+        help_text=_("A nomination with fewer submitted reviews is flagged and cannot be selected without a reason."),
+    )
+    close_reason = models.TextField(_("reason for closing with open points"), blank=True)
+    reminders_sent = models.CharField(_("deadline reminders sent"), max_length=40, blank=True, editable=False)
     assignment_confirmed_at = models.DateTimeField(_("assignment confirmed"), null=True, blank=True)
     ranked_at = models.DateTimeField(_("ranked"), null=True, blank=True)
     results_confirmed_at = models.DateTimeField(_("results confirmed"), null=True, blank=True)
@@ -461,8 +471,10 @@ class PublicNotice(models.Model):
     show_uscc = models.BooleanField(_("show the credit code"), default=False)
     show_industry = models.BooleanField(_("show the industry"), default=True)
     show_score = models.BooleanField(_("show the aggregate score"), default=False)
+    working_days = models.PositiveSmallIntegerField(_("working days"), default=5)
     published_by = models.ForeignKey(User, verbose_name=_("published by"), on_delete=models.PROTECT, related_name="+")
     published_at = models.DateTimeField(_("published"), auto_now_add=True)
+    withdrawn_at = models.DateTimeField(_("withdrawn"), null=True, blank=True)
     history = HistoricalRecords()
 
     class Meta:
@@ -478,7 +490,35 @@ class PublicNotice(models.Model):
         from django.utils import timezone
 
         on = on or timezone.localdate()
-        return self.starts <= on <= self.ends
+        return self.withdrawn_at is None and self.starts <= on <= self.ends
+
+    def is_over(self, on=None):
+        from django.utils import timezone
+
+        return (on or timezone.localdate()) > self.ends
+
+
+class NoticeCorrection(models.Model):
+    """A correction (更正) or the withdrawal (撤回) of a published 公示, shown publicly as a 更正公告."""
+
+    class Kind(models.TextChoices):
+        CORRECTION = "correction", _("Correction")
+        WITHDRAWAL = "withdrawal", _("Withdrawal")
+
+    notice = models.ForeignKey(PublicNotice, verbose_name=_("public notice"), on_delete=models.CASCADE, related_name="corrections")
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
+    text = models.TextField(_("text of the correction notice"))
+    published_by = models.ForeignKey(User, verbose_name=_("published by"), on_delete=models.PROTECT, related_name="+")
+    published_at = models.DateTimeField(_("published"), auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["published_at", "pk"]
+        verbose_name = _("correction notice")
+        verbose_name_plural = _("correction notices")
+
+    def __str__(self):
+        return f"{self.notice}: {self.get_kind_display()}"
 
 
 class Objection(models.Model):
@@ -489,13 +529,26 @@ class Objection(models.Model):
         UPHELD = "upheld", _("Upheld")
         DISMISSED = "dismissed", _("Dismissed")
 
+    class Source(models.TextChoices):
+        OFFICE = "office", _("Recorded by the office")
+        ONLINE = "online", _("Submitted online")
+
     notice = models.ForeignKey(PublicNotice, verbose_name=_("public notice"), on_delete=models.CASCADE, related_name="objections")
     item = models.ForeignKey(ReviewItem, verbose_name=_("nomination"), on_delete=models.PROTECT, related_name="objections")
     objector = models.CharField(_("who objects"), max_length=200)
+    unit = models.CharField(_("work unit"), max_length=200, blank=True)
+    phone = models.CharField(_("phone"), max_length=30, blank=True)
     contact = models.CharField(_("contact"), max_length=200, blank=True)
     content = models.TextField(_("objection"))
+    evidence = models.FileField(
+        _("evidence (PDF)"), upload_to="objections/%Y/", blank=True, validators=[ContentTypeValidator(PDF)],
+    )
+    source = models.CharField(_("source"), max_length=10, choices=Source.choices, default=Source.OFFICE)
+    submitted_from = models.GenericIPAddressField(_("submitted from"), null=True, blank=True)
     received_on = models.DateField(_("received"))
-    recorded_by = models.ForeignKey(User, verbose_name=_("recorded by"), on_delete=models.PROTECT, related_name="+")
+    recorded_by = models.ForeignKey(
+        User, verbose_name=_("recorded by"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     outcome = models.CharField(_("outcome"), max_length=10, choices=Outcome.choices, default=Outcome.PENDING)
     outcome_reason = models.TextField(_("reason for the outcome"), blank=True)
     decided_by = models.ForeignKey(User, verbose_name=_("decided by"), null=True, blank=True, on_delete=models.PROTECT, related_name="+")

@@ -66,7 +66,7 @@ def _office_panels(cycle):
 
 def nav_items(user):
     if is_office(user):
-        return [(_("Expert review"), reverse("reviews:office_rounds"))]
+        return [(_("Expert review"), reverse("reviews:office_rounds")), (_("Working-day calendar"), reverse("calendar"))]
     if is_expert(user):
         return [(_("My reviews"), reverse("reviews:expert_dashboard"))]
     if is_bureau(user):

@@ -138,6 +138,8 @@ rules.add_perm("reviews.view_assignment", expert_may_see_assignment)
 rules.add_perm("reviews.score_assignment", expert_may_see_assignment & ~is_submitted)
 rules.add_perm("reviews.declare_conflict", is_live_own_assignment & round_not_closed & ~is_conflicted)
 rules.add_perm("reviews.view_item", is_office | expert_may_see_item)
+# The expert's own submitted reviews stay readable (read-only) in every phase, also after closing.
+rules.add_perm("reviews.view_finished_review", is_own_assignment & is_submitted & ~is_conflicted)
 
 # The office's side (object: Round, ReviewItem, Assignment, Conflict, Objection or none).
 for _perm in (

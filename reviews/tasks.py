@@ -46,3 +46,12 @@ def detect_conflicts_for_expert(expert_id, user_id=None):
         return 0
     by = User.objects.filter(pk=user_id).first() if user_id else None
     return len(detect_for_expert(expert, by=by))
+
+
+@shared_task
+def send_deadline_reminders():
+    """Celery beat, every morning: the scoring-deadline reminders due today."""
+    from .domain.reminders import send_deadline_reminders as send
+
+    result = send()
+    return {"rounds": result["rounds"], "experts": result["experts"], "skipped": len(result["skipped"])}

@@ -16,6 +16,9 @@ urlpatterns = [
     path("expert/assignments/<int:pk>/", expert.AssignmentView.as_view(), name="expert_assignment"),
     path("expert/assignments/<int:pk>/conflict/", expert.DeclareConflictView.as_view(), name="expert_declare_conflict"),
     path("expert/assignments/<int:pk>/letter/", expert.AssignmentLetterView.as_view(), name="expert_letter"),
+    path("expert/assignments/<int:pk>/form/", expert.AssignmentFormPdfView.as_view(), name="expert_nomination_form"),
+    path("expert/finished/", expert.FinishedReviewListView.as_view(), name="expert_finished"),
+    path("expert/finished/<int:pk>/", expert.FinishedReviewView.as_view(), name="expert_finished_review"),
     # The office.
     path("office/", office.RoundListView.as_view(), name="office_rounds"),
     path("office/rounds/<int:pk>/", office.RoundDetailView.as_view(), name="office_round"),
@@ -31,8 +34,11 @@ urlpatterns = [
     path("office/assignments/<int:pk>/", office.AssignmentActionView.as_view(), name="office_assignment_action"),
     path("office/conflicts/", office.ConflictListView.as_view(), name="office_conflicts"),
     path("office/conflicts/<int:pk>/decide/", office.ConflictDecideView.as_view(), name="office_conflict_decide"),
+    path("office/objections/<int:pk>/evidence/", office.ObjectionEvidenceView.as_view(), name="office_objection_evidence"),
     path("office/objections/<int:pk>/decide/", office.ObjectionDecideView.as_view(), name="office_objection_decide"),
     # Public.
     path("public/", public.PublicNoticeListView.as_view(), name="public_notices"),
     path("public/<int:pk>/", public.PublicNoticeView.as_view(), name="public_notice"),
+    path("public/<int:pk>/pdf/", public.PublicNoticePdfView.as_view(), name="public_notice_pdf"),
+    path("public/confirmed/<int:year>/<slug:kind>/", public.PublicConfirmedListView.as_view(), name="public_confirmed"),
 ]

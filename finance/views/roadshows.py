@@ -8,6 +8,7 @@ from django.views.generic import DetailView, ListView
 
 from pojian.domain.errors import ValidationError
 from pojian.mixins import message_for
+from pojian.nomination_views import ProtectedFileView
 
 from ..domain import roadshows as domain
 from ..forms import ScoreForm
@@ -47,6 +48,7 @@ class RoadshowDetailView(FinancePermissionMixin, DetailView):
             can_score=allows(user, "finance.score_roadshow", self.object),
             results=domain.results(self.object) if allows(user, "finance.view_roadshow_results") else None,
             judges=self.object.judges.all(),
+            criteria=list(self.object.criteria.all()),
         )
         return ctx
 
@@ -65,19 +67,35 @@ class ScoreView(FinancePermissionMixin, DetailView):
         self.object = self.get_object()
         p = self.presentation()
         existing = RoadshowScore.objects.filter(presentation=p, judge=request.user).first()
-        return self.render_to_response(self.get_context_data(presentation=p, form=ScoreForm(instance=existing)))
+        form = ScoreForm(instance=existing, criteria=self.object.criteria.all())
+        return self.render_to_response(self.get_context_data(presentation=p, form=form))
 
     def post(self, request, *args, **kwargs):
         self.object = self.get_object()
         p = self.presentation()
-        form = ScoreForm(request.POST)
+        form = ScoreForm(request.POST, criteria=self.object.criteria.all())
         if form.is_valid():
             try:
-                domain.score_presentation(presentation=p, judge=request.user, score=form.cleaned_data["score"],
-                                          comment=form.cleaned_data["comment"])
+                domain.score_presentation(presentation=p, judge=request.user, score=form.cleaned_data.get("score"),
+                                          comment=form.cleaned_data["comment"], values=form.values())
             except (ValidationError, PermissionDenied) as e:
                 form.add_error(None, message_for(e))
             else:
                 messages.success(request, _("Score saved for %(name)s.") % {"name": p.enterprise.name})
                 return redirect(self.object)
         return self.render_to_response(self.get_context_data(presentation=p, form=form))
+
+
+class BusinessPlanView(ProtectedFileView):
+    """A presentation's business plan (PDF) for the office and the roadshow's judges."""
+
+    model = Roadshow
+    permission_required = "finance.view_roadshow"
+    file_field = "business_plan"
+
+    def get_permission_object(self):
+        return DetailView.get_object(self)
+
+    def get_object(self, queryset=None):
+        roadshow = DetailView.get_object(self)
+        return get_object_or_404(roadshow.presentations, pk=self.kwargs["presentation"])

@@ -533,3 +533,49 @@ def propose_job(job, progress):
         "created": summary["created"], "rate": round(summary["match_rate"] * 100), "min": summary["min_load"],
         "max": summary["max_load"],
     }
+
+
+def assign_late_items(*, round_, by):
+    """During scoring: every nomination short of experts (joined late, or lost one to a conflict) gets
+    its missing experts at once, confirmed, under the same constraints (load, conflicts, fields).
+
+    Raises AssignmentInfeasible naming the nominations that cannot be served. Returns the count created.
+    """
+    from dataclasses import replace
+
+    _require_office(by, round_)
+    if round_.phase != Round.Phase.SCORING:
+        raise TransitionNotAllowed(_("Only a round in the scoring phase assigns at once."), code="phase")
+    short = {i.pk for i in short_items(round_, states=(Assignment.State.CONFIRMED,))}
+    if not short:
+        return 0
+    with transaction.atomic():
+        Round.objects.select_for_update(of=("self",)).get(pk=round_.pk)
+        problem, names = build_problem(round_)
+        picks = solve(replace(problem, items=[i for i in problem.items if i in short]), names=names)
+        insert_rows_with_history(
+            Assignment, [{"item_id": i, "expert_id": e, "matched": m, "state": Assignment.State.CONFIRMED} for i, e, m in picks],
+            by=by, reason="assigned during scoring",
+        )
+        pairs = {(i, e) for i, e, _m in picks}
+        live = Assignment.objects.filter(item_id__in=short, state=Assignment.State.CONFIRMED)
+        _notify_new([a for a in live.select_related("item__round", "expert__user") if (a.item_id, a.expert_id) in pairs])
+    return len(picks)
+
+
+def candidate_experts(item, *, limit=10):
+    """Experts who could take the nomination now (active, no conflict, not assigned, under the load):
+    matching fields first, then the lightest load. For the office's reassignment prompt."""
+    round_ = item.round
+    blocked = {e for e, i in blocked_pairs(round_, item_ids=[item.pk]) if i == item.pk}
+    assigned = set(Assignment.objects.filter(item=item, state__in=LIVE).values_list("expert_id", flat=True))
+    loads = round_loads(round_)
+    rows = []
+    for expert in assignable_experts().exclude(pk__in=blocked | assigned):
+        load = loads.get(expert.pk, 0)
+        if load >= round_.max_load:
+            continue
+        matched = bool(item.industry and item.industry in expert.expertise)
+        rows.append((not matched, load, expert.name, expert.pk, expert, matched))
+    rows.sort(key=lambda r: r[:4])
+    return [{"expert": r[4], "matched": r[5], "load": r[1]} for r in rows[:limit]]

@@ -130,3 +130,16 @@ def _try(fn):
         return fn()
     except (NotImplementedError, AttributeError):
         return None
+
+
+def kind_list_name(kind):
+    """What a kind's list is called publicly (public notice titles and headings)."""
+    from django.utils.translation import gettext as _
+
+    names = {
+        "enterprises": _("science and technology SMEs"),
+        "incubators": _("incubators and maker spaces"),
+        "finance": _("finance investment service institutions"),
+        "bureau_summaries": _("nominating units' work"),
+    }
+    return names.get(kind, kind)

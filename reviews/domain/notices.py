@@ -6,19 +6,20 @@
 """
 
 from collections import defaultdict
-from datetime import timedelta
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from pojian.domain.calendar import is_working_day, notice_end
 from pojian.domain.errors import PermissionDenied, TransitionNotAllowed, ValidationError
 from pojian.domain.notifications import notify, region_bureau_users
 from pojian.domain.workflow import transition
 from pojian.models import NominationState
 
-from ..models import Objection, PublicNotice, ReviewItem, Round
-from .kinds import nomination_model
+from ..models import NoticeCorrection, Objection, PublicNotice, ReviewItem, Round
+from .kinds import kind_list_name, nomination_model
 
 
 def _require_office(by, perm, obj=None):
@@ -27,17 +28,39 @@ def _require_office(by, perm, obj=None):
 
 
 def notice_period(starts, days):
-    """A notice of `days` days starting on `starts` ends on starts + days - 1 (both days included)."""
-    return starts, starts + timedelta(days=max(1, days) - 1)
+    """A notice of `days` working days from `starts` (or the next working day): (first day, last day).
+
+    Counted with the holiday calendar (pojian.domain.calendar); CalendarMissing for a year not loaded.
+    """
+    first = starts if is_working_day(starts) else notice_end(starts, 1)
+    return first, notice_end(first, max(1, days))
+
+
+def public_title(round_):
+    """The public title of a round's 公示, built from its kind and year (never the internal round name)."""
+    return _("Public notice of the %(year)s Chrysalis to Butterfly selected list: %(kind)s") % {
+        "year": round_.cycle.year, "kind": kind_list_name(round_.kind),
+    }
 
 
 def publish_notice(*, round_, by, how_to_object, starts=None, title="", show_uscc=False, show_industry=True,
-                   show_score=False):
-    """Publish the selected list for the round's notice period (default 5 days from today)."""
+                   show_score=False, today=None):
+    """Publish the selected list for the round's notice period (its working days from `starts`, default today).
+
+    The start cannot be before the day of publication (no back-dating); the end is computed with the
+    working-day calendar and stored.
+    """
     _require_office(by, "reviews.publish_notice", round_)
+    today = today or timezone.localdate()
     how_to_object = (how_to_object or "").strip()
     if not how_to_object:
         raise ValidationError(_("Say how to object (address, telephone, deadline)."), code="how_to_object")
+    starts = starts or today
+    if starts < today:
+        raise ValidationError(
+            _("The notice cannot start before the day it is published (%(today)s).") % {"today": date_format(today)},
+            code="backdated",
+        )
     with transaction.atomic():
         current = Round.objects.select_for_update(of=("self",)).select_related("cycle").get(pk=round_.pk)
         if current.phase != Round.Phase.CLOSED or current.ranked_at is None:
@@ -49,10 +72,10 @@ def publish_notice(*, round_, by, how_to_object, starts=None, title="", show_usc
         selected = ReviewItem.objects.filter(round=current, selected=True)
         if not selected.exists():
             raise ValidationError(_("Nothing is selected yet."), code="empty")
-        starts, ends = notice_period(starts or timezone.localdate(), current.notice_days)
+        starts, ends = notice_period(starts, current.notice_days)
         notice = PublicNotice(
             round=current, starts=starts, ends=ends, how_to_object=how_to_object, published_by=by,
-            title=title or _("Public notice: %(round)s, selected list") % {"round": current},
+            working_days=current.notice_days, title=(title or "").strip() or public_title(current),
             show_uscc=show_uscc, show_industry=show_industry, show_score=show_score,
         )
         notice._history_user = by
@@ -63,7 +86,7 @@ def publish_notice(*, round_, by, how_to_object, starts=None, title="", show_usc
             notify(
                 region_bureau_users(region_id),
                 subject=_("Public notice published: %(title)s") % {"title": notice.title},
-                body=_("From %(starts)s to %(ends)s.") % {"starts": starts, "ends": ends},
+                body=_("From %(starts)s to %(ends)s.") % {"starts": date_format(starts), "ends": date_format(ends)},
             )
     return notice
 
@@ -81,7 +104,10 @@ def record_objection(*, notice, item, objector, content, by, received_on=None, c
         errors.append(_("The nomination is not part of this notice."))
     received_on = received_on or timezone.localdate()
     if not (notice.starts <= received_on <= notice.ends):
-        errors.append(_("Objections are received from %(starts)s to %(ends)s.") % {"starts": notice.starts, "ends": notice.ends})
+        errors.append(_("Objections are received from %(starts)s to %(ends)s.")
+                      % {"starts": date_format(notice.starts), "ends": date_format(notice.ends)})
+    if notice.withdrawn_at:
+        errors.append(_("The public notice was withdrawn."))
     if notice.round.results_confirmed_at:
         errors.append(_("The results are already confirmed."))
     if errors:
@@ -143,9 +169,11 @@ def confirm_results(*, round_, by, today=None):
         notice = PublicNotice.objects.filter(round=current).first()
         if notice is None:
             raise TransitionNotAllowed(_("Publish the public notice first."), code="no_notice")
+        if notice.withdrawn_at:
+            raise TransitionNotAllowed(_("The public notice was withdrawn."), code="withdrawn")
         if today <= notice.ends:
             raise TransitionNotAllowed(
-                _("The public notice runs until %(ends)s; confirm the results after it.") % {"ends": notice.ends},
+                _("The public notice runs until %(ends)s; confirm the results after it.") % {"ends": date_format(notice.ends)},
                 code="notice_running",
             )
         if notice.objections.filter(outcome=Objection.Outcome.PENDING).exists():
@@ -176,3 +204,90 @@ def confirm_results(*, round_, by, today=None):
             )
     round_.refresh_from_db()
     return current
+
+
+def correct_notice(*, notice, kind, text, by):
+    """Publish a correction (更正) or withdraw (撤回) a published 公示; both are shown publicly as a 更正公告.
+
+    A withdrawn notice runs no longer: no objection is received and the results cannot be confirmed.
+    """
+    _require_office(by, "reviews.publish_notice", notice.round)
+    text = (text or "").strip()
+    if kind not in NoticeCorrection.Kind.values:
+        raise ValidationError(_("Choose correction or withdrawal."), code="kind")
+    if not text:
+        raise ValidationError(_("Write the text of the correction notice."), code="text")
+    with transaction.atomic():
+        current = PublicNotice.objects.select_for_update(of=("self",)).select_related("round").get(pk=notice.pk)
+        if current.round.results_confirmed_at:
+            raise TransitionNotAllowed(_("The results are already confirmed."), code="confirmed")
+        if current.withdrawn_at:
+            raise TransitionNotAllowed(_("The public notice was withdrawn."), code="withdrawn")
+        correction = NoticeCorrection(notice=current, kind=kind, text=text, published_by=by)
+        correction._history_user = by
+        correction.save()
+        if kind == NoticeCorrection.Kind.WITHDRAWAL:
+            current.withdrawn_at = timezone.now()
+            current._history_user = by
+            current._change_reason = "withdraw"
+            current.save()
+    notice.refresh_from_db()
+    return correction
+
+
+# At most this many online objections from one address a day (all notices together).
+OBJECTIONS_PER_ADDRESS_PER_DAY = 3
+
+
+def submit_objection(*, notice, item, objector, unit, phone, content, address, evidence=None, today=None):
+    """An objection submitted online by anyone during the 公示 (the public form).
+
+    Visible only to the office, handled like any other (decide_objection). Refused outside the
+    period, for a withdrawn or confirmed notice, and beyond OBJECTIONS_PER_ADDRESS_PER_DAY a day
+    from one address. The optional evidence must really be a PDF (pojian.domain.uploads).
+    """
+    from pojian.domain.uploads import PDF, validate_upload
+
+    today = today or timezone.localdate()
+    objector, unit, phone, content = ((v or "").strip() for v in (objector, unit, phone, content))
+    errors = []
+    if not objector:
+        errors.append(_("Give your name."))
+    if not unit:
+        errors.append(_("Give your work unit."))
+    if not phone or not all(c.isdigit() or c in "-+ ()" for c in phone) or sum(c.isdigit() for c in phone) < 7:
+        errors.append(_("Give a telephone number where the office can reach you."))
+    if not content:
+        errors.append(_("Say what the objection is."))
+    if item is None or not ReviewItem.objects.filter(pk=item.pk, round_id=notice.round_id, selected=True).exists():
+        errors.append(_("Choose a name on the list."))
+    if evidence:
+        try:
+            validate_upload(evidence, kinds=(PDF,))
+        except ValidationError as e:
+            errors.extend(e.messages)
+    if notice.withdrawn_at:
+        errors.append(_("The public notice was withdrawn."))
+    elif notice.round.results_confirmed_at or not (notice.starts <= today <= notice.ends):
+        errors.append(_("Objections are received from %(starts)s to %(ends)s.")
+                      % {"starts": date_format(notice.starts), "ends": date_format(notice.ends)})
+    if errors:
+        raise ValidationError(errors, code="invalid")
+    with transaction.atomic():
+        # One address at a time: the count and the insert cannot interleave.
+        PublicNotice.objects.select_for_update(of=("self",)).get(pk=notice.pk)
+        if Objection.objects.filter(submitted_from=address, received_on=today).count() >= OBJECTIONS_PER_ADDRESS_PER_DAY:
+            raise ValidationError(
+                _("Too many objections from your address today; please try again tomorrow or write to the office."),
+                code="rate_limited",
+            )
+        objection = Objection(
+            notice=notice, item=item, objector=objector[:200], unit=unit[:200], phone=phone[:30],
+            contact=phone[:200], content=content, received_on=today, source=Objection.Source.ONLINE,
+            submitted_from=address or None,
+        )
+        if evidence:
+            objection.evidence = evidence
+        objection._change_reason = "online"
+        objection.save()
+    return objection

@@ -179,11 +179,14 @@ def select(*, round_, by, quota=None):
             raise ValidationError(_("Give the number of nominations to select."), code="quota")
         items = order_items(ReviewItem.objects.filter(round=current))
         taken = sum(1 for i in items if i.overridden and i.selected)
+        from .rounds import minimum_reviews
+
+        minimum = minimum_reviews(current)  # fewer reviews: only an override (with a reason) selects it
         changed = []
         for item in items:
             if item.overridden:
                 continue
-            want = item.rank is not None and taken < quota
+            want = item.rank is not None and item.review_count >= minimum and taken < quota
             if want:
                 taken += 1
             if item.selected != want:

@@ -90,11 +90,13 @@ def populate_round(*, round_, by):
     """Put the year's accepted nominations of the round's kind into the round (idempotent).
 
     New accepted nominations become items; the denormalised facts of existing items are
-    refreshed. Runs conflict detection for the round afterwards. Returns (created, updated).
+    refreshed. Runs conflict detection for the round afterwards. While the round is scoring, a
+    nomination that joins late is assigned its experts at once (assignment.assign_late_items).
+    Returns (created, updated).
     """
     _require_office(by, obj=round_)
-    if round_.phase != Round.Phase.ASSIGNMENT:
-        raise TransitionNotAllowed(_("Nominations can only be added while the round is in the assignment phase."), code="phase")
+    if round_.phase not in (Round.Phase.ASSIGNMENT, Round.Phase.SCORING):
+        raise TransitionNotAllowed(_("Nominations can no longer be added: the round is closed."), code="phase")
     model = nomination_model(round_.kind)
     if model is None:
         return 0, 0
@@ -129,12 +131,22 @@ def populate_round(*, round_, by):
         from .conflicts import detect_conflicts
 
         detect_conflicts(round_=round_, by=by)
+        if new and round_.phase == Round.Phase.SCORING:
+            from .assignment import assign_late_items
+
+            assign_late_items(round_=round_, by=by)
     return len(new), len(changed)
 
 
 def open_scoring(*, round_, by, closes=None):
-    """Assignment → scoring: every item has its N confirmed experts, and the sheet has criteria."""
+    """Assignment → scoring: every item has its N confirmed experts, the sheet has criteria, and a
+    scoring deadline in the future is set (here or on the round)."""
     _require_office(by, obj=round_)
+    closes = closes or round_.scoring_closes
+    if closes is None:
+        raise ValidationError(_("Set the scoring deadline."), code="no_deadline")
+    if closes <= timezone.now():
+        raise ValidationError(_("The scoring deadline must be in the future."), code="past_deadline")
     with transaction.atomic():
         current = Round.objects.select_for_update(of=("self",)).get(pk=round_.pk)
         if current.phase != Round.Phase.ASSIGNMENT:
@@ -163,16 +175,67 @@ def open_scoring(*, round_, by, closes=None):
     return current
 
 
-def close_round(*, round_, by):
-    """Scoring → closed: experts can no longer score; the office sees everything and ranks."""
+def minimum_reviews(round_):
+    """The submitted reviews a nomination needs: the round's minimum, at most its experts per nomination."""
+    return min(round_.min_reviews, round_.experts_per_item)
+
+
+def close_checklist(round_):
+    """What is still open in a scoring round: {"not_started", "incomplete", "pending_conflicts",
+    "under_minimum"} (counts, and the items under the minimum), plus "open" (anything at all)."""
+    from django.db.models import Count, Q
+
+    from .queries import pending_conflicts
+
+    live = Assignment.objects.filter(item__round=round_, state=Assignment.State.CONFIRMED)
+    minimum = minimum_reviews(round_)
+    under = list(
+        ReviewItem.objects.filter(round=round_)
+        .annotate(n=Count("assignments", filter=Q(assignments__state=Assignment.State.CONFIRMED,
+                                                  assignments__progress=Assignment.Progress.SUBMITTED)))
+        .filter(n__lt=minimum).order_by("nominee_name")
+    )
+    item_ids = list(round_.items.values_list("pk", flat=True))
+    conflicts = pending_conflicts().filter(
+        Q(nominee_uscc__in=round_.items.exclude(nominee_uscc="").values("nominee_uscc")) | Q(object_id__in=round_.items.values("object_id"))
+    ) if item_ids else pending_conflicts().none()
+    result = {
+        "not_started": live.filter(progress=Assignment.Progress.TODO).count(),
+        "incomplete": live.filter(progress=Assignment.Progress.DRAFT).count(),
+        "pending_conflicts": conflicts.count(),
+        "under_minimum": under,
+        "minimum": minimum,
+    }
+    result["open"] = bool(result["not_started"] or result["incomplete"] or result["pending_conflicts"] or under)
+    return result
+
+
+def close_round(*, round_, by, confirm_open=False, reason=""):
+    """Scoring → closed: experts can no longer score; the office sees everything and ranks.
+
+    When the checklist has anything open (reviews not started or incomplete, pending conflicts,
+    nominations under the minimum), closing needs `confirm_open` and a written reason, kept on the round.
+    """
     _require_office(by, obj=round_)
+    reason = (reason or "").strip()
     with transaction.atomic():
         current = Round.objects.select_for_update(of=("self",)).get(pk=round_.pk)
         if current.phase != Round.Phase.SCORING:
             raise TransitionNotAllowed(_("Only a round in the scoring phase can be closed."), code="phase")
+        checklist = close_checklist(current)
+        if checklist["open"] and not (confirm_open and reason):
+            raise ValidationError(
+                _("Open points: %(not_started)s reviews not started, %(incomplete)s incomplete, %(conflicts)s pending "
+                  "conflicts, %(under)s nominations under %(minimum)s reviews. Confirm and give a reason to close anyway.")
+                % {"not_started": checklist["not_started"], "incomplete": checklist["incomplete"],
+                   "conflicts": checklist["pending_conflicts"], "under": len(checklist["under_minimum"]),
+                   "minimum": checklist["minimum"]},
+                code="open_points",
+            )
         current.phase = Round.Phase.CLOSED
         current.closed_at = timezone.now()
-        _save(current, by=by, reason="close")
+        current.close_reason = reason if checklist["open"] else ""
+        _save(current, by=by, reason=f"close: {reason}" if checklist["open"] else "close")
     round_.refresh_from_db()
     return current
 

@@ -46,6 +46,30 @@ def nomination_material(item):
     return ctx
 
 
+def _enterprise_ct_id():
+    from django.contrib.contenttypes.models import ContentType
+
+    from ..domain.kinds import nomination_model
+
+    model = nomination_model("enterprises")
+    return ContentType.objects.get_for_model(model).pk if model is not None else None
+
+
+def friendly_refusal(request, assignment):
+    """For the expert's own assignment they may no longer open: a page that explains (403), or None."""
+    from django.template.response import TemplateResponse
+
+    from ..rules import _expert_id
+
+    expert_id = _expert_id(request.user)
+    if assignment is None or not expert_id or assignment.expert_id != expert_id:
+        return None
+    if request.user.has_perm("reviews.view_finished_review", assignment):
+        return HttpResponseRedirect(reverse("reviews:expert_finished_review", args=[assignment.pk]))
+    return TemplateResponse(request, "reviews/assignment_unavailable.html",
+                            {"assignment": assignment, "round": assignment.item.round}, status=403)
+
+
 class ExpertDashboardView(PortalPermissionMixin, TemplateView):
     """The expert's own assignments in rounds being scored, with progress; upcoming ones to check for conflicts."""
 
@@ -68,6 +92,7 @@ class ExpertDashboardView(PortalPermissionMixin, TemplateView):
             ],
             progress=queries.progress_for_expert(user),
             upcoming=self._upcoming(expert),
+            enterprise_ct=_enterprise_ct_id(),
         )
         return ctx
 
@@ -99,6 +124,11 @@ class AssignmentView(PortalPermissionMixin, DetailView):
         if not hasattr(self, "object"):
             self.object = self.get_object()
         return self.object
+
+    def handle_no_permission(self):
+        # An old link to the expert's own assignment: a page that says why, never a bare 403.
+        own = friendly_refusal(self.request, getattr(self, "object", None))
+        return own if own is not None else super().handle_no_permission()
 
     def _form(self, data=None):
         assignment = self.object
@@ -203,3 +233,64 @@ class AssignmentLetterView(ProtectedFileView):
         if nomination is None or not hasattr(nomination, self.file_field):
             raise Http404(_("No file has been uploaded."))
         return nomination
+
+
+class FinishedReviewListView(PortalPermissionMixin, TemplateView):
+    """The expert's submitted reviews, in every round (also closed ones), to read again."""
+
+    permission_required = "reviews.view_expert_dashboard"
+    template_name = "reviews/expert_finished.html"
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        expert = queries.expert_for(self.request.user)
+        rows = []
+        if expert is not None:
+            qs = (Assignment.objects.filter(expert=expert, state=Assignment.State.CONFIRMED,
+                                            progress=Assignment.Progress.SUBMITTED)
+                  .select_related("item__round__cycle", "item__region", "review").order_by("-submitted_at", "-pk"))
+            rows = [a for a in qs if self.request.user.has_perm("reviews.view_finished_review", a)]
+        ctx.update(expert=expert, finished=rows)
+        return ctx
+
+
+class FinishedReviewView(PortalPermissionMixin, DetailView):
+    """One submitted review, read-only: the scores, comments and recommendation the expert gave."""
+
+    model = Assignment
+    permission_required = "reviews.view_finished_review"
+    template_name = "reviews/expert_finished_review.html"
+    context_object_name = "assignment"
+
+    def get_queryset(self):
+        return Assignment.objects.select_related("item__round__cycle", "item__region", "expert")
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        review = queries.review_for(self.object)
+        ctx.update(item=self.object.item, round=self.object.item.round, review=review,
+                   scores=list(review.scores.select_related("criterion")) if review else [])
+        return ctx
+
+
+class AssignmentFormPdfView(PortalPermissionMixin, DetailView):
+    """The nomination's 推荐表 (PDF) for the assigned expert while the round is scored."""
+
+    model = Assignment
+    permission_required = "reviews.view_assignment"
+
+    def get_queryset(self):
+        return Assignment.objects.select_related("item__round")
+
+    def get(self, request, *args, **kwargs):
+        import io
+
+        from django.http import FileResponse
+
+        nomination = self.get_object().item.nomination
+        if nomination is None or nomination.__class__.__name__ != "EnterpriseNomination":
+            raise Http404(_("No file has been uploaded."))
+        from enterprises.domain.nominations import render_nomination_form
+
+        return FileResponse(io.BytesIO(render_nomination_form(nomination)), content_type="application/pdf",
+                            filename=f"nomination-{nomination.pk}.pdf")

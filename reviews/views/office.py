@@ -11,10 +11,12 @@ from django.db.models import Count, Prefetch, Q
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.generic import DetailView, ListView, TemplateView, View
 
+from pojian.domain.calendar import CalendarMissing
 from pojian.domain.errors import PermissionDenied, ValidationError
 from pojian.mixins import PortalPermissionMixin, message_for, run_domain
 from pojian.models import Cycle, Job
@@ -26,6 +28,7 @@ from ..forms import (
     ConflictDecisionForm,
     CreateRoundForm,
     ExpertChoiceForm,
+    NoticeCorrectionForm,
     ObjectionDecisionForm,
     ObjectionForm,
     OpenScoringForm,
@@ -141,6 +144,11 @@ class RoundDetailView(RoundMixin, TemplateView):
             reopen_form=ReasonForm(),
             pending_conflicts=queries.pending_conflicts().count(),
         )
+        if round_.phase == Round.Phase.SCORING:
+            ctx["checklist"] = rounds.close_checklist(round_)
+        if round_.phase != Round.Phase.CLOSED:
+            ctx["short_items"] = assigning.short_items(round_, states=(Assignment.State.CONFIRMED,)) \
+                if round_.phase == Round.Phase.SCORING else []
         return ctx
 
     def post(self, request, *args, **kwargs):
@@ -162,7 +170,8 @@ class RoundDetailView(RoundMixin, TemplateView):
             elif not form.is_valid():
                 _form_errors(request, form)
         elif action == "close":
-            if run_domain(request, rounds.close_round, round_=round_, by=request.user):
+            if run_domain(request, rounds.close_round, round_=round_, by=request.user,
+                          confirm_open=bool(request.POST.get("confirm_open")), reason=request.POST.get("reason", "")):
                 messages.success(request, _("The round is closed; experts can no longer score."))
         elif action == "reopen":
             if run_domain(request, rounds.reopen_scoring, round_=round_, by=request.user,
@@ -285,6 +294,10 @@ class ItemView(PortalPermissionMixin, DetailView):
             override_form=OverrideForm(initial={"selected": "0" if item.selected else "1"}),
             can_override=closed and round_.ranked_at is not None and user.has_perm("reviews.override_selection", item),
         )
+        live = sum(1 for a in assignments if a.state != Assignment.State.WITHDRAWN)
+        if not closed and live < round_.experts_per_item:
+            ctx["missing"] = round_.experts_per_item - live
+            ctx["candidates"] = assigning.candidate_experts(item)
         if ctx["show_scores"]:
             criteria = scoring.criteria_for(round_)
             rows = []
@@ -464,7 +477,8 @@ class ResultsView(RoundMixin, TemplateView):
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         round_ = self.get_round()
-        ctx.update(tie_rule=ranking.TIE_RULE, quota=round_.quota, notice=PublicNotice.objects.filter(round=round_).first())
+        ctx.update(tie_rule=ranking.TIE_RULE, quota=round_.quota, notice=PublicNotice.objects.filter(round=round_).first(),
+                   minimum=rounds.minimum_reviews(round_))
         if not self.request.user.has_perm("reviews.view_scores", round_):
             ctx["rows"] = None
             return ctx
@@ -559,8 +573,17 @@ class NoticeView(RoundMixin, TemplateView):
             publish_form=PublishNoticeForm(),
             objection_form=ObjectionForm(items=self._items(round_)),
             decision_form=ObjectionDecisionForm(),
+            correction_form=NoticeCorrectionForm(),
+            today=timezone.localdate(),
         )
-        if notice is not None:
+        if notice is None:
+            try:
+                ctx["default_period"] = notices.notice_period(timezone.localdate(), round_.notice_days)
+            except CalendarMissing as e:
+                ctx["calendar_missing"] = message_for(e)
+        else:
+            ctx["corrections"] = notice.corrections.select_related("published_by")
+            ctx["can_confirm"] = notice.is_over() and not notice.withdrawn_at
             ctx["objections"] = notice.objections.select_related("item", "recorded_by", "decided_by")
             ctx["pending_objections"] = notice.objections.filter(outcome=Objection.Outcome.PENDING).count()
         return ctx
@@ -590,6 +613,15 @@ class NoticeView(RoundMixin, TemplateView):
                     messages.success(request, _("Objection recorded."))
             else:
                 _form_errors(request, form)
+        elif action == "correct":
+            form = NoticeCorrectionForm(request.POST)
+            if notice is None:
+                messages.error(request, _("Publish the public notice first."))
+            elif form.is_valid():
+                if run_domain(request, notices.correct_notice, notice=notice, by=request.user, **form.cleaned_data):
+                    messages.success(request, _("The correction notice is published."))
+            else:
+                _form_errors(request, form)
         elif action == "confirm":
             if run_domain(request, notices.confirm_results, round_=round_, by=request.user):
                 messages.success(request, _("The results are confirmed; the bureaus have been notified."))
@@ -616,3 +648,20 @@ class ObjectionDecideView(PortalPermissionMixin, DetailView):
         else:
             _form_errors(request, form)
         return HttpResponseRedirect(reverse("reviews:office_notice", args=[objection.notice.round_id]))
+
+
+class ObjectionEvidenceView(PortalPermissionMixin, DetailView):
+    """The PDF evidence sent with an online objection: the office only."""
+
+    model = Objection
+    permission_required = "reviews.decide_objection"
+    http_method_names = ["get", "head"]
+
+    def get(self, request, *args, **kwargs):
+        from django.http import FileResponse, Http404
+
+        objection = self.get_object()
+        if not objection.evidence:
+            raise Http404
+        return FileResponse(objection.evidence.open("rb"), content_type="application/pdf",
+                            filename=f"objection-{objection.pk}.pdf")

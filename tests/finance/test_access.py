@@ -47,7 +47,7 @@ def world(cycle, bureau, office, partner, institution):
         "nomination_transition": [nomination.pk], "nomination_letter": [nomination.pk],
         "institution_edit": [institution.pk], "investment_edit": [investment.pk],
         "partnership_remove": [partnership.pk], "digest_detail": [digest.pk], "digest_download": [digest.pk],
-        "roadshow_detail": [roadshow.pk], "roadshow_score": [roadshow.pk, presentation.pk],
+        "roadshow_detail": [roadshow.pk], "roadshow_score": [roadshow.pk, presentation.pk], "roadshow_plan": [roadshow.pk, presentation.pk],
         "_objects": (nomination, investment, partnership, digest),
     }
 

@@ -26,7 +26,7 @@ ALLOWED = {
         "techtransfer:demands", "techtransfer:demand_create",
     },
     "expert": {
-        "reviews:expert_dashboard",
+        "reviews:expert_dashboard", "reviews:expert_finished",
     },
     # A partner's investment pages need a partnership with an institution; this one has none.
     "partner": {"finance:roadshow_list", "finance:digest_list"},

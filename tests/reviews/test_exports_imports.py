@@ -69,7 +69,7 @@ def test_results_job_saves_the_file(cycle, office):
 
 def test_confirmed_list_pdf_in_chinese(cycle, office):
     round_, its = closed_ranked_round(cycle, office)
-    notice = notices.publish_notice(round_=round_, by=office, how_to_object="来信", starts=datetime.date(2026, 1, 5))
+    notice = notices.publish_notice(round_=round_, by=office, how_to_object="来信", starts=datetime.date(2026, 1, 5), today=datetime.date(2026, 1, 5))
     with pytest.raises(TransitionNotAllowed):
         exports.confirmed_pdf(round_)
     notices.confirm_results(round_=round_, by=office, today=notice.ends + datetime.timedelta(days=1))

@@ -22,6 +22,10 @@ TODAY = datetime.date(2026, 6, 1)
 @pytest.fixture
 def selected_round(cycle, office):
     """Three ranked items (40, 30, 20), the best two selected."""
+    return make_selected_round(cycle, office)
+
+
+def make_selected_round(cycle, office):
     round_, crits, its, _exps, assignments = scoring_round(cycle=cycle, items=3, experts=1, criteria=1)
     for a, value in zip(assignments, ("40", "30", "20"), strict=True):
         scoring.save_review(assignment=a, by=a.expert.user, scores={crits[0].pk: value}, recommendation="neutral")
@@ -33,18 +37,22 @@ def selected_round(cycle, office):
     return round_, its
 
 
-def test_notice_period_counts_both_ends():
+def test_notice_period_counts_working_days():
     assert notices.notice_period(TODAY, 5) == (TODAY, datetime.date(2026, 6, 5))
+    # From Thursday 2026-06-18: 06-19 (端午) and the weekend are off.
+    assert notices.notice_period(datetime.date(2026, 6, 18), 3) == (datetime.date(2026, 6, 18), datetime.date(2026, 6, 23))
+    # A start on a Saturday begins on Monday.
+    assert notices.notice_period(datetime.date(2026, 6, 6), 1) == (datetime.date(2026, 6, 8), datetime.date(2026, 6, 8))
 
 
 def test_publish_notice(selected_round, office):
     round_, its = selected_round
     bureau = core.BureauFactory(username="bureau-n", region=its[0].region)
-    notice = notices.publish_notice(round_=round_, by=office, how_to_object="电话 0431-88888888", starts=TODAY)
+    notice = notices.publish_notice(round_=round_, by=office, how_to_object="电话 0431-88888888", starts=TODAY, today=TODAY)
     assert (notice.starts, notice.ends) == (TODAY, datetime.date(2026, 6, 5))
     assert Notification.objects.filter(user=bureau).exists()
     with pytest.raises(TransitionNotAllowed):
-        notices.publish_notice(round_=round_, by=office, how_to_object="x", starts=TODAY)
+        notices.publish_notice(round_=round_, by=office, how_to_object="x", starts=TODAY, today=TODAY)
     with pytest.raises(TransitionNotAllowed):  # the selection is frozen but for overrides and objections
         ranking.select(round_=round_, by=office, quota=3)
 
@@ -59,7 +67,7 @@ def test_publish_notice_needs_how_to_object_and_the_office(selected_round, offic
 
 def test_objection_upheld_removes_the_selection_with_its_reason(selected_round, office):
     round_, its = selected_round
-    notice = notices.publish_notice(round_=round_, by=office, how_to_object="来信", starts=TODAY)
+    notice = notices.publish_notice(round_=round_, by=office, how_to_object="来信", starts=TODAY, today=TODAY)
     objection = notices.record_objection(notice=notice, item=its[0], objector="某公民", content="数据造假",
                                          received_on=TODAY + datetime.timedelta(days=1), by=office)
     with pytest.raises(ValidationError):
@@ -73,7 +81,7 @@ def test_objection_upheld_removes_the_selection_with_its_reason(selected_round, 
 
 def test_objection_dismissed_keeps_the_selection(selected_round, office):
     round_, its = selected_round
-    notice = notices.publish_notice(round_=round_, by=office, how_to_object="来信", starts=TODAY)
+    notice = notices.publish_notice(round_=round_, by=office, how_to_object="来信", starts=TODAY, today=TODAY)
     objection = notices.record_objection(notice=notice, item=its[0], objector="甲", content="乙", received_on=TODAY, by=office)
     notices.decide_objection(objection=objection, outcome=Objection.Outcome.DISMISSED, reason="查无实据", by=office)
     assert ReviewItem.objects.get(pk=its[0].pk).selected
@@ -81,7 +89,7 @@ def test_objection_dismissed_keeps_the_selection(selected_round, office):
 
 def test_objection_outside_the_period_is_refused(selected_round, office):
     round_, its = selected_round
-    notice = notices.publish_notice(round_=round_, by=office, how_to_object="来信", starts=TODAY)
+    notice = notices.publish_notice(round_=round_, by=office, how_to_object="来信", starts=TODAY, today=TODAY)
     with pytest.raises(ValidationError):
         notices.record_objection(notice=notice, item=its[0], objector="甲", content="乙",
                                  received_on=TODAY + datetime.timedelta(days=5), by=office)
@@ -90,7 +98,7 @@ def test_objection_outside_the_period_is_refused(selected_round, office):
 def test_confirm_results_moves_nominations_and_tells_the_bureaus(selected_round, office):
     round_, its = selected_round
     bureau = core.BureauFactory(username="bureau-n", region=its[0].region)
-    notice = notices.publish_notice(round_=round_, by=office, how_to_object="来信", starts=TODAY)
+    notice = notices.publish_notice(round_=round_, by=office, how_to_object="来信", starts=TODAY, today=TODAY)
     objection = notices.record_objection(notice=notice, item=its[2], objector="甲", content="乙", received_on=TODAY, by=office)
     with pytest.raises(TransitionNotAllowed):  # the notice is still running
         notices.confirm_results(round_=round_, by=office, today=notice.ends)
@@ -128,7 +136,7 @@ def test_confirm_results_of_an_incubator_round_feeds_the_post_subsidy_list(cycle
     ReviewItem.objects.filter(round=round_, object_id=other.pk).update(selected=False, rank=2)
     Round.objects.filter(pk=round_.pk).update(phase=Round.Phase.CLOSED, ranked_at=timezone.now())
     round_.refresh_from_db()
-    notice = notices.publish_notice(round_=round_, by=office, how_to_object="来信来电", starts=TODAY)
+    notice = notices.publish_notice(round_=round_, by=office, how_to_object="来信来电", starts=TODAY, today=TODAY)
     notices.confirm_results(round_=round_, by=office, today=notice.ends + datetime.timedelta(days=1))
     states = dict(IncubatorNomination.objects.values_list("pk", "state"))
     assert (states[best.pk], states[other.pk]) == (NominationState.SELECTED, NominationState.NOT_SELECTED)

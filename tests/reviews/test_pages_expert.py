@@ -186,7 +186,7 @@ def test_expert_pages_refuse_bureaus_partners_and_anonymous(client_for, cycle, b
     s = scene(cycle)
     conflicts_before = Conflict.objects.count()
     urls = [url for name, url in urls_with([s["mine"].pk]) if name.startswith("expert_")]
-    assert len(urls) == 4
+    assert len(urls) == 7
     data = {"action": "submit", "kind": "other", "reason": "我要改", "recommendation": "recommend",
             **{f"score_{c.pk}": "1" for c in s["criteria"]}}
     for user in (bureau, other_bureau, partner):
@@ -371,3 +371,58 @@ def test_dashboard_does_not_query_per_assignment(client_for, cycle):
         page = client.get(url)
     assert page.context["progress"]["total"] == 4
     assert len(after.captured_queries) == len(before.captured_queries)
+
+
+def test_finished_tab_keeps_submitted_reviews_after_closing(client_for, cycle):
+    s = scene(cycle)
+    review = _submitted_review(s["mine"], s["criteria"], ["51", "22"], comment="我的总体评价XYZ")
+    Assignment.objects.filter(pk=s["mine"].pk).update(submitted_at=review.updated_at)
+    Round.objects.filter(pk=s["round"].pk).update(phase=Round.Phase.CLOSED)
+    client = client_for(s["me"].user)
+    listing = client.get(reverse("reviews:expert_finished")).content.decode()
+    assert s["a"].nominee_name in listing and s["b"].nominee_name not in listing and s["c"].nominee_name not in listing
+    page = client.get(reverse("reviews:expert_finished_review", args=[s["mine"].pk])).content.decode()
+    assert "我的总体评价XYZ" in page and "51" in page and "<form" not in page.split("<main", 1)[-1].split("</main>")[0]
+    assert OTHER_SECRET not in page and "47.13" not in page
+    # The old link to the assignment leads to the read-only review, not a bare 403.
+    old = client.get(reverse("reviews:expert_assignment", args=[s["mine"].pk]))
+    assert old.status_code == 302 and old["Location"] == reverse("reviews:expert_finished_review", args=[s["mine"].pk])
+
+
+def test_old_link_to_an_unsubmitted_assignment_explains_itself(client_for, cycle):
+    s = scene(cycle)
+    Round.objects.filter(pk=s["round"].pk).update(phase=Round.Phase.CLOSED)
+    response = client_for(s["me"].user).get(reverse("reviews:expert_assignment", args=[s["mine"].pk]))
+    assert response.status_code == 403 and 'data-testid="assignment-unavailable"' in response.content.decode()
+    assert "本轮评审已关闭" in response.content.decode()
+
+
+def test_finished_review_of_another_expert_is_refused(client_for, cycle):
+    s = scene(cycle)
+    client = client_for(s["me"].user)
+    assert client.get(reverse("reviews:expert_finished_review", args=[s["others_on_a"].pk])).status_code == 403
+    other_client = client_for(s["other"].user)
+    assert other_client.get(reverse("reviews:expert_finished_review", args=[s["others_on_a"].pk])).status_code == 200
+
+
+def test_assigned_expert_opens_the_nomination_form_pdf(client_for, cycle, office):
+    from tests.enterprises import factories as ent
+    from tests.pdfcheck import has_embedded_cjk_font
+
+    s = scene(cycle)
+    nomination = ent.EnterpriseNominationFactory(cycle=cycle)
+    from django.contrib.contenttypes.models import ContentType
+
+    ReviewItem = s["a"].__class__
+    ReviewItem.objects.filter(pk=s["a"].pk).update(content_type=ContentType.objects.get_for_model(nomination),
+                                                  object_id=nomination.pk)
+    client = client_for(s["me"].user)
+    dashboard = client.get(reverse("reviews:expert_dashboard")).content.decode()
+    url = reverse("reviews:expert_nomination_form", args=[s["mine"].pk])
+    assert url in dashboard
+    response = client.get(url)
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    assert has_embedded_cjk_font(b"".join(response.streaming_content))
+    unassigned = rf.ExpertFactory(name="无关专家", user__password=NO_PASSWORD)
+    assert client_for(unassigned.user).get(url).status_code == 403
+    assert client_for(s["other"].user).get(url).status_code == 403

@@ -77,7 +77,7 @@ def test_office_pages_refuse_everyone_else(client_for, cycle, bureau, other_bure
     objection = _objection(office, its[0])
     urls = list(office_urls({
         "office_item": its[0].pk, "office_assignment_action": a.pk, "office_conflict_decide": conflict.pk,
-        "office_objection_decide": objection.pk,
+        "office_objection_decide": objection.pk, "office_objection_evidence": objection.pk,
     }, round_.pk))
     assert len(urls) >= 14  # every office page of the app
     for user in (other_bureau, bureau, unassigned.user, exps[0].user, partner):
@@ -221,9 +221,16 @@ def test_phases_through_the_round_page(client_for, cycle, office):
     assert round_.phase == Round.Phase.SCORING and round_.scoring_closes.year == 2030
     expert_client = client_for(exps[0].user)
     assert expert_client.get(reverse("reviews:expert_assignment", args=[a.pk])).status_code == 200
-    client.post(url, {"action": "close"})
+    # One review not started: closing needs an explicit confirmation with a reason.
+    page = client.get(url).content.decode()
+    assert 'data-testid="close-checklist"' in page
+    response = client.post(url, {"action": "close"}, follow=True)
+    assert any(m.level_tag == "error" for m in response.context["messages"])
+    client.post(url, {"action": "close", "confirm_open": "1", "reason": ""})
+    assert Round.objects.get(pk=round_.pk).phase == Round.Phase.SCORING
+    client.post(url, {"action": "close", "confirm_open": "1", "reason": "专家因病无法评审"})
     round_.refresh_from_db()
-    assert round_.phase == Round.Phase.CLOSED
+    assert round_.phase == Round.Phase.CLOSED and round_.close_reason == "专家因病无法评审"
     assert expert_client.get(reverse("reviews:expert_assignment", args=[a.pk])).status_code == 403
     # Reopening scoring needs a reason.
     client.post(url, {"action": "reopen", "reason": ""})

@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from enterprises.models import EnterpriseNomination
+from pojian.domain.calendar import notice_end
 from pojian.models import NominationState, Notification
 from reviews.models import Objection, PublicNotice, ReviewItem
 from tests.reviews.test_pages_office import closed_round
@@ -39,7 +40,7 @@ def test_publish_shows_only_the_selected_list_publicly(client_for, cycle, office
 
     response = publish(office_client, round_)
     notice = PublicNotice.objects.get(round=round_)
-    assert (notice.ends - notice.starts).days == round_.notice_days - 1  # default 5 days, both ends included
+    assert notice.ends == notice_end(notice.starts, round_.notice_days)  # default 5 working days
     assert "公示" in response.content.decode()
 
     listing = anonymous.get(reverse("reviews:public_notices")).content.decode()
@@ -141,7 +142,10 @@ def test_objection_flow_and_confirmation(client_for, cycle, office, bureau, othe
     page = client_for(None).get(reverse("reviews:public_notice", args=[notice.pk])).content.decode()
     assert its[0].nominee_name in page and its[1].nominee_name not in page
     listing = client_for(None).get(reverse("reviews:public_notices")).content.decode()
-    assert 'data-testid="confirmed"' in listing and str(round_) in listing
+    confirmed_url = reverse("reviews:public_confirmed", args=[cycle.year, "enterprises"])
+    assert confirmed_url in listing and str(round_) not in listing  # never the internal round name
+    confirmed = client_for(None).get(confirmed_url).content.decode()
+    assert its[0].nominee_name in confirmed and its[1].nominee_name not in confirmed and "企业名称" in confirmed
 
 
 def test_bureau_sees_no_outcome_before_confirmation(client_for, cycle, office, bureau):

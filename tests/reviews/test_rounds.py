@@ -1,7 +1,10 @@
 """Rounds: creation, populating from accepted nominations, phases enforced."""
 
+import datetime
+
 import pytest
 from django.contrib.contenttypes.models import ContentType
+from django.utils import timezone
 
 from enterprises.models import EnterpriseNomination
 from pojian.domain.errors import PermissionDenied, TransitionNotAllowed, ValidationError
@@ -101,9 +104,9 @@ def test_populate_round_takes_the_accepted_nominations_of_every_kind(cycle, offi
     assert item.nominee_uscc == accepted[0].nominee_uscc
 
 
-def test_populate_refused_after_the_assignment_phase(cycle, office):
+def test_populate_refused_once_the_round_is_closed(cycle, office):
     round_ = rounds.create_round(cycle=cycle, kind=Round.Kind.ENTERPRISES, by=office)
-    Round.objects.filter(pk=round_.pk).update(phase=Round.Phase.SCORING)
+    Round.objects.filter(pk=round_.pk).update(phase=Round.Phase.CLOSED)
     round_.refresh_from_db()
     with pytest.raises(TransitionNotAllowed):
         rounds.populate_round(round_=round_, by=office)
@@ -124,11 +127,20 @@ def test_phases_in_order(cycle, office):
     with pytest.raises(ValidationError):  # proposed, not confirmed
         rounds.open_scoring(round_=round_, by=office)
     assignment.confirm_assignment(round_=round_, by=office)
-    rounds.open_scoring(round_=round_, by=office)
+    with pytest.raises(ValidationError):  # no deadline
+        rounds.open_scoring(round_=round_, by=office)
+    with pytest.raises(ValidationError):  # a deadline in the past
+        rounds.open_scoring(round_=round_, by=office, closes=timezone.now() - datetime.timedelta(hours=1))
+    rounds.open_scoring(round_=round_, by=office, closes=timezone.now() + datetime.timedelta(days=10))
     assert round_.phase == Round.Phase.SCORING and round_.scoring_opens is not None
     with pytest.raises(TransitionNotAllowed):
-        rounds.open_scoring(round_=round_, by=office)
-    rounds.close_round(round_=round_, by=office)
+        rounds.open_scoring(round_=round_, by=office, closes=timezone.now() + datetime.timedelta(days=10))
+    with pytest.raises(ValidationError):  # four reviews not started: needs confirmation and a reason
+        rounds.close_round(round_=round_, by=office)
+    with pytest.raises(ValidationError):
+        rounds.close_round(round_=round_, by=office, confirm_open=True, reason=" ")
+    rounds.close_round(round_=round_, by=office, confirm_open=True, reason="专家已书面提交意见")
+    assert round_.close_reason == "专家已书面提交意见"
     assert round_.phase == Round.Phase.CLOSED and round_.closed_at is not None
     with pytest.raises(ValidationError):
         rounds.reopen_scoring(round_=round_, by=office, reason="")
@@ -144,4 +156,4 @@ def test_open_scoring_needs_criteria(cycle, office):
     assignment.propose_assignment(round_=round_, by=office)
     assignment.confirm_assignment(round_=round_, by=office)
     with pytest.raises(ValidationError):
-        rounds.open_scoring(round_=round_, by=office)
+        rounds.open_scoring(round_=round_, by=office, closes=timezone.now() + datetime.timedelta(days=10))
