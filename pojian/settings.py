@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "finance",
     "reviews",
     "assessment",
+    "funding",
     "reports",
 ]
 

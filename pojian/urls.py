@@ -25,6 +25,7 @@ for prefix, app in [
     ("finance/", "finance"),
     ("reviews/", "reviews"),
     ("assessment/", "assessment"),
+    ("funding/", "funding"),
     ("reports/", "reports"),
 ]:
     try:
