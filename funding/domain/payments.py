@@ -54,6 +54,9 @@ def record_payment(*, grant, amount, paid_on: date, document_no, account, by, tr
              % {"total": f"{outstanding + amount:,.2f}", "grant": f"{current.amount:,.2f}",
                 "left": f"{current.amount - outstanding:,.2f}"}, code="over_grant")},
         )
+    from .projects import check_tranche
+
+    check_tranche(grant=current, tranche=tranche, amount=amount)
     payment = Payment(grant=current, tranche=tranche, paid_on=paid_on, document_no=document_no.strip(),
                       amount=amount, account=account.strip(), recorded_by=by)
     audit(payment, by=by, reason="recorded")

@@ -21,6 +21,7 @@ ALLOWED = {
         "finance:institution_list", "finance:institution_create",
         "assessment:my_summary", "assessment:summary_list", "assessment:mine",
         "reports:reports",
+        "funding:region", "funding:projects",
     },
     "expert": {
         "reviews:expert_dashboard",
