@@ -16,12 +16,18 @@ def _rate(part, whole):
     return (part / whole * 100).quantize(Decimal("0.1")) if whole else None
 
 
-def execution(cycle) -> dict:
-    """{"lines": [...], "regions": [...], "total": {...}} for one year, in three queries."""
+def execution(cycle, *, region=None) -> dict:
+    """{"lines": [...], "regions": [...], "total": {...}} for one year, in four queries.
+
+    For one region (`region`), budgets are the province's: budgeted and remaining are left out (None).
+    """
     budgets = {b.line_id: b for b in Budget.objects.filter(cycle=cycle)}
     lines = list(FundingLine.objects.all())
+    grants = Grant.objects.filter(cycle=cycle)
+    if region is not None:
+        grants = grants.filter(region=region)
     sums = (
-        Grant.objects.filter(cycle=cycle)
+        grants
         .values("line_id", "region_id")
         .annotate(committed=Coalesce(Sum(committed_expression()), Value(ZERO)),
                   paid=Coalesce(Sum("paid_amount"), Value(ZERO)), recovered=Coalesce(Sum("recovered_amount"), Value(ZERO)))
@@ -40,16 +46,23 @@ def execution(cycle) -> dict:
         budget = budgets.get(line.pk)
         if budget is None and line.pk not in by_line:
             continue
-        budgeted = budget.amount if budget else ZERO
         s = by_line[line.pk]
+        if region is not None and line.pk not in by_line:
+            continue
+        budgeted = (budget.amount if budget else ZERO) if region is None else None
         paid = s["paid"] - s["recovered"]
         line_rows.append({
             "line": line, "budget": budget, "budgeted": budgeted, "committed": s["committed"], "paid": paid,
-            "remaining": budgeted - s["committed"], "rate": _rate(paid, budgeted),
-            "commit_rate": _rate(s["committed"], budgeted),
+            "remaining": budgeted - s["committed"] if budgeted is not None else None,
+            "rate": _rate(paid, budgeted) if budgeted is not None else _rate(paid, s["committed"]),
+            "commit_rate": _rate(s["committed"], budgeted) if budgeted is not None else None,
         })
-    total = {k: sum((r[k] for r in line_rows), ZERO) for k in ("budgeted", "committed", "paid", "remaining")}
-    total["rate"] = _rate(total["paid"], total["budgeted"])
+    total = {k: sum((r[k] for r in line_rows), ZERO) for k in ("committed", "paid")}
+    if region is None:
+        total.update({k: sum((r[k] for r in line_rows), ZERO) for k in ("budgeted", "remaining")})
+        total["rate"] = _rate(total["paid"], total["budgeted"])
+    else:
+        total.update(budgeted=None, remaining=None, rate=_rate(total["paid"], total["committed"]))
     region_rows = []
     for region in Region.objects.filter(pk__in=by_region.keys()):
         cells = by_region[region.pk]
