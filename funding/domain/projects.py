@@ -61,36 +61,52 @@ def confirmed_selection(round_):
     return [(item, nominations[item.object_id].enterprise) for item in items if item.object_id in nominations]
 
 
-@transaction.atomic
-def open_projects(*, round_, by, amount, starts_on: date, ends_on: date, midterm_due: date | None = None,
-                  acceptance_due: date | None = None):
-    """A proposed 立项支持 grant and a project in drafting for each selected enterprise not yet given one."""
-    _require(by, "funding.manage_projects")
-    amount = grant_domain._money(amount)
+def _check_term(starts_on, ends_on, midterm_due, acceptance_due):
     if ends_on <= starts_on:
         raise ValidationError(_("The term must end after it starts."), code="term")
     midterm_due = midterm_due or starts_on + (ends_on - starts_on) / 2
     acceptance_due = acceptance_due or ends_on + timedelta(days=90)
+    return midterm_due, acceptance_due
+
+
+@transaction.atomic
+def open_project(*, cycle, enterprise, by, amount, starts_on: date, ends_on: date, source=None, source_label="",
+                 midterm_due: date | None = None, acceptance_due: date | None = None) -> Project:
+    """A proposed 立项支持 grant for one enterprise and its project, in drafting."""
+    _require(by, "funding.manage_projects")
+    amount = grant_domain._money(amount)
+    midterm_due, acceptance_due = _check_term(starts_on, ends_on, midterm_due, acceptance_due)
     line = FundingLine.objects.get(code=FundingLine.PROJECT_SUPPORT)
+    grant = grant_domain.propose_grant(cycle=cycle, line=line, beneficiary=enterprise, amount=amount, by=by,
+                                       source=source, source_label=source_label)
+    project = Project(
+        grant=grant, enterprise=enterprise, cycle=cycle, region=enterprise.region,
+        number=f"PJ{cycle.year}-{Project.objects.filter(cycle=cycle).count() + 1:03d}",
+        title=_("%(name)s technology innovation project") % {"name": enterprise.name},
+        starts_on=starts_on, ends_on=ends_on, provincial_funding=amount,
+        midterm_due=midterm_due, acceptance_due=acceptance_due,
+    )
+    audit(project, by=by, reason="opened")
+    project.save()
+    return project
+
+
+@transaction.atomic
+def open_projects(*, round_, by, amount, starts_on: date, ends_on: date, midterm_due: date | None = None,
+                  acceptance_due: date | None = None):
+    """A project (and its proposed grant) for each enterprise of the confirmed selection not yet given one."""
+    _require(by, "funding.manage_projects")
+    _check_term(starts_on, ends_on, midterm_due, acceptance_due)
     cycle = round_.cycle
     existing = set(Project.objects.filter(cycle=cycle).values_list("enterprise_id", flat=True))
     created = []
     for n, (item, enterprise) in enumerate(confirmed_selection(round_), start=1):
         if enterprise.pk in existing:
             continue
-        grant = grant_domain.propose_grant(cycle=cycle, line=line, beneficiary=enterprise, amount=amount, by=by,
-                                           source=item, source_label=_("%(year)s selection, rank %(rank)s")
-                                           % {"year": cycle.year, "rank": item.rank or n})
-        project = Project(
-            grant=grant, enterprise=enterprise, cycle=cycle, region=enterprise.region,
-            number=f"PJ{cycle.year}-{Project.objects.filter(cycle=cycle).count() + 1:03d}",
-            title=_("%(name)s technology innovation project") % {"name": enterprise.name},
-            starts_on=starts_on, ends_on=ends_on, provincial_funding=amount,
-            midterm_due=midterm_due, acceptance_due=acceptance_due,
-        )
-        audit(project, by=by, reason="opened")
-        project.save()
-        created.append(project)
+        created.append(open_project(
+            cycle=cycle, enterprise=enterprise, by=by, amount=amount, starts_on=starts_on, ends_on=ends_on,
+            midterm_due=midterm_due, acceptance_due=acceptance_due, source=item,
+            source_label=_("%(year)s selection, rank %(rank)s") % {"year": cycle.year, "rank": item.rank or n}))
     return created
 
 
