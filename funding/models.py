@@ -191,6 +191,9 @@ class AmountChange(models.Model):
             models.UniqueConstraint(fields=["grant"], condition=Q(state="pending"), name="one_pending_amount_change"),
         ]
 
+    def __str__(self):
+        return f"{self.grant}: {self.old_amount} → {self.new_amount}"
+
 
 class Payment(models.Model):
     """One tranche paid on a grant (拨付): recorded by one office user, confirmed by an approver."""

@@ -43,7 +43,7 @@ def _money(value, *, field="amount"):
     try:
         value = Decimal(str(value))
     except Exception:
-        raise ValidationError({field: _("Enter an amount in yuan.")}, code="invalid")
+        raise ValidationError({field: _("Enter an amount in yuan.")}, code="invalid") from None
     if not value.is_finite() or value < 0:
         raise ValidationError({field: _("The amount must not be negative.")}, code="negative")
     if value != value.quantize(Decimal("0.01")):
@@ -144,7 +144,7 @@ def propose_grant(*, cycle, line, beneficiary, amount, by, region=None, source=N
             _("%(name)s already has a %(line)s grant for %(year)s.")
             % {"name": grant.beneficiary_name, "line": line.name, "year": cycle.year},
             code="duplicate",
-        )
+        ) from None
     return grant
 
 

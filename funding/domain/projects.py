@@ -143,7 +143,7 @@ def tranche_plan(project) -> list[dict]:
     amounts.append(total - sum(amounts, Decimal(0)))
     conditions = ["signing"] + ["midterm"] * (len(split) - 2) + ["acceptance"] if len(split) > 1 else ["signing"]
     return [{"number": i, "percent": p, "amount": a, "condition": c}
-            for i, (p, a, c) in enumerate(zip(split, amounts, conditions), start=1)]
+            for i, (p, a, c) in enumerate(zip(split, amounts, conditions, strict=True), start=1)]
 
 
 CONDITION_STATES = {
