@@ -78,6 +78,18 @@ class Budget(models.Model):
     def __str__(self):
         return f"{self.cycle.year} {self.line}"
 
+    def clean(self):
+        super().clean()
+        split = self.tranche_split or []
+        try:
+            ok = bool(split) and all(Decimal(str(p)) > 0 for p in split) and sum(Decimal(str(p)) for p in split) == 100
+        except (ArithmeticError, TypeError, ValueError):
+            ok = False
+        if not ok:
+            from django.core.exceptions import ValidationError
+
+            raise ValidationError({"tranche_split": _("Give the tranches as positive percentages that add up to 100, e.g. [70, 30].")})
+
 
 class GrantState(models.TextChoices):
     PROPOSED = "proposed", _("Proposed")

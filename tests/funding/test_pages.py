@@ -116,3 +116,18 @@ def test_public_list_shows_only_committed(client, committed_grant, make_grant, a
 
 def test_public_list_unknown_year_404(client, committed_grant):
     assert client.get(reverse("funding:public_grants_year", args=[1999])).status_code == 404
+
+
+def test_approver_reads_ledger_but_not_region_page(client_for, approver, cycle):
+    assert client_for(approver).get(reverse("funding:ledger")).status_code == 200
+    assert client_for(approver).get(reverse("funding:region")).status_code == 403
+
+
+def test_budget_tranche_split_must_add_up(budget):
+    from django.core.exceptions import ValidationError
+
+    budget.tranche_split = [70, 20]
+    with pytest.raises(ValidationError):
+        budget.full_clean()
+    budget.tranche_split = [70, 30]
+    budget.full_clean()
