@@ -40,6 +40,7 @@ class User(AbstractUser):
         BUREAU = "bureau", _("City bureau")
         EXPERT = "expert", _("Expert")
         PARTNER = "partner", _("Finance partner")
+        APPROVER = "approver", _("approver")
 
     role = models.CharField(_("role"), max_length=10, choices=Role.choices, blank=True)
     region = models.ForeignKey(

@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "finance",
     "reviews",
     "assessment",
+    "funding",
     "reports",
     "rest_framework",
     "drf_spectacular",

@@ -26,6 +26,7 @@ for prefix, app in [
     ("finance/", "finance"),
     ("reviews/", "reviews"),
     ("assessment/", "assessment"),
+    ("funding/", "funding"),
     ("reports/", "reports"),
     ("api/", "api"),
     ("techtransfer/", "techtransfer"),

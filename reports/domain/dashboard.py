@@ -26,6 +26,7 @@ SECTION_TITLES = {
     "incubators": gettext_lazy("Incubator support"),
     "ranking": gettext_lazy("The bureaus' ranking so far"),
     "trends": gettext_lazy("Compared with earlier years"),
+    "funding": gettext_lazy("Funding: budget, committed and paid"),
 }
 KEYS = tuple(SECTION_TITLES)
 TEN_THOUSAND = Decimal(10000)
@@ -211,6 +212,31 @@ class Dashboard:
         )
         return {"headers": [_("Year"), _("Nominated"), _("Accepted"), _("Selected"), _("四科 pass rate (%)"), _("Investments"),
                             _("Amount invested (yuan)")], "rows": table, "charts": [chart], "money_columns": [6]}
+
+    def _funding(self):
+        result = sources.funding(cycle=self.cycle)
+        if result is None:
+            return {"available": False, "headers": [], "rows": []}
+        lines, regions, total = result["lines"], result["regions"], result["total"]
+        rows = [[r["line"].name, r["budgeted"], r["committed"], r["paid"], r["remaining"], r["rate"]] for r in lines]
+        rows.append([_("Total"), total["budgeted"], total["committed"], total["paid"], total["remaining"], total["rate"]])
+        by_line = charts.bar_chart(
+            [r["line"].name for r in lines],
+            [(_("Budgeted"), [r["budgeted"] / TEN_THOUSAND for r in lines]),
+             (_("Committed"), [r["committed"] / TEN_THOUSAND for r in lines]),
+             (_("Paid"), [r["paid"] / TEN_THOUSAND for r in lines])],
+            title=_("Budget, committed and paid by funding line (10,000 yuan)"), horizontal=True,
+        )
+        by_region = charts.bar_chart(
+            [r["region"].name for r in regions],
+            [(_("Committed"), [r["committed"] / TEN_THOUSAND for r in regions]),
+             (_("Paid"), [r["paid"] / TEN_THOUSAND for r in regions])],
+            title=_("Committed and paid by region (10,000 yuan)"), horizontal=True,
+        )
+        return {"headers": [_("Funding line"), _("Budgeted (yuan)"), _("Committed (yuan)"), _("Paid (yuan)"),
+                            _("Remaining (yuan)"), _("Execution rate (%)")],
+                "rows": rows, "charts": [by_line, by_region], "money_columns": [1, 2, 3, 4],
+                "numbers": [(_("Budget execution rate"), f"{total['rate']}%" if total["rate"] is not None else "—")]}
 
 
 def _wan(amount):

@@ -256,6 +256,7 @@ def report_data(*, year, region=None, with_annex=True):
         "investments": investments,
         "investment_rows": investment_list,
         "assessment": assessment,
+        "funding": sources.funding(cycle=cycle, region=region),
         "trends": trends(up_to_year=year, region=region),
         "nominations": nomination_rows(cycle=cycle, region=region) if with_annex else [],
     }

@@ -64,6 +64,15 @@ def report_charts(data, *, width=640):
             [r["region"] for r in rows_a], [(_("Weighted total"), [r["total"] for r in rows_a])],
             title=_("The bureaus' assessment"), horizontal=True, width=width,
         )
+    if data.get("funding") is not None and data["funding"]["lines"]:
+        lines = data["funding"]["lines"]
+        series = [(_("Committed"), [r["committed"] / Decimal(10000) for r in lines]),
+                  (_("Paid"), [r["paid"] / Decimal(10000) for r in lines])]
+        if data["region"] is None:
+            series.insert(0, (_("Budgeted"), [r["budgeted"] / Decimal(10000) for r in lines]))
+        result["funding"] = charts.bar_chart([r["line"].name for r in lines], series,
+                                             title=_("Budget, committed and paid by funding line (10,000 yuan)"),
+                                             horizontal=True, width=width)
     return result
 
 
@@ -153,6 +162,13 @@ def workbook_sheets(data, *, enterprise_rows=None):
     sheets.append((_("Bureau assessment"), [_("Rank"), _("Region"), _("Weighted total"), _("Commended"), _("Reason")],
                    na if a is None else [[r["rank"], r["region"], r["total"], _yes_no(r["commended"]), r["reason"]] for r in a["rows"]],
                    [8, 26, 14, 10, 40]))
+    f = data.get("funding")
+    sheets.append((_("Funding"), [_("Funding line"), _("Budgeted (yuan)"), _("Committed (yuan)"), _("Paid (yuan)"),
+                                  _("Remaining (yuan)"), _("Execution rate (%)")],
+                   na if f is None else ([[r["line"].name, r["budgeted"], r["committed"], r["paid"], r["remaining"], r["rate"]]
+                                         for r in f["lines"]]
+                   + [[_("Total"), f["total"]["budgeted"], f["total"]["committed"], f["total"]["paid"],
+                       f["total"]["remaining"], f["total"]["rate"]]]), [24, 18, 18, 18, 18, 14]))
     sheets.append((_("Earlier years"), [_("Year"), _("Nominated"), _("Submitted"), _("Accepted"), _("Selected"), _("四科 pass rate (%)"),
                                         _("Investments"), _("Amount invested (yuan)")],
                    [[t["year"], t["nominated"], t["submitted"], t["accepted"], t["selected"], t["pass_rate"], t["investments"],

@@ -411,3 +411,13 @@ def assessment_totals_by_year():
     if R is None:
         return None
     return dict(R.objects.values_list("assessment__cycle__year").annotate(best=Max("total")).order_by())
+
+
+def funding(*, cycle, region=None):
+    """The funding ledger's execution for the year (funding.domain.ledger), or None before that app exists."""
+    grant = model("funding.Grant")
+    if grant is None:
+        return None
+    from funding.domain.ledger import execution
+
+    return execution(cycle, region=region)

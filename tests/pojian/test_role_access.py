@@ -24,6 +24,7 @@ ALLOWED = {
         "api:enterprise-list", "api:enterprise-nomination-list", "api:incubator-nomination-list",
         "api:finance-institution-list", "api:result-list",
         "techtransfer:demands", "techtransfer:demand_create",
+        "funding:region", "funding:projects",
     },
     "expert": {
         "reviews:expert_dashboard", "reviews:expert_finished",

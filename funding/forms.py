@@ -1,0 +1,97 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from pojian.domain.uploads import PDF, ContentTypeValidator
+
+from .models import Payment, Project
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label=_("reason"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
+
+
+class ApproveForm(forms.Form):
+    override_reason = forms.CharField(label=_("reason for exceeding the budget (approvers only)"), required=False,
+                                      widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class PaymentForm(forms.ModelForm):
+    class Meta:
+        model = Payment
+        fields = ["tranche", "paid_on", "document_no", "amount", "account"]
+        widgets = {"paid_on": forms.DateInput(attrs={"type": "date"})}
+
+
+class AmountChangeForm(forms.Form):
+    new_amount = forms.DecimalField(label=_("new amount (yuan)"), max_digits=14, decimal_places=2, min_value=0)
+    reason = forms.CharField(label=_("reason"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class RecoveryForm(forms.Form):
+    amount = forms.DecimalField(label=_("amount recovered (yuan)"), max_digits=14, decimal_places=2, min_value=0)
+    reason = forms.CharField(label=_("reason"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class PdfForm(forms.Form):
+    file = forms.FileField(label=_("file (PDF)"), validators=[ContentTypeValidator(PDF)])
+
+
+class AcceptanceApplicationForm(PdfForm):
+    def __init__(self, *args, project, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["file"].label = _("final report (PDF)")
+        for i, indicator in enumerate(project.indicators):
+            self.fields[f"reached_{i}"] = forms.CharField(
+                label=_("%(name)s reached (target %(target)s %(unit)s)")
+                % {"name": indicator["name"], "target": indicator["target"], "unit": indicator.get("unit", "")})
+        self.project = project
+
+    def reached(self):
+        return {ind["name"]: self.cleaned_data[f"reached_{i}"] for i, ind in enumerate(self.project.indicators)}
+
+
+class AcceptanceDecisionForm(forms.Form):
+    outcome = forms.ChoiceField(label=_("acceptance outcome"), choices=Project.Outcome.choices)
+    experts = forms.ModelMultipleChoiceField(label=_("acceptance experts"), queryset=None)
+    note = forms.CharField(label=_("acceptance opinion"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
+
+    def __init__(self, *args, **kwargs):
+        from reviews.models import Expert
+
+        super().__init__(*args, **kwargs)
+        self.fields["experts"].queryset = Expert.objects.filter(active=True).order_by("name")
+
+
+class ProjectForm(forms.ModelForm):
+    indicators_text = forms.CharField(
+        label=_("indicators"), widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("One a line: name | target | unit"))
+
+    class Meta:
+        model = Project
+        fields = ["title", "goals", "starts_on", "ends_on", "self_funding", "midterm_due", "acceptance_due"]
+        widgets = {f: forms.DateInput(attrs={"type": "date"}) for f in ("starts_on", "ends_on", "midterm_due", "acceptance_due")}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["indicators_text"].initial = "\n".join(
+            " | ".join([i.get("name", ""), str(i.get("target", "")), i.get("unit", "")]) for i in self.instance.indicators)
+
+    def clean_indicators_text(self):
+        rows = []
+        for n, line in enumerate(self.cleaned_data["indicators_text"].splitlines(), start=1):
+            if not line.strip():
+                continue
+            parts = [p.strip() for p in line.split("|")]
+            if len(parts) < 2 or not parts[0] or not parts[1]:
+                raise forms.ValidationError(_("Line %(n)s: give a name and a target, separated by |.") % {"n": n})
+            rows.append({"name": parts[0], "target": parts[1], "unit": parts[2] if len(parts) > 2 else ""})
+        if not rows:
+            raise forms.ValidationError(_("Give at least one indicator."))
+        return rows
+
+
+class OpenProjectsForm(forms.Form):
+    amount = forms.DecimalField(label=_("provincial funding per project (yuan)"), max_digits=14, decimal_places=2, min_value=0)
+    starts_on = forms.DateField(label=_("term starts"), widget=forms.DateInput(attrs={"type": "date"}))
+    ends_on = forms.DateField(label=_("term ends"), widget=forms.DateInput(attrs={"type": "date"}))

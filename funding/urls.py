@@ -1,0 +1,19 @@
+from django.urls import path
+
+from . import views
+
+app_name = "funding"
+urlpatterns = [
+    path("ledger/", views.LedgerView.as_view(), name="ledger"),
+    path("grants/<int:pk>/", views.GrantDetailView.as_view(), name="grant"),
+    path("grants/<int:pk>/<slug:action>/", views.GrantActionView.as_view(), name="grant_action"),
+    path("projects/", views.ProjectListView.as_view(), name="projects"),
+    path("projects/open/", views.OpenProjectsView.as_view(), name="projects_open"),
+    path("projects/<int:pk>/", views.ProjectDetailView.as_view(), name="project"),
+    path("projects/<int:pk>/file/<slug:field>/", views.ProjectFileView.as_view(), name="project_file"),
+    path("projects/<int:pk>/<slug:action>/", views.ProjectActionView.as_view(), name="project_action"),
+    path("region/", views.RegionView.as_view(), name="region"),
+    # Public: the approved lists, once confirmed.
+    path("public/", views.PublicGrantListView.as_view(), name="public_grants"),
+    path("public/<int:year>/", views.PublicGrantListView.as_view(), name="public_grants_year"),
+]
