@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.contrib.admin import apps as admin_apps
 from django.utils.translation import gettext_lazy as _
 
 
@@ -13,3 +14,16 @@ class PojianConfig(AppConfig):
         admin.site.site_header = settings.PORTAL_NAME
         admin.site.site_title = _("Chrysalis portal administration")
         admin.site.index_title = _("Provincial office")
+
+        from django.core import checks
+
+        from .checks import two_factor_required
+
+        checks.register(two_factor_required, checks.Tags.security, deploy=True)
+
+
+class PortalAdminConfig(admin_apps.AdminConfig):
+    """django.contrib.admin with the portal's site: office users need their second factor there too."""
+
+    default = False
+    default_site = "pojian.admin_site.PortalAdminSite"

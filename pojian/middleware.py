@@ -11,3 +11,41 @@ class ChineseByDefaultMiddleware:
     def __call__(self, request):
         request.META.pop("HTTP_ACCEPT_LANGUAGE", None)
         return self.get_response(request)
+
+
+class TwoFactorMiddleware:
+    """After the password, a user with two-factor gives a code before any page; whoever must have
+    two-factor and has not set it up is sent to set it up.
+
+    Runs after django-otp's OTPMiddleware. The sign-in pages themselves, logging out and the
+    language switch stay open, so nobody is stuck half signed in.
+    """
+
+    OPEN_PAGES = {"otp_verify", "otp_setup", "logout", "set_language", "login", "session_ping"}
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        from django.shortcuts import redirect
+        from django.urls import reverse
+        from django.utils.http import urlencode
+
+        from .domain.twofactor import has_two_factor, is_verified, otp_required_for
+
+        user = request.user
+        if not user.is_authenticated or is_verified(user):
+            return None
+        match = request.resolver_match
+        if match is None or match.url_name in self.OPEN_PAGES:
+            return None
+        if has_two_factor(user):
+            target = "otp_verify"
+        elif otp_required_for(user):
+            target = "otp_setup"
+        else:
+            return None
+        return redirect(f"{reverse(target)}?{urlencode({'next': request.get_full_path()})}")

@@ -62,3 +62,6 @@ def is_job_requester(user, job):
 
 
 rules.add_perm("pojian.view_job", is_office | is_job_requester)
+
+# Each signed-in user manages their own sign-in: second factor, backup codes, recent sign-ins.
+rules.add_perm("pojian.manage_own_account", rules.is_authenticated & rules.is_active)

@@ -39,7 +39,7 @@ else:
 
 INSTALLED_APPS = [
     "pojian",  # first, so its templates (registration/, admin/) win
-    "django.contrib.admin",
+    "pojian.apps.PortalAdminConfig",  # django.contrib.admin, asking office users for their second factor
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -54,6 +54,9 @@ INSTALLED_APPS = [
     "django_tables2",
     "django_htmx",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "django_celery_beat",
     "enterprises",
     "incubators",
@@ -72,6 +75,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "pojian.middleware.TwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -120,6 +125,11 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "landing"
+
+# Two-factor sign-in (django-otp): required for office staff, approvers and admin users. Only a
+# demo on a laptop turns it off (`make run` does); production warns in `check --deploy` if off.
+POJIAN_OTP_REQUIRED = env.bool("POJIAN_OTP_REQUIRED", default=True)
+OTP_TOTP_ISSUER = env("OTP_TOTP_ISSUER", default="破茧成蝶")
 
 # django-axes: lock (username, IP) after repeated failures, and let the lock expire.
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
