@@ -136,3 +136,13 @@ class AccountView(PortalPermissionMixin, TemplateView):
         ctx["two_factor_required"] = twofactor.otp_required_for(user)
         return ctx
 
+
+
+def locked_out(request, original_response=None, credentials=None):
+    """django-axes' answer to a locked-out sign-in: the portal's page, in Chinese, HTTP 429."""
+    from axes.helpers import get_cool_off
+
+    cool_off = get_cool_off(request)
+    minutes = int(cool_off.total_seconds() // 60) if cool_off else 0
+    return render(request, "registration/locked_out.html", {"cooloff_minutes": minutes},
+                  status=getattr(settings, "AXES_HTTP_RESPONSE_CODE", 429))

@@ -131,12 +131,25 @@ LOGOUT_REDIRECT_URL = "landing"
 POJIAN_OTP_REQUIRED = env.bool("POJIAN_OTP_REQUIRED", default=True)
 OTP_TOTP_ISSUER = env("OTP_TOTP_ISSUER", default="破茧成蝶")
 
-# django-axes: lock (username, IP) after repeated failures, and let the lock expire.
+# django-axes (pojian/domain/signin.py): five failures lock one (user name, address) pair, twenty
+# failures from one address over all user names lock the address; both lift after the cool-off,
+# counted from the last counted failure (attempts while locked out are not counted).
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+POJIAN_ADDRESS_FAILURE_LIMIT = env.int("POJIAN_ADDRESS_FAILURE_LIMIT", default=20)
 AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=0.5)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_RESET_ON_SUCCESS = True
+AXES_HANDLER = "pojian.domain.signin.PortalAxesHandler"
+AXES_LOCKOUT_CALLABLE = "pojian.account_views.locked_out"  # the portal page, HTTP 429
+AXES_ENABLE_ACCESS_FAILURE_LOG = True  # failed sign-ins, kept for each user's "recent sign-ins"
 AXES_VERBOSE = False
+# The client's address: behind the TLS proxy, the header it sets (e.g. X-Forwarded-For or
+# X-Real-IP); empty when clients reach the portal directly. With X-Forwarded-For, the entry
+# POJIAN_TRUSTED_PROXY_COUNT places from the right (the one our own proxy appended) is used.
+POJIAN_CLIENT_IP_HEADER = env("POJIAN_CLIENT_IP_HEADER", default="")
+POJIAN_TRUSTED_PROXY_COUNT = env.int("POJIAN_TRUSTED_PROXY_COUNT", default=1)
+AXES_CLIENT_IP_CALLABLE = "pojian.domain.signin.client_ip"
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
