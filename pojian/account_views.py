@@ -4,6 +4,7 @@ the account page with recent sign-ins."""
 import django_otp
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import views as auth_views
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -121,6 +122,18 @@ class TwoFactorView(PortalPermissionMixin, View):
 
     def _codes_page(self, codes):
         return render(self.request, "registration/backup_codes.html", {"codes": codes, "next": next_url(self.request)})
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    """Django's reset by e-mail, with the portal's texts; the link is built on settings.SITE_URL,
+    never on the Host header a visitor sent."""
+
+    email_template_name = "registration/password_reset_email.txt"
+    subject_template_name = "registration/password_reset_subject.txt"
+
+    @property
+    def extra_email_context(self):
+        return {"site_url": settings.SITE_URL.rstrip("/"), "hours": max(1, settings.PASSWORD_RESET_TIMEOUT // 3600)}
 
 
 class AccountView(PortalPermissionMixin, TemplateView):

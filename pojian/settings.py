@@ -186,6 +186,9 @@ EMAIL_BACKEND = env(
     default="django.core.mail.backends.smtp.EmailBackend" if PRODUCTION else "django.core.mail.backends.console.EmailBackend",
 )
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="pojian@kjt.jl.gov.cn")
+# The portal's own address, for links in e-mails (password reset): never taken from a request.
+SITE_URL = env("SITE_URL", default=f"https://{ALLOWED_HOSTS[0].lstrip('.')}" if PRODUCTION else "http://127.0.0.1:8000")
+PASSWORD_RESET_TIMEOUT = env.int("PASSWORD_RESET_TIMEOUT", default=3 * 3600)  # seconds a reset link works
 
 # Celery: without a broker, tasks run in-process so `make run` needs nothing else.
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="")
