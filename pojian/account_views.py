@@ -5,6 +5,7 @@ import django_otp
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
+from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -13,6 +14,7 @@ from django.views.generic import TemplateView, View
 
 from .domain import twofactor
 from .domain.errors import ValidationError
+from .domain.signin import recent_signins
 from .forms import CodeForm
 from .mixins import PortalPermissionMixin, message_for
 
@@ -136,6 +138,15 @@ class PasswordResetView(auth_views.PasswordResetView):
         return {"site_url": settings.SITE_URL.rstrip("/"), "hours": max(1, settings.PASSWORD_RESET_TIMEOUT // 3600)}
 
 
+class SessionPingView(PortalPermissionMixin, View):
+    """"Stay signed in": a request that counts as activity (the idle middleware notes it)."""
+
+    permission_required = "pojian.manage_own_account"
+
+    def get(self, request):
+        return JsonResponse({"idle_seconds": settings.POJIAN_SESSION_IDLE_MINUTES * 60})
+
+
 class AccountView(PortalPermissionMixin, TemplateView):
     """The user's own account: two-factor status, password, recent sign-ins."""
 
@@ -147,6 +158,7 @@ class AccountView(PortalPermissionMixin, TemplateView):
         user = self.request.user
         ctx["two_factor"] = twofactor.has_two_factor(user)
         ctx["two_factor_required"] = twofactor.otp_required_for(user)
+        ctx["signins"] = recent_signins(user)
         return ctx
 
 

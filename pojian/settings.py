@@ -78,6 +78,7 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "pojian.middleware.TwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "pojian.middleware.IdleTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -212,6 +213,12 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 DEMO_PASSWORD = env("DEMO_PASSWORD", default="pojian-demo")
 
 SESSION_COOKIE_HTTPONLY = True
+# Sessions end after this many idle minutes (pojian.middleware.IdleTimeoutMiddleware); the page
+# warns POJIAN_SESSION_WARN_MINUTES before. The cookie and the stored session expire with them.
+POJIAN_SESSION_IDLE_MINUTES = env.int("POJIAN_SESSION_IDLE_MINUTES", default=30)
+POJIAN_SESSION_WARN_MINUTES = env.int("POJIAN_SESSION_WARN_MINUTES", default=2)
+SESSION_COOKIE_AGE = POJIAN_SESSION_IDLE_MINUTES * 60 + 120
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 if PRODUCTION:

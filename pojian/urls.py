@@ -14,6 +14,7 @@ urlpatterns = [
     path("accounts/verify/", account_views.OTPVerifyView.as_view(), name="otp_verify"),
     path("accounts/two-factor/", account_views.TwoFactorView.as_view(), name="otp_setup"),
     path("accounts/", account_views.AccountView.as_view(), name="account"),
+    path("accounts/session/ping/", account_views.SessionPingView.as_view(), name="session_ping"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
     path("accounts/password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),

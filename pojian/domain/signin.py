@@ -67,3 +67,20 @@ class PortalAxesHandler(AxesDatabaseHandler):
             # The address is locked whatever the user name: report it as at the limit.
             return max(failures, get_failure_limit(request, credentials))
         return failures
+
+
+def recent_signins(user, *, limit=20) -> list[dict]:
+    """The user's latest sign-ins, successful and failed, newest first: time, address, outcome.
+
+    Failures are those typed with this user name, whoever typed them: that is what the user
+    needs to see. Successes are password sign-ins (the second step follows them).
+    """
+    from axes.models import AccessFailureLog, AccessLog
+
+    ok = AccessLog.objects.filter(username=user.get_username()).order_by("-attempt_time")[:limit]
+    failed = AccessFailureLog.objects.filter(username=user.get_username()).order_by("-attempt_time")[:limit]
+    rows = [{"time": a.attempt_time, "address": a.ip_address, "ok": True, "locked_out": False,
+             "user_agent": a.user_agent} for a in ok]
+    rows += [{"time": f.attempt_time, "address": f.ip_address, "ok": False, "locked_out": f.locked_out,
+              "user_agent": f.user_agent} for f in failed]
+    return sorted(rows, key=lambda r: r["time"], reverse=True)[:limit]
