@@ -82,6 +82,7 @@ def confirm_authenticator(*, user, key: str, token: str) -> tuple[TOTPDevice, li
         device.confirmed = True
         device.save()
         codes = _new_backup_codes(user)
+        _tell(user, _("Two-factor sign-in was turned on for your account."))
     log.info("two-factor turned on for %s", user.username)
     return device, codes
 
@@ -92,6 +93,7 @@ def regenerate_backup_codes(*, user) -> list[str]:
         raise ValidationError(_("Turn on two-factor sign-in first."))
     with transaction.atomic():
         codes = _new_backup_codes(user)
+        _tell(user, _("New backup codes were made for your account; the old ones no longer work."))
     log.info("backup codes regenerated for %s", user.username)
     return codes
 
@@ -115,6 +117,7 @@ def disable(*, user):
     with transaction.atomic():
         TOTPDevice.objects.filter(user=user).delete()
         StaticDevice.objects.filter(user=user).delete()
+        _tell(user, _("Two-factor sign-in was turned off for your account."))
     log.info("two-factor turned off for %s", user.username)
 
 
@@ -126,7 +129,22 @@ def verify(*, user, token: str):
     token = "".join((token or "").split()).lower()
     if not token or len(token) > 16:
         return None
-    return match_token(user, token)
+    device = match_token(user, token)
+    if isinstance(device, StaticDevice):
+        _tell(user, _("A backup code was used to sign in to your account. %(left)s backup codes are left.")
+              % {"left": backup_codes_left(user)})
+    return device
+
+
+def _tell(user, subject):
+    """Every change to a user's second factor is recorded as a notification and e-mailed to them:
+    if it was not them, they learn of it."""
+    from django.urls import reverse
+
+    from .notifications import notify
+
+    notify([user], subject=subject, body=_("If this was not you, change your password and tell the provincial office."),
+           url=reverse("account"))
 
 
 def device_kind(device) -> str:

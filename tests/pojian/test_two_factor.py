@@ -215,3 +215,16 @@ def test_production_check_warns_when_two_factor_is_off(settings):
     assert [w.id for w in two_factor_required(None)] == ["pojian.W001"]
     settings.POJIAN_OTP_REQUIRED = True
     assert two_factor_required(None) == []
+
+
+def test_each_change_to_the_second_factor_is_told_to_the_user(bureau):
+    from pojian.models import Notification
+
+    device = authenticator(bureau)
+    codes = twofactor.regenerate_backup_codes(user=bureau)
+    twofactor.verify(user=bureau, token=codes[0])
+    twofactor.verify(user=bureau, token=current_code(device))  # an authenticator code is no news
+    twofactor.disable(user=bureau)
+    subjects = list(Notification.objects.filter(user=bureau).order_by("pk").values_list("subject", flat=True))
+    assert subjects == ["已为您的账户生成新的备用码，原有备用码已失效。", "有人使用备用码登录了您的账户。还剩 9 个备用码。",
+                        "您的账户已关闭双因素登录。"]
