@@ -63,7 +63,7 @@ INSTALLED_APPS = [
     "finance",
     "reviews",
     "assessment",
-    "pojian.reports",
+    "reports",
 ]
 
 MIDDLEWARE = [

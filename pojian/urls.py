@@ -33,7 +33,7 @@ for prefix, app in [
     ("finance/", "finance"),
     ("reviews/", "reviews"),
     ("assessment/", "assessment"),
-    ("reports/", "pojian.reports"),
+    ("reports/", "reports"),
 ]:
     try:
         __import__(f"{app}.urls")
