@@ -21,6 +21,12 @@ class PojianConfig(AppConfig):
 
         checks.register(two_factor_required, checks.Tags.security, deploy=True)
 
+        from django.contrib.auth.signals import user_logged_in
+
+        from .middleware import note_sign_in_as_activity
+
+        user_logged_in.connect(note_sign_in_as_activity, dispatch_uid="pojian-idle-clock")
+
 
 class PortalAdminConfig(admin_apps.AdminConfig):
     """django.contrib.admin with the portal's site: office users need their second factor there too."""

@@ -99,3 +99,11 @@ class IdleTimeoutMiddleware:
             response["HX-Redirect"] = target
             return response
         return redirect(target)
+
+
+def note_sign_in_as_activity(sender, request=None, user=None, **kwargs):
+    """Signing in is activity: the idle clock starts then (connected to user_logged_in in apps.py)."""
+    import time
+
+    if request is not None and hasattr(request, "session"):
+        request.session[IdleTimeoutMiddleware.KEY] = time.time()

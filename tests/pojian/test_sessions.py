@@ -81,3 +81,10 @@ def test_account_page_is_only_the_users_own(client_for, bureau, other_bureau, ex
         response = client_for(user).get(reverse("account"))
         assert response.context["user"] == user
         assert bureau.username not in response.content.decode()
+
+
+def test_the_idle_clock_starts_at_sign_in(bureau):
+    c = Client()
+    before = time.time()
+    c.post(reverse("login"), {"username": bureau.username, "password": TEST_PASSWORD})
+    assert c.session["last_activity"] >= before
