@@ -26,3 +26,27 @@ def test_idle_warning_shows_and_stay_signed_in_pings_the_server(live_server, pag
     with page.expect_response("**/accounts/session/ping/") as response:
         page.click("[data-action=stay-signed-in]")
     assert response.value.status == 200
+
+
+def test_office_without_an_authenticator_sets_one_up_and_gets_backup_codes(live_server, page):
+    from base64 import b32decode
+
+    from django_otp.oath import TOTP
+
+    from pojian.domain.twofactor import has_two_factor
+    from tests.browsing import TEST_PASSWORD
+
+    office = factories.OfficeFactory(username="office-new")
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.fill("input[name=username]", office.username)
+    page.fill("input[name=password]", TEST_PASSWORD)
+    page.click("form:has(input[name=password]) button[type=submit]")
+    page.wait_for_url("**/accounts/two-factor/**")
+    assert page.locator("[data-testid=otp-qr] svg").count() == 1
+    secret = page.inner_text("[data-testid=otp-secret]").replace(" ", "")
+    page.fill("input[name=code]", f"{TOTP(b32decode(secret)).token():06d}")  # what the phone app would show
+    page.click("form:has(input[name=code]) button[type=submit]")
+    expect(page.locator("[data-testid=backup-codes] li")).to_have_count(10)
+    assert has_two_factor(office)
+    page.click("text=继续")
+    page.wait_for_url("**/home/")
