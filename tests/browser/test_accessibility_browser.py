@@ -5,10 +5,10 @@ an app adds later is checked without being listed here. Each page is checked at 
 at a phone's, with the data of a known year so that tables, badges and charts are on the page.
 """
 
-import pytest
-from axe_playwright_python.sync_playwright import Axe
 from urllib.parse import urlsplit
 
+import pytest
+from axe_playwright_python.sync_playwright import Axe
 from django.urls import Resolver404, resolve, reverse
 
 from reports.domain import public
