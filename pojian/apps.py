@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.contrib.admin import apps as admin_apps
 from django.utils.translation import gettext_lazy as _
 
 
@@ -19,3 +20,22 @@ class PojianConfig(AppConfig):
 
         admin.autodiscover()
         protect(admin.site)
+
+        from django.core import checks
+
+        from .checks import two_factor_required
+
+        checks.register(two_factor_required, checks.Tags.security, deploy=True)
+
+        from django.contrib.auth.signals import user_logged_in
+
+        from .middleware import note_sign_in_as_activity
+
+        user_logged_in.connect(note_sign_in_as_activity, dispatch_uid="pojian-idle-clock")
+
+
+class PortalAdminConfig(admin_apps.AdminConfig):
+    """django.contrib.admin with the portal's site: office users need their second factor there too."""
+
+    default = False
+    default_site = "pojian.admin_site.PortalAdminSite"

@@ -2,6 +2,7 @@
 
 from django import forms
 from django.db import transaction
+from django.utils.translation import gettext_lazy as _
 
 from .domain.concurrency import check_edit_token, edit_token, is_lockable
 
@@ -51,3 +52,11 @@ class LockedFormViewMixin:
     def post(self, request, *args, **kwargs):
         with transaction.atomic():
             return super().post(request, *args, **kwargs)
+class CodeForm(forms.Form):
+    """One code: six digits from the authenticator, or a backup code."""
+
+    code = forms.CharField(
+        label=_("Code"),
+        max_length=20,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "autofocus": True, "inputmode": "text"}),
+    )

@@ -40,7 +40,8 @@ class User(AbstractUser):
         BUREAU = "bureau", _("City bureau")
         EXPERT = "expert", _("Expert")
         PARTNER = "partner", _("Finance partner")
-        APPROVER = "approver", _("approver")
+        # Confirms payments and budget overrides that the office recorded (four eyes).
+        APPROVER = "approver", _("Approver")
 
     role = models.CharField(_("role"), max_length=10, choices=Role.choices, blank=True)
     region = models.ForeignKey(

@@ -66,3 +66,5 @@ rules.add_perm("pojian.view_job", is_office | is_job_requester)
 # The working-day calendar (holidays and 调休): the office reads and edits it.
 rules.add_perm("pojian.view_calendar", is_office)
 rules.add_perm("pojian.edit_calendar", is_office)
+# Each signed-in user manages their own sign-in: second factor, backup codes, recent sign-ins.
+rules.add_perm("pojian.manage_own_account", rules.is_authenticated & rules.is_active)

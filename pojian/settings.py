@@ -39,7 +39,7 @@ else:
 
 INSTALLED_APPS = [
     "pojian",  # first, so its templates (registration/, admin/) win
-    "django.contrib.admin",
+    "pojian.apps.PortalAdminConfig",  # django.contrib.admin, asking office users for their second factor
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -54,6 +54,9 @@ INSTALLED_APPS = [
     "django_tables2",
     "django_htmx",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "django_celery_beat",
     "enterprises",
     "incubators",
@@ -79,7 +82,10 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "pojian.middleware.TwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "pojian.middleware.IdleTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -128,12 +134,30 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "landing"
 
-# django-axes: lock (username, IP) after repeated failures, and let the lock expire.
+# Two-factor sign-in (django-otp): required for office staff, approvers and admin users. Only a
+# demo on a laptop turns it off (`make run` does); production warns in `check --deploy` if off.
+POJIAN_OTP_REQUIRED = env.bool("POJIAN_OTP_REQUIRED", default=True)
+OTP_TOTP_ISSUER = env("OTP_TOTP_ISSUER", default="破茧成蝶")
+
+# django-axes (pojian/domain/signin.py): five failures lock one (user name, address) pair, twenty
+# failures from one address over all user names lock the address; both lift after the cool-off,
+# counted from the last counted failure (attempts while locked out are not counted).
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+POJIAN_ADDRESS_FAILURE_LIMIT = env.int("POJIAN_ADDRESS_FAILURE_LIMIT", default=20)
 AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=0.5)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_RESET_ON_SUCCESS = True
+AXES_HANDLER = "pojian.domain.signin.PortalAxesHandler"
+AXES_LOCKOUT_CALLABLE = "pojian.account_views.locked_out"  # the portal page, HTTP 429
+AXES_ENABLE_ACCESS_FAILURE_LOG = True  # failed sign-ins, kept for each user's "recent sign-ins"
 AXES_VERBOSE = False
+# The client's address: behind the TLS proxy, the header it sets (e.g. X-Forwarded-For or
+# X-Real-IP); empty when clients reach the portal directly. With X-Forwarded-For, the entry
+# POJIAN_TRUSTED_PROXY_COUNT places from the right (the one our own proxy appended) is used.
+POJIAN_CLIENT_IP_HEADER = env("POJIAN_CLIENT_IP_HEADER", default="")
+POJIAN_TRUSTED_PROXY_COUNT = env.int("POJIAN_TRUSTED_PROXY_COUNT", default=1)
+AXES_CLIENT_IP_CALLABLE = "pojian.domain.signin.client_ip"
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
@@ -174,6 +198,9 @@ EMAIL_BACKEND = env(
     default="django.core.mail.backends.smtp.EmailBackend" if PRODUCTION else "django.core.mail.backends.console.EmailBackend",
 )
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="pojian@kjt.jl.gov.cn")
+# The portal's own address, for links in e-mails (password reset): never taken from a request.
+SITE_URL = env("SITE_URL", default=f"https://{ALLOWED_HOSTS[0].lstrip('.')}" if PRODUCTION else "http://127.0.0.1:8000")
+PASSWORD_RESET_TIMEOUT = env.int("PASSWORD_RESET_TIMEOUT", default=3 * 3600)  # seconds a reset link works
 
 # Celery: without a broker, tasks run in-process so `make run` needs nothing else.
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="")
@@ -202,6 +229,12 @@ JOB_RESEND_AFTER = env.int("JOB_RESEND_AFTER", default=300)
 DEMO_PASSWORD = env("DEMO_PASSWORD", default="pojian-demo")
 
 SESSION_COOKIE_HTTPONLY = True
+# Sessions end after this many idle minutes (pojian.middleware.IdleTimeoutMiddleware); the page
+# warns POJIAN_SESSION_WARN_MINUTES before. The cookie and the stored session expire with them.
+POJIAN_SESSION_IDLE_MINUTES = env.int("POJIAN_SESSION_IDLE_MINUTES", default=30)
+POJIAN_SESSION_WARN_MINUTES = env.int("POJIAN_SESSION_WARN_MINUTES", default=2)
+SESSION_COOKIE_AGE = POJIAN_SESSION_IDLE_MINUTES * 60 + 120
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 if PRODUCTION:

@@ -96,6 +96,27 @@ def celery_worker_on_broker(transactional_db, settings):
         app.conf.task_default_queue = previous
 
 
+@pytest.fixture(autouse=True)
+def _force_login_passes_two_factor(monkeypatch):
+    """client.force_login(user) also marks the session as past the second factor.
+
+    Pages are what most tests are about, not signing in; tests of two-factor itself pass
+    otp_verified=False (or sign in through the forms) to get a session that is not verified.
+    """
+    from django.test import Client
+
+    original = Client.force_login
+
+    def force_login(self, user, backend=None, *, otp_verified=True):
+        original(self, user, backend)
+        if otp_verified:
+            from tests.otp import mark_verified
+
+            mark_verified(self, user)
+
+    monkeypatch.setattr(Client, "force_login", force_login)
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _test_settings(tmp_path_factory):
     """Settings for the whole run.

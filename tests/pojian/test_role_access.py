@@ -10,7 +10,8 @@ import pytest
 from tests.pojian.test_anonymous_access import private_urls
 
 # Pages every signed-in user has.
-EVERYONE = {"home", "password_change", "password_change_done", "api:token-list"}
+EVERYONE = {"home", "password_change", "password_change_done", "api:token-list",
+            "account", "otp_setup", "otp_verify", "session_ping"}
 # Pages each role may open (besides EVERYONE), by URL name.
 ALLOWED = {
     "bureau": {
