@@ -10,9 +10,12 @@ urlpatterns = [
     path("office/nominations/<int:pk>/", office.OfficeNominationDetailView.as_view(), name="office_nomination"),
     path("office/nominations/<int:pk>/transition/", office.OfficeTransitionView.as_view(),
          name="office_nomination_transition"),
+    path("office/nominations/bulk/", office.OfficeBulkView.as_view(), name="office_nominations_bulk"),
+    path("office/nominations/<int:pk>/override/", office.OfficeOverrideView.as_view(), name="office_nomination_override"),
     path("office/nominations/<int:pk>/check/", office.OfficeCheckNominationView.as_view(), name="office_nomination_check"),
     path("office/nominations/<int:pk>/letter/", office.OfficeLetterView.as_view(), name="office_nomination_letter"),
     path("office/checks/", office.OfficeChecksView.as_view(), name="office_checks"),
+    path("office/registrations/", office.OfficeRegistrationImportView.as_view(), name="office_registration_import"),
     path("office/tax/", office.OfficeTaxImportView.as_view(), name="office_tax_import"),
     path("office/tax/template.xlsx", office.OfficeTaxTemplateView.as_view(), name="office_tax_template"),
 ]
