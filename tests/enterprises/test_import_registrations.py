@@ -222,3 +222,13 @@ def test_import_task_through_the_worker(celery_worker_on_broker, regions, cycle,
     job = _wait(job)
     assert job.status == Job.Status.FAILED and [e["row"] for e in job.errors] == [2]
     assert Registration.all_objects.get(enterprise__uscc=code).number == number(cycle.year, 31)
+
+
+@pytest.mark.django_db
+def test_bureau_page_shows_the_lists_word(client_for, cycle, bureau):
+    enterprise = eligible_enterprise(year=cycle.year, region=bureau.region)
+    n = EnterpriseNominationFactory(enterprise=enterprise, cycle=cycle, state=S.SUBMITTED, created_by=bureau)
+    Registration.objects.filter(enterprise=enterprise).update(listed_number=number(cycle.year, 4343),
+                                                               status=Registration.Status.REVOKED)
+    html = client_for(bureau).get(reverse("enterprises:bureau_nomination", args=[n.pk])).content.decode()
+    assert 'data-testid="registration-disagrees"' in html and 'data-testid="registration-revoked"' in html
