@@ -50,7 +50,7 @@ class RegistrationFactory(factory.django.DjangoModelFactory):
 
     enterprise = factory.SubFactory(EnterpriseFactory)
     year = factory.LazyFunction(current_year)
-    number = factory.Sequence(lambda n: f"2026220101A{n:07d}")
+    number = factory.LazyAttributeSequence(lambda o, n: f"{o.year}220101A{n:07d}")  # the year prefix is its year
 
 
 class EnterpriseYearFactory(factory.django.DjangoModelFactory):
