@@ -132,8 +132,8 @@ def main():
     from openpyxl import Workbook
 
     from pojian.domain.jobs import run_job
-    from pojian.reports.domain import annual, render
-    from pojian.reports.domain.figures import report_data
+    from reports.domain import annual, render
+    from reports.domain.figures import report_data
 
     with bench_database(), tempfile.TemporaryDirectory() as media:
         from django.conf import settings
@@ -177,7 +177,7 @@ def main():
                  extra=f"workbook / bare = x{t_xlsx / t_bare:.1f}")
         # The whole job as the office runs it (its own language override inside). Without a broker the
         # task would run inside request_report on commit; hold it back and run the job here, timed.
-        from pojian.reports import tasks
+        from reports import tasks
 
         delay = tasks.generate_annual_report.delay
         tasks.generate_annual_report.delay = lambda *args, **kwargs: None

@@ -25,7 +25,9 @@ for prefix, app in [
     ("finance/", "finance"),
     ("reviews/", "reviews"),
     ("assessment/", "assessment"),
-    ("reports/", "pojian.reports"),
+    ("reports/", "reports"),
+    ("api/", "api"),
+    ("techtransfer/", "techtransfer"),
 ]:
     try:
         __import__(f"{app}.urls")

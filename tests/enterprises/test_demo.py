@@ -11,8 +11,8 @@ from enterprises import demo
 from enterprises.models import Enterprise, EnterpriseNomination, EnterpriseYear, Registration, Verdict
 from pojian.domain.uscc import is_valid
 from pojian.models import Cycle, NominationState, Region, User
-from pojian.reports.domain import public
-from pojian.reports.domain.dashboard import Dashboard
+from reports.domain import public
+from reports.domain.dashboard import Dashboard
 from tests.factories import CycleFactory
 
 

@@ -7,7 +7,7 @@ import factory
 
 from enterprises.models import Verdict
 from pojian.models import NominationState as S
-from pojian.reports.models import AnnualReport
+from reports.models import AnnualReport
 from tests import factories as core
 from tests.enterprises.factories import EnterpriseFactory, EnterpriseNominationFactory, eligible_enterprise
 

@@ -14,8 +14,8 @@ from django.utils import timezone
 from pojian.domain.errors import PermissionDenied, ValidationError
 from pojian.domain.jobs import run_job
 from pojian.models import Job
-from pojian.reports.domain import annual
-from pojian.reports.models import AnnualReport
+from reports.domain import annual
+from reports.models import AnnualReport
 from tests import factories as core
 from tests import pdfcheck
 from tests.reports.factories import known_year

@@ -13,7 +13,7 @@ from openpyxl import load_workbook
 
 from pojian.models import NominationState as S
 from pojian.models import Region
-from pojian.reports.domain.dashboard import KEYS, Dashboard
+from reports.domain.dashboard import KEYS, Dashboard
 from tests.reports.factories import known_year, nominate, other_apps_year
 
 pytestmark = pytest.mark.django_db

@@ -3,9 +3,9 @@
 import pytest
 
 from pojian.models import Cycle
-from pojian.reports import demo
-from pojian.reports.domain import schedules
-from pojian.reports.models import ProgressRelease
+from reports import demo
+from reports.domain import schedules
+from reports.models import ProgressRelease
 from tests import factories as core
 
 pytestmark = pytest.mark.django_db

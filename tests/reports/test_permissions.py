@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from pojian.reports.models import AnnualReport
+from reports.models import AnnualReport
 from tests import factories as core
 from tests.reports.factories import AnnualReportFactory
 
@@ -103,7 +103,7 @@ def test_request_report_refused_to_all_but_the_office(client_for, office, bureau
 
 
 def test_rerun_and_schedule_changes_refused_to_all_but_the_office(client_for, office, bureau, other_bureau, expert, partner, reports):
-    from pojian.reports.domain import schedules
+    from reports.domain import schedules
 
     task = schedules.save_schedule(by=office, name="月报", frequency="monthly", hour=2, day_of_month=1)
     urls = [("post", reverse("reports:rerun", args=[reports["cc"].pk])),
@@ -126,7 +126,7 @@ def test_public_progress_open_to_everyone(client_for, office, bureau, expert, pa
 
 
 def test_nav_items_and_home_card_follow_the_role(office, bureau, expert, partner, cycle, client_for):
-    from pojian.reports.panels import nav_items
+    from reports.panels import nav_items
 
     assert [url for _label, url in nav_items(office)] == [reverse("reports:dashboard"), reverse("reports:reports")]
     assert [url for _label, url in nav_items(bureau)] == [reverse("reports:reports")]

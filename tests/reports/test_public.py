@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from pojian.models import NominationState as S
-from pojian.reports.domain import public
+from reports.domain import public
 from tests import factories as core
 from tests.reports.factories import known_year, nominate, other_apps_year
 

@@ -4,8 +4,8 @@ from decimal import Decimal
 
 import pytest
 
-from pojian.reports.domain import sources
-from pojian.reports.domain.figures import UnknownYear, report_data
+from reports.domain import sources
+from reports.domain.figures import UnknownYear, report_data
 from tests import factories as core
 from tests.reports.factories import known_year, other_apps_year
 

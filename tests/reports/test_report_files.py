@@ -10,8 +10,8 @@ from django.utils import timezone, translation
 from openpyxl import load_workbook
 
 from pojian.models import NominationState
-from pojian.reports.domain import render
-from pojian.reports.domain.figures import report_data
+from reports.domain import render
+from reports.domain.figures import report_data
 from tests import factories as core
 from tests import pdfcheck
 from tests.enterprises.factories import EnterpriseFactory

@@ -7,9 +7,9 @@ from django.urls import reverse
 from django_celery_beat.models import CrontabSchedule, PeriodicTask
 
 from pojian.models import Region
-from pojian.reports import tasks
-from pojian.reports.domain import schedules
-from pojian.reports.models import AnnualReport
+from reports import tasks
+from reports.domain import schedules
+from reports.models import AnnualReport
 
 pytestmark = pytest.mark.django_db
 

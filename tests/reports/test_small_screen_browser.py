@@ -5,7 +5,7 @@ import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from pojian.reports.domain import public
+from reports.domain import public
 from tests import factories as core
 from tests.browsing import log_in
 from tests.enterprises.factories import ensure_regions

@@ -15,8 +15,8 @@ import pytest
 from django.utils import timezone
 
 from pojian.models import Job
-from pojian.reports.domain import annual
-from pojian.reports.models import AnnualReport
+from reports.domain import annual
+from reports.models import AnnualReport
 from tests import pdfcheck
 from tests.reports.factories import known_year
 

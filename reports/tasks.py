@@ -9,7 +9,7 @@ log = logging.getLogger(__name__)
 
 @shared_task(name="reports.generate_annual_report")
 def generate_annual_report(job_id):
-    """Generate the annual report of a job (see pojian.reports.domain.annual.run_report)."""
+    """Generate the annual report of a job (see reports.domain.annual.run_report)."""
     from pojian.domain.jobs import run_job
 
     from .domain.annual import run_report

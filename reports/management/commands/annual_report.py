@@ -15,8 +15,8 @@ class Command(BaseCommand):
         parser.add_argument("--out", required=True, help="folder to write the two files into (created if missing)")
 
     def handle(self, *args, year, region, out, **options):
-        from pojian.reports.domain.annual import region_for, write_report_files
-        from pojian.reports.domain.figures import cycle_for
+        from reports.domain.annual import region_for, write_report_files
+        from reports.domain.figures import cycle_for
 
         try:
             cycle_for(year)
