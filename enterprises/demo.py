@@ -269,6 +269,7 @@ def seed(*, cycle, stdout=None):
 
     demo_nominations = EnterpriseNomination.objects.filter(cycle=cycle, enterprise_id__in=enterprise_ids.values())
     summary = checks.check_nominations(demo_nominations.exclude(state=NominationState.WITHDRAWN), year=year)
+    gate_demo_acceptances(demo_nominations, office=office)
     if stdout:
         stdout.write(
             f"enterprises: {len(new)} new enterprises, {len(nominations)} new nominations, "
@@ -280,6 +281,32 @@ def seed(*, cycle, stdout=None):
                                            bureaus=bureaus, office=office)
         if stdout:
             stdout.write(f"enterprises: {previous.year}: {made} new nominations, {selected} selected; year closed")
+
+
+DEMO_OVERRIDES = 2
+DEMO_OVERRIDE_REASON = "企业已提交补充材料，经省科技厅办公室核实后同意受理，评审中予以复核。"
+
+
+def gate_demo_acceptances(nominations, *, office):
+    """The gate before acceptance holds in the demo too (enterprises.domain.gate).
+
+    Of the accepted nominations that fail the 四科 check, the first DEMO_OVERRIDES carry an override
+    with its reason (so the badge and the count show); the others go back to awaiting the office's
+    decision, as the office could not have accepted them.
+    """
+    from django.utils import timezone
+
+    failing = list(nominations.filter(state=NominationState.ACCEPTED, verdict__eligible=False,
+                                      gate_override_at__isnull=True).order_by("pk").values_list("pk", flat=True))
+    if not failing or office is None:
+        return
+    with_override, back = failing[:DEMO_OVERRIDES], failing[DEMO_OVERRIDES:]
+    for n in EnterpriseNomination.objects.filter(pk__in=with_override).select_related("verdict"):
+        EnterpriseNomination.objects.filter(pk=n.pk).update(
+            gate_override_reason=DEMO_OVERRIDE_REASON, gate_override_by=office, gate_override_at=timezone.now(),
+            gate_override_failed=n.verdict.failed,
+        )
+    EnterpriseNomination.objects.filter(pk__in=back).update(state=NominationState.SUBMITTED, decided_at=None)
 
 
 def seed_earlier_year(previous, *, regions, plans_by_region, bureaus, office):

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from pojian.domain.uploads import PDF, ContentTypeValidator
-from pojian.models import Nomination, Region
+from pojian.models import Nomination, Region, User
 from pojian.validators import validate_uscc
 
 MONEY = {"max_digits": 16, "decimal_places": 2, "validators": [MinValueValidator(Decimal("0"))]}
@@ -62,22 +62,61 @@ class Enterprise(models.Model):
         super().save(*args, **kwargs)
 
 
+class ValidRegistrations(models.Manager):
+    """`Registration.objects`: the registrations that count — a revoked one (撤销) does not."""
+
+    def get_queryset(self):
+        return super().get_queryset().exclude(status=Registration.Status.REVOKED)
+
+
 class Registration(models.Model):
-    """National 科技型中小企业 registration (入库); a number is valid for its year only."""
+    """National 科技型中小企业 registration (入库); a number is valid for its year only.
+
+    `number` is what the bureau typed (or, when the bureau typed none, the list's number);
+    `listed_number`, `status` and `status_on` come from the province's list of the national
+    evaluation platform (enterprises.domain.import_registrations), which is authoritative: a typed
+    number that disagrees is flagged, a revoked registration no longer counts.
+
+    `Registration.objects` leaves out revoked registrations, so every count of 入库 (the 四科
+    check among them) honours a revocation; `Registration.all_objects` (the default manager, used
+    by related lookups and the admin) has them all.
+    """
+
+    class Status(models.TextChoices):
+        REGISTERED = "registered", _("Registered")
+        REVOKED = "revoked", _("Revoked")
 
     enterprise = models.ForeignKey(Enterprise, on_delete=models.CASCADE, related_name="registrations")
     year = models.PositiveSmallIntegerField(_("year"))
     number = models.CharField(_("registration number"), max_length=40)
+    status = models.CharField(_("registration status"), max_length=12, choices=Status.choices, default=Status.REGISTERED)
+    status_on = models.DateField(_("status date"), null=True, blank=True)
+    listed_number = models.CharField(_("number on the province's list"), max_length=40, blank=True)
+    listed_at = models.DateTimeField(_("list imported"), null=True, blank=True)
     history = HistoricalRecords()
+
+    all_objects = models.Manager()
+    objects = ValidRegistrations()
 
     class Meta:
         ordering = ["-year"]
+        default_manager_name = "all_objects"
+        base_manager_name = "all_objects"
         verbose_name = _("tech SME registration")
         verbose_name_plural = _("tech SME registrations")
         constraints = [models.UniqueConstraint(fields=["enterprise", "year"], name="one_registration_per_year")]
 
     def __str__(self):
         return f"{self.number} ({self.year})"
+
+    @property
+    def is_revoked(self):
+        return self.status == self.Status.REVOKED
+
+    @property
+    def number_disagrees(self):
+        """The typed number differs from the one on the province's list."""
+        return bool(self.listed_number) and self.number.strip().upper() != self.listed_number.strip().upper()
 
 
 class FigureSource(models.TextChoices):
@@ -320,6 +359,14 @@ class EnterpriseNomination(Nomination):
         _("stamped recommendation letter (PDF)"), upload_to="letters/enterprises/%Y/", blank=True,
         validators=[ContentTypeValidator(PDF)],
     )
+    # The 四科 gate (enterprises.domain.gate): a nomination whose verdict fails is accepted only with
+    # an override the office records, with its reason; the criteria it overrode are kept with it.
+    gate_override_reason = models.TextField(_("reason for accepting despite the 四科 check"), blank=True)
+    gate_override_by = models.ForeignKey(
+        User, verbose_name=_("override recorded by"), null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+    )
+    gate_override_at = models.DateTimeField(_("override recorded"), null=True, blank=True)
+    gate_override_failed = models.JSONField(_("criteria overridden"), default=list, blank=True)
     history = HistoricalRecords()
 
     class Meta:
@@ -343,6 +390,10 @@ class EnterpriseNomination(Nomination):
     @property
     def nominee_uscc(self):
         return self.enterprise.uscc
+
+    @property
+    def has_gate_override(self):
+        return self.gate_override_at is not None
 
 
 class Verdict(models.Model):

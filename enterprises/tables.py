@@ -11,6 +11,8 @@ from .models import EnterpriseNomination
 
 
 class NominationTable(tables.Table):
+    pick = tables.CheckBoxColumn(accessor="pk", orderable=False, attrs={"th__input": {"form": "bulk", "data-testid": "pick-all",
+                                                                                     "aria-label": _("Select all")}})
     enterprise = tables.Column(verbose_name=_("Enterprise"), order_by=("enterprise__name",))
     uscc = tables.Column(verbose_name=_("Code"), accessor="enterprise__uscc", orderable=False)
     region = tables.Column(verbose_name=_("Region"), order_by=("region__sort_order", "region__code"))
@@ -21,7 +23,7 @@ class NominationTable(tables.Table):
 
     class Meta:
         model = EnterpriseNomination
-        fields = ["enterprise", "uscc", "region", "high_tech", "state", "verdict", "submitted_at"]
+        fields = ["pick", "enterprise", "uscc", "region", "high_tech", "state", "verdict", "submitted_at"]
         template_name = "enterprises/office_nominations_table.html"
         attrs = {"class": "table table-sm table-hover align-middle", "data-testid": "office-nominations"}
         empty_text = _("No nominations match.")

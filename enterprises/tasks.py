@@ -46,6 +46,14 @@ def import_tax(job_id):
 
 
 @shared_task
+def import_registrations(job_id):
+    """Import the province's registration list (入库登记), all or nothing (a Job; the file is its input)."""
+    from .domain.import_registrations import import_job
+
+    run_job(job_id, import_job)  # all or nothing inside: parse first, then one transaction
+
+
+@shared_task
 def tidy_after_import():
     """VACUUM/ANALYZE the figures and verdicts a large tax import rewrote (PostgreSQL; no-op elsewhere)."""
     from .models import EnterpriseYear, Verdict

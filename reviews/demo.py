@@ -81,6 +81,18 @@ def _demo_nominations(cycle, stdout):
                       "recommendation": "该企业研发投入强度高,成果转化成效明显。"},
         )
         made += created
+    # These demo enterprises have figures only: the 四科 check fails them, and the gate before
+    # acceptance (enterprises.domain.gate) lets them into the round only with an override.
+    from enterprises.domain import checks
+
+    demo = EnterpriseNomination.objects.filter(cycle=cycle, enterprise__uscc__in=[_uscc(4200 + k) for k in
+                                                                                range(1, len(DEMO_ENTERPRISES) + 1)])
+    checks.check_nominations(demo, year=cycle.year)
+    office = User.objects.filter(role=User.Role.OFFICE).order_by("pk").first()
+    demo.filter(verdict__eligible=False, gate_override_at__isnull=True).update(
+        gate_override_reason="评审演示数据：企业仅填报了财务数据，经办公室同意进入评审演示。", gate_override_by=office,
+        gate_override_at=now,
+    )
     _log(stdout, f"reviews: no accepted enterprise nominations for {cycle.year}; made {made} demo ones")
 
 

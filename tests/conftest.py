@@ -7,6 +7,39 @@ from tests import factories
 # Playwright's sync API runs an event loop in the test thread; Django's ORM must still work there.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
+# POJIAN_TEST_TODAY=2028-02-29 runs the whole session with the clock on that day (10:00 local
+# time, ticking), to find tests that depend on the calendar date: `make test-dates` runs the
+# suite on 1 December, 31 December, 1 January and 29 February.
+_traveller = None
+
+
+def pytest_configure(config):
+    global _traveller
+    today = os.environ.get("POJIAN_TEST_TODAY", "").strip()
+    if not today:
+        return
+    import datetime
+    from zoneinfo import ZoneInfo
+
+    import time_machine
+
+    day = datetime.date.fromisoformat(today)
+    _traveller = time_machine.travel(datetime.datetime(day.year, day.month, day.day, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai")),
+                                     tick=True)
+    _traveller.start()
+
+
+def pytest_unconfigure(config):
+    global _traveller
+    if _traveller is not None:
+        _traveller.stop()
+        _traveller = None
+
+
+def pytest_report_header(config):
+    today = os.environ.get("POJIAN_TEST_TODAY", "").strip()
+    return f"clock travelled to {today} (POJIAN_TEST_TODAY)" if today else None
+
 
 @pytest.fixture
 def cycle(db):

@@ -44,13 +44,22 @@ class PartnerFactory(UserFactory):
     role = User.Role.PARTNER
 
 
+def window_for(year, *, days=30):
+    """(opens, closes): `days` either side of now, moved by whole years to `year` (Feb 29 safe)."""
+    now = timezone.now()
+    shift = timedelta(days=round(365.2425 * (year - timezone.localdate().year)))
+    return now - timedelta(days=days) + shift, now + timedelta(days=days) + shift
+
+
 class CycleFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Cycle
         django_get_or_create = ("year",)
 
     year = factory.LazyFunction(lambda: timezone.localdate().year)
-    nomination_opens = factory.LazyFunction(lambda: timezone.now() - timedelta(days=30))
-    nomination_closes = factory.LazyFunction(lambda: timezone.now() + timedelta(days=30))
+    # The window is 60 days around now for this year's cycle; another year's is the same window
+    # moved by whole years (ends moved together, so it stays ordered when it spans New Year).
+    nomination_opens = factory.LazyAttribute(lambda o: window_for(o.year)[0])
+    nomination_closes = factory.LazyAttribute(lambda o: window_for(o.year)[1])
     status = Cycle.Status.OPEN
     is_current = True

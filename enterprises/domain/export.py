@@ -22,6 +22,7 @@ def headers():
     return [
         _("Year"), _("Nominating unit"), _("Enterprise name"), _("Unified social credit code"), _("Industry"),
         _("High-tech enterprise"), _("State"), _("四科 check"), _("Criteria not met"),
+        _("四科 override (reason)"),
         _("Sales revenue (yuan)"), _("R&D expense (yuan)"), _("Total assets (yuan)"), _("Number of employees"),
         _("S&T staff"), _("Submitted on"), _("Figures used"),
     ]
@@ -41,6 +42,7 @@ def rows(queryset, *, year, progress=None, total=None):
         "cycle__year", "region__name", "enterprise__name", "enterprise__uscc", "enterprise__industry",
         "enterprise__is_high_tech", "state", "verdict__eligible", *(f"verdict__fail_{c}" for c in Verdict.CRITERIA),
         "revenue_value", "rd_expense_value", "total_assets_value", "employees_value", "fy__tech_staff", "submitted_at",
+        "gate_override_at", "gate_override_reason",
     ]
     qs = (
         queryset.annotate(fy=FilteredRelation("enterprise__years", condition=Q(enterprise__years__year=figures_year)))
@@ -56,10 +58,10 @@ def rows(queryset, *, year, progress=None, total=None):
     for done, r in enumerate(qs.iterator(chunk_size=CHUNK), start=1):
         fails = r[8:8 + n_crit]
         failed = "、".join(labels[c] for c, f in zip(Verdict.CRITERIA, fails, strict=True) if f)
-        submitted = r[-1]
+        submitted, override_at, override_reason = r[-3:]
         yield [
             r[0], r[1], r[2], r[3], industries.get(r[4], r[4]), yes if r[5] else no, states.get(r[6], r[6]),
-            verdict_words[r[7]], failed, *r[8 + n_crit:-1],
+            verdict_words[r[7]], failed, "" if override_at is None else f"{yes}：{override_reason}", *r[8 + n_crit:-3],
             # Excel has no time zones: the local time, as the office reads it.
             None if submitted is None else timezone.localtime(submitted).replace(tzinfo=None),
             said,
@@ -73,7 +75,7 @@ def write_nominations(path, queryset, *, year, progress=None):
     total = queryset.count()
     if progress:
         progress(0, total=total, force=True)
-    widths = [8, 14, 36, 22, 20, 10, 10, 12, 30, 18, 18, 18, 10, 10, 18, 30]
+    widths = [8, 14, 36, 22, 20, 10, 10, 12, 30, 30, 18, 18, 18, 10, 10, 18, 30]
     write_workbook(path, [(str(_("Nominations")), headers(), rows(queryset, year=year, progress=progress, total=total), widths)])
     if progress:
         progress(total, total=total, force=True)

@@ -419,7 +419,7 @@ def save_rows(rows, *, existing, region, cycle, by):
     figures = {f.enterprise_id: f for f in EnterpriseYear.objects.filter(enterprise_id__in=by_uscc.values(),
                                                                          year=figures_year)}
     registrations = {r.enterprise_id: r for r in
-                     Registration.objects.filter(enterprise_id__in=by_uscc.values(), year=year)}
+                     Registration.all_objects.filter(enterprise_id__in=by_uscc.values(), year=year)}
     new_figures, old_figures, new_regs, old_regs, stale_regs, nominations = [], [], [], [], [], []
     for values in rows:
         enterprise_id = by_uscc[values["uscc"]]
@@ -452,7 +452,7 @@ def save_rows(rows, *, existing, region, cycle, by):
     if old_regs:
         bulk_update_with_history(old_regs, Registration, ["number"], default_user=by, default_change_reason=reason)
     if stale_regs:
-        Registration.objects.filter(pk__in=stale_regs).delete()
+        Registration.all_objects.filter(pk__in=stale_regs).delete()
     bulk_create_with_history(nominations, EnterpriseNomination, default_user=by, default_change_reason=reason)
     created = EnterpriseNomination.objects.filter(cycle=cycle, region=region, enterprise_id__in=by_uscc.values()) \
         .exclude(state=NominationState.WITHDRAWN)

@@ -86,7 +86,7 @@ def _save_enterprise(enterprise, values, *, by, reason):
 
 def _save_registration(enterprise, year, number, *, by, reason):
     number = (number or "").strip()
-    current = Registration.objects.filter(enterprise=enterprise, year=year).first()
+    current = Registration.all_objects.filter(enterprise=enterprise, year=year).first()
     if not number:
         if current:
             _audit(current, by, reason).delete()
@@ -249,7 +249,7 @@ def nomination_contents(nomination):
     year = nomination.cycle.year
     figures_year = figures_year_for(year)
     figures = EnterpriseYear.objects.filter(enterprise=enterprise, year=figures_year).first()
-    registration = Registration.objects.filter(enterprise=enterprise, year=year).first()
+    registration = Registration.all_objects.filter(enterprise=enterprise, year=year).first()
     verdict = getattr(nomination, "verdict", None) if _has_verdict(nomination) else None
     return {
         "enterprise": enterprise,

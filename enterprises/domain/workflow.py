@@ -74,8 +74,11 @@ def return_for_changes(nomination, *, by, reason):
     return transition(nomination, "return", by=by, reason=reason)
 
 
-def accept(nomination, *, by):
-    return transition(nomination, "accept", by=by)
+def accept(nomination, *, by, override_reason=""):
+    """Accept; a nomination whose 四科 verdict fails needs `override_reason` (enterprises.domain.gate)."""
+    from .gate import accept as accept_through_gate
+
+    return accept_through_gate(nomination, by=by, override_reason=override_reason)
 
 
 def reject(nomination, *, by, reason):

@@ -25,6 +25,13 @@ def figure_rows(figures):
 
 
 @register.filter
+def criterion_label(code):
+    from ..domain.eligibility import label
+
+    return label(code)
+
+
+@register.filter
 def failed_labels(verdict):
     from ..domain.eligibility import label
 
@@ -58,6 +65,8 @@ def office_nomination_rows(table):
 
     yes, no, not_checked = _("Yes"), _("No"), _("not checked")
     meets, does_not_meet = _("meets"), _("does not meet")
+    override_badge = format_html('<span class="badge text-bg-warning" data-testid="override-badge" title="{}">{}</span>',
+                                 _("Accepted despite the 四科 check, with a recorded reason"), _("override"))
     list_url = reverse("enterprises:office_nominations")
     states = {value: str(text) for value, text in NominationState.choices}
     labels = {}
@@ -80,13 +89,17 @@ def office_nomination_rows(table):
             failed = "、".join(labels.get(c) or labels.setdefault(c, str(label(c))) for c in verdict.failed)
             result = format_html('<span class="badge text-bg-danger">{}</span> <span class="small">{}</span>',
                                  does_not_meet, failed)
+        if n.gate_override_at is not None:
+            result = format_html("{} {}", override_badge, result)
         submitted = "—" if n.submitted_at is None else formats.date_format(
             timezone.localtime(n.submitted_at), "SHORT_DATETIME_FORMAT")
         out.append(format_html(
-            '<tr data-testid="nomination-row" data-pk="{}">\n  <td><a href="{}{}/">{}</a></td>\n'
+            '<tr data-testid="nomination-row" data-pk="{}">\n'
+            '  <td><input class="form-check-input" type="checkbox" name="ids" value="{}" form="bulk" aria-label="{}"></td>\n'
+            '  <td><a href="{}{}/">{}</a></td>\n'
             '  <td class="small"><code>{}</code></td>\n  <td>{}</td>\n  <td>{}</td>\n  <td>{}</td>\n  <td>{}</td>\n'
             '  <td class="small text-nowrap">{}</td>\n</tr>\n',
-            n.pk, list_url, n.pk, enterprise.name, enterprise.uscc, n.region.name, high_tech, state, result, submitted,
+            n.pk, n.pk, enterprise.name, list_url, n.pk, enterprise.name, enterprise.uscc, n.region.name, high_tech, state, result, submitted,
         ))
     if not out:
         return format_html('<tr><td colspan="{}">{}</td></tr>', len(table.columns), table.empty_text)

@@ -182,7 +182,7 @@ class NominationFormView(PortalPermissionMixin, TemplateView):
             year = EnterpriseYear.objects.filter(enterprise=enterprise, year=figures_year_for(cycle.year)).first()
             if year:
                 initial.update({f: getattr(year, f) for f in nominations.FIGURE_FIELDS})
-            registration = Registration.objects.filter(enterprise=enterprise, year=cycle.year).first()
+            registration = Registration.all_objects.filter(enterprise=enterprise, year=cycle.year).first()
             if registration:
                 initial["registration_number"] = registration.number
         return initial

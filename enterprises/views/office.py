@@ -15,21 +15,24 @@ from django_tables2 import SingleTableMixin
 
 from pojian.domain import workflow
 from pojian.domain.jobs import start_job
-from pojian.domain.uploads import XLSX, validate_upload
-from pojian.mixins import PortalPermissionMixin
+from pojian.domain.uploads import XLSX, sniff, validate_upload
+from pojian.mixins import PortalPermissionMixin, run_domain
 from pojian.models import Cycle, Job
 from pojian.nomination_views import NominationTransitionView, ProtectedFileView
 
 from .. import tasks
-from ..domain import checks, eligibility
+from ..domain import checks, eligibility, gate
+from ..domain import import_registrations as registration_list
 from ..domain import import_tax as tax
 from ..domain import rulebook as rulebooks
+from ..domain import workflow as enterprise_workflow
 from ..filters import NominationFilter, filter_params, office_queryset
 from ..forms import RulebookForm
 from ..models import EnterpriseNomination, EnterpriseYear, Rulebook
 from ..tables import NominationTable
 
 OFFICE_ACTIONS = ("accept", "return", "reject")
+BULK_ACTIONS = ("accept", "return")
 
 
 def current_cycle():
@@ -47,7 +50,8 @@ def office_panels(request, cycle):
     """Home-page cards for the office (for enterprises/panels.py to return, if it wants them)."""
     if cycle is None or not request.user.has_perm("enterprises.review_nominations"):
         return []
-    return [{"template": "enterprises/office_panel.html", "summary": checks.year_summary(cycle.year), "year": cycle.year}]
+    return [{"template": "enterprises/office_panel.html", "summary": checks.year_summary(cycle.year), "year": cycle.year,
+             "overrides": gate.override_count(cycle)}]
 
 
 def office_nav_items(user):
@@ -79,7 +83,45 @@ class OfficeNominationListView(PortalPermissionMixin, SingleTableMixin, FilterVi
         ctx = super().get_context_data(**kwargs)
         ctx["cycle"] = self.cycle
         ctx["query"] = self.request.GET.urlencode()
+        ctx["bulk_actions"] = [workflow.TRANSITIONS[a] for a in BULK_ACTIONS]
         return ctx
+
+
+class OfficeBulkView(PortalPermissionMixin, View):
+    """POST ids=… action=accept|return [reason=…]: decide several nominations, refused row by row.
+
+    A nomination that fails the 四科 gate is refused with its reason (an override is recorded one
+    nomination at a time, on its page); the others are decided.
+    """
+
+    permission_required = "enterprises.review_nominations"
+    http_method_names = ["post"]
+
+    def post(self, request):
+        action = request.POST.get("action", "")
+        back = reverse("enterprises:office_nominations")
+        query = request.POST.get("query", "")
+        if query:
+            back = f"{back}?{query}"
+        if action not in BULK_ACTIONS:
+            messages.error(request, _("Unknown action."))
+            return HttpResponseRedirect(back)
+        ids = [int(i) for i in request.POST.getlist("ids") if i.isdigit()]
+        if not ids:
+            messages.error(request, _("Tick the nominations to decide first."))
+            return HttpResponseRedirect(back)
+        reason = request.POST.get("reason", "")
+        t = workflow.TRANSITIONS[action]
+        if t.reason_required and not reason.strip():
+            messages.error(request, _("Please give a reason."))
+            return HttpResponseRedirect(back)
+        done, refused = gate.bulk_decide(ids, action=action, by=request.user, reason=reason)
+        if done:
+            messages.success(request, _("%(n)d nominations: %(action)s.") % {"n": len(done), "action": t.label})
+        for nomination, message in refused:
+            messages.warning(request, _("%(name)s not changed: %(reason)s") % {
+                "name": nomination.nominee_name, "reason": message})
+        return HttpResponseRedirect(back)
 
 
 class OfficeExportView(PortalPermissionMixin, View):
@@ -131,6 +173,12 @@ class OfficeNominationDetailView(PortalPermissionMixin, DetailView):
         ctx["judged_by"] = judged_by
         ctx["core_products"] = enterprise.core_products.all()
         ctx["verdict"] = getattr(n, "verdict", None)
+        ctx["gate_state"] = gate.gate_state(n)
+        ctx["gate_refusal"] = gate.refusal(n)
+        ctx["can_override"] = (
+            ctx["gate_state"] == gate.FAIL and n.state in gate.OVERRIDABLE_STATES
+            and self.request.user.has_perm("enterprises.override_gate", n)
+        )
         ctx["actions"] = [t for t in workflow.available_actions(n, self.request.user) if t.action in OFFICE_ACTIONS]
         ctx["transition_url"] = reverse("enterprises:office_nomination_transition", args=[n.pk])
         ctx["can_check"] = self.request.user.has_perm("enterprises.run_checks")
@@ -149,6 +197,29 @@ class OfficeTransitionView(NominationTransitionView):
             messages.error(request, _("Unknown action."))
             return HttpResponseRedirect(reverse("enterprises:office_nomination", args=[kwargs["pk"]]))
         return super().post(request, *args, **kwargs)
+
+    @staticmethod
+    def transition_function(nomination, action, *, by, reason=""):
+        return enterprise_workflow.transition(nomination, action, by=by, reason=reason)
+
+
+class OfficeOverrideView(PortalPermissionMixin, View):
+    """POST reason=… [accept=1]: record the override of a failing 四科 verdict (and accept, if asked)."""
+
+    permission_required = "enterprises.review_nominations"
+    http_method_names = ["post"]
+
+    def post(self, request, pk):
+        nomination = get_object_or_404(EnterpriseNomination.objects.select_related("cycle", "enterprise"), pk=pk)
+        reason = request.POST.get("reason", "")
+        if request.POST.get("accept"):
+            if run_domain(request, enterprise_workflow.accept, nomination, by=request.user, override_reason=reason):
+                messages.success(request, _("%(name)s accepted with an override of the 四科 check.") % {
+                    "name": nomination.nominee_name})
+        elif run_domain(request, gate.record_override, nomination, by=request.user, reason=reason):
+            messages.success(request, _("Override of the 四科 check recorded for %(name)s.") % {
+                "name": nomination.nominee_name})
+        return redirect("enterprises:office_nomination", pk)
 
     def _next(self, nomination):
         return reverse("enterprises:office_nomination", args=[nomination.pk])
@@ -347,3 +418,70 @@ class OfficeRulebookView(PortalPermissionMixin, FormView):
             return redirect("job", job.pk)
         messages.success(self.request, _("The %(year)s rulebook is saved.") % {"year": self.year})
         return redirect("enterprises:office_rulebook_year", self.year)
+
+# --- the registration list (入库登记) ----------------------------------------------------------------
+
+
+class RegistrationImportForm(forms.Form):
+    file = forms.FileField(
+        label=gettext_lazy("Registration list (.xlsx or .csv)"),
+        help_text=gettext_lazy("Columns 企业名称, 统一社会信用代码, 登记编号, 年度, 状态 (入库 or 撤销), 日期, as the national "
+                               "evaluation platform exports them. Every bad row is listed and nothing is imported until "
+                               "all rows are correct."),
+    )
+
+    def clean_file(self):
+        from django.conf import settings
+
+        f = self.cleaned_data["file"]
+        if sniff(f) == XLSX:
+            validate_upload(f, kinds=[XLSX])
+            return f
+        if f.size > settings.UPLOAD_MAX_BYTES or f.size == 0:
+            validate_upload(f, kinds=[XLSX])  # its messages for the size
+        f.seek(0)
+        head = f.read(4096)
+        f.seek(0)
+        if b"\x00" in head or not any(_decodes(head, e) for e in ("utf-8-sig", "gb18030")):
+            raise forms.ValidationError(_("Upload an Excel (.xlsx) workbook or a CSV text file."))
+        return f
+
+
+def _decodes(data, encoding):
+    try:
+        data.decode(encoding)
+    except UnicodeDecodeError:
+        # A multi-byte character cut at the end of the sample is not a reason to refuse.
+        try:
+            data[:-3].decode(encoding)
+        except UnicodeDecodeError:
+            return False
+    return True
+
+
+class OfficeRegistrationImportView(PortalPermissionMixin, FormView):
+    """The office imports the province's 入库登记 list (a background job, all or nothing)."""
+
+    permission_required = "enterprises.import_registrations"
+    template_name = "enterprises/office_registration_import.html"
+    form_class = RegistrationImportForm
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx["columns"] = [zh for _k, zh, _en in registration_list.COLUMNS]
+        ctx["last_jobs"] = Job.objects.filter(kind="enterprises.import_registrations").select_related("created_by")[:5]
+        return ctx
+
+    def form_valid(self, form):
+        job, created = start_job(
+            kind="enterprises.import_registrations",
+            title=_("Registration list: %(file)s") % {"file": form.cleaned_data["file"].name},
+            by=self.request.user,
+            task=tasks.import_registrations,
+            params={"language": get_language()},
+            input_file=form.cleaned_data["file"],
+            dedupe_key=registration_list.import_dedupe_key(),
+        )
+        if not created:
+            messages.warning(self.request, _("A registration list import is already running; wait for it to finish."))
+        return redirect("job", job.pk)

@@ -53,6 +53,19 @@ TRANSITIONS = {
 }
 
 
+# Extra conditions a kind of nomination puts on a transition: (model, action) -> [guard(current, by)].
+# A guard raises ValidationError to refuse; it runs inside the transition's lock, before any change,
+# so every way into the transition (pages, bulk pages, the admin's actions) meets it.
+GUARDS = {}
+
+
+def add_guard(model, action, guard):
+    """Register `guard(current, by)` for `action` on nominations of `model` (once per guard)."""
+    guards = GUARDS.setdefault((model._meta.label_lower, action), [])
+    if guard not in guards:
+        guards.append(guard)
+
+
 def available_actions(nomination, user):
     """The transitions this user may take on this nomination now (for buttons)."""
     return [
@@ -92,6 +105,8 @@ def transition(nomination, action: str, *, by, reason: str = "", notify_users=Tr
                 % {"year": current.cycle.year},
                 code="window_closed",
             )
+        for guard in GUARDS.get((model._meta.label_lower, action), ()):
+            guard(current, by)
         now = timezone.now()
         current.state = t.target
         current.state_reason = reason if (reason or t.reason_required) else current.state_reason

@@ -18,6 +18,7 @@ class NomineeKind:
     kind: str
     model_labels: tuple  # candidates, the first that exists wins
     quota_field: str | None  # Cycle field with the year's quota
+    gate: str | None = None  # dotted path of a function () -> Q: the nominations that may be reviewed and selected
 
     def model(self):
         for label in self.model_labels:
@@ -32,7 +33,8 @@ class NomineeKind:
 
 
 KINDS = {
-    "enterprises": NomineeKind("enterprises", ("enterprises.EnterpriseNomination",), "enterprise_quota"),
+    "enterprises": NomineeKind("enterprises", ("enterprises.EnterpriseNomination",), "enterprise_quota",
+                                  "enterprises.domain.gate.reviewable_q"),
     "incubators": NomineeKind("incubators", ("incubators.IncubatorNomination",), "incubator_quota"),
     "finance": NomineeKind("finance", ("finance.FinanceNomination", "finance.InstitutionNomination"), None),
     "bureau_summaries": NomineeKind("bureau_summaries", ("assessment.BureauSummary",), None),
@@ -42,6 +44,24 @@ KINDS = {
 def nomination_model(kind):
     entry = KINDS.get(kind)
     return entry.model() if entry else None
+
+
+def gate_q(kind):
+    """The Q of nominations of `kind` that pass its gate (the 四科 check for enterprises), or None."""
+    from django.utils.module_loading import import_string
+
+    entry = KINDS.get(kind)
+    return import_string(entry.gate)() if entry and entry.gate else None
+
+
+def ungated_ids(round_, object_ids):
+    """Of these nominations of the round's kind, the ids that do not pass the kind's gate."""
+    q = gate_q(round_.kind)
+    model = nomination_model(round_.kind)
+    if q is None or model is None or not object_ids:
+        return set()
+    ids = set(object_ids)
+    return ids - set(model._default_manager.filter(q, pk__in=ids).values_list("pk", flat=True))
 
 
 def quota_for(round_):

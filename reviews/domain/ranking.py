@@ -23,7 +23,7 @@ from pojian.domain.errors import PermissionDenied, TransitionNotAllowed, Validat
 
 from ..models import Assignment, Review, ReviewItem, Round
 from .aggregate import aggregate, normalised_totals
-from .kinds import nomination_model, rd_intensity
+from .kinds import nomination_model, rd_intensity, ungated_ids
 
 TIE_RULE = gettext_lazy(
     "Ranked by aggregate score (higher first); ties broken by more experts recommending, then higher "
@@ -161,6 +161,19 @@ def _check_selectable(current):
         raise TransitionNotAllowed(_("The results are confirmed; the selection can no longer change."), code="confirmed")
 
 
+def not_selectable_message(items):
+    return _("Cannot be selected: %(names)s do not meet the 四科 standard and carry no override of it. Record an "
+             "override with its reason on the nomination's page, or leave them out.") % {
+        "names": "、".join(i.nominee_name for i in items)}
+
+
+def ungated_items(round_):
+    """The round's items whose nominations do not pass the kind's gate (for the office's page)."""
+    items = list(ReviewItem.objects.filter(round=round_))
+    ungated = ungated_ids(round_, [i.object_id for i in items])
+    return [i for i in items if i.object_id in ungated]
+
+
 def select(*, round_, by, quota=None):
     """Select the best-ranked items up to the quota (default: the year's quota for the kind).
 
@@ -178,15 +191,21 @@ def select(*, round_, by, quota=None):
         if quota is None or quota < 0:
             raise ValidationError(_("Give the number of nominations to select."), code="quota")
         items = order_items(ReviewItem.objects.filter(round=current))
-        taken = sum(1 for i in items if i.overridden and i.selected)
+        # Nominations that no longer pass the kind's gate (a revoked registration, a verdict that
+        # changed) are never selected, whatever their rank or override.
+        ungated = ungated_ids(current, [i.object_id for i in items])
+        taken = sum(1 for i in items if i.overridden and i.selected and i.object_id not in ungated)
         from .rounds import minimum_reviews
 
         minimum = minimum_reviews(current)  # fewer reviews: only an override (with a reason) selects it
         changed = []
         for item in items:
-            if item.overridden:
+            if item.object_id in ungated:
+                want = False
+            elif item.overridden:
                 continue
-            want = item.rank is not None and item.review_count >= minimum and taken < quota
+            else:
+                want = item.rank is not None and item.review_count >= minimum and taken < quota
             if want:
                 taken += 1
             if item.selected != want:
@@ -208,6 +227,8 @@ def override_selection(*, item, selected, reason, by):
     with transaction.atomic():
         current = ReviewItem.objects.select_for_update(of=("self",)).select_related("round").get(pk=item.pk)
         _check_selectable(current.round)
+        if selected and ungated_ids(current.round, [current.object_id]):
+            raise ValidationError(not_selectable_message([current]), code="gate")
         current.selected = bool(selected)
         current.overridden = True
         current.override_reason = reason

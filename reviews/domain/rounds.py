@@ -17,7 +17,7 @@ from pojian.domain.errors import PermissionDenied, TransitionNotAllowed, Validat
 from pojian.models import NominationState
 
 from ..models import Assignment, Criterion, ReviewItem, Round, ScoreSheet
-from .kinds import nomination_model, nominee_facts
+from .kinds import gate_q, nomination_model, nominee_facts
 
 # A starting score sheet per kind (the office edits it in the admin); max scores add up to 100.
 DEFAULT_CRITERIA = {
@@ -89,6 +89,9 @@ def create_round(*, cycle, kind, by, title="", default_sheet=True, **settings):
 def populate_round(*, round_, by):
     """Put the year's accepted nominations of the round's kind into the round (idempotent).
 
+    Only nominations that pass the kind's gate are taken (enterprises: the 四科 verdict passes,
+    or the office recorded an override; see enterprises.domain.gate).
+
     New accepted nominations become items; the denormalised facts of existing items are
     refreshed. Runs conflict detection for the round afterwards. While the round is scoring, a
     nomination that joins late is assigned its experts at once (assignment.assign_late_items).
@@ -103,6 +106,9 @@ def populate_round(*, round_, by):
     qs = model._default_manager.filter(cycle=round_.cycle)
     if any(f.name == "state" for f in model._meta.get_fields()):
         qs = qs.filter(state=NominationState.ACCEPTED)
+    gate = gate_q(round_.kind)
+    if gate is not None:
+        qs = qs.filter(gate)
     related = [f.name for f in model._meta.get_fields()
                if (f.many_to_one or f.one_to_one) and f.name in ("enterprise", "incubator", "institution", "verdict")]
     if related:

@@ -523,6 +523,9 @@ class ResultsView(RoundMixin, TemplateView):
                     messages.error(request, message_for(e))
                 else:
                     messages.success(request, _("%(count)s nominations selected.") % {"count": len(chosen)})
+                    left_out = ranking.ungated_items(round_)
+                    if left_out:
+                        messages.warning(request, ranking.not_selectable_message(left_out))
             else:
                 _form_errors(request, form)
         else:

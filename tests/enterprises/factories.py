@@ -13,6 +13,7 @@ from enterprises.models import (
     IPItem,
     Registration,
     Transfer,
+    Verdict,
 )
 from pojian.domain.uscc import numbered
 from tests import factories as core
@@ -49,7 +50,7 @@ class RegistrationFactory(factory.django.DjangoModelFactory):
 
     enterprise = factory.SubFactory(EnterpriseFactory)
     year = factory.LazyFunction(current_year)
-    number = factory.Sequence(lambda n: f"2026220101A{n:07d}")
+    number = factory.LazyAttributeSequence(lambda o, n: f"{o.year}220101A{n:07d}")  # the year prefix is its year
 
 
 class EnterpriseYearFactory(factory.django.DjangoModelFactory):
@@ -149,3 +150,23 @@ def ensure_regions():
 
     if not Region.objects.exists():
         importlib.import_module("pojian.migrations.0002_regions").load(apps, None)
+
+
+class VerdictFactory(factory.django.DjangoModelFactory):
+    """A stored 四科 verdict; passing by default (fail=("registered",) makes it fail those criteria)."""
+
+    class Meta:
+        model = Verdict
+
+    class Params:
+        fail = ()
+
+    nomination = factory.SubFactory(EnterpriseNominationFactory)
+    eligible = factory.LazyAttribute(lambda o: not o.fail)
+    fail_revenue = factory.LazyAttribute(lambda o: "revenue" in o.fail)
+    fail_employees = factory.LazyAttribute(lambda o: "employees" in o.fail)
+    fail_core_tech_product = factory.LazyAttribute(lambda o: "core_tech_product" in o.fail)
+    fail_tech_staff_ratio = factory.LazyAttribute(lambda o: "tech_staff_ratio" in o.fail)
+    fail_ip_and_transfers = factory.LazyAttribute(lambda o: "ip_and_transfers" in o.fail)
+    fail_rd_intensity = factory.LazyAttribute(lambda o: "rd_intensity" in o.fail)
+    fail_registered = factory.LazyAttribute(lambda o: "registered" in o.fail)

@@ -18,6 +18,7 @@ from tests import factories as core
 from tests.enterprises.factories import (
     EnterpriseFactory,
     EnterpriseNominationFactory,
+    VerdictFactory,
     eligible_enterprise,
 )
 
@@ -38,6 +39,8 @@ def office_urls(pk):
         ("enterprises:office_nomination", [pk], ["get"]),
         ("enterprises:office_nomination_transition", [pk], ["post"]),
         ("enterprises:office_nomination_check", [pk], ["post"]),
+        ("enterprises:office_nomination_override", [pk], ["post"]),
+        ("enterprises:office_nominations_bulk", [], ["post"]),
         ("enterprises:office_nomination_letter", [pk], ["get"]),
         ("enterprises:office_checks", [], ["get", "post"]),
         ("enterprises:office_tax_import", [], ["get", "post"]),
@@ -225,6 +228,7 @@ def decide(client, n, action, reason=""):
 @pytest.mark.django_db
 def test_office_accepts(client_for, office, cycle):
     n = submitted(cycle)
+    VerdictFactory(nomination=n)  # meets the 四科 standard
     decide(client_for(office), n, "accept")
     n.refresh_from_db()
     assert n.state == NominationState.ACCEPTED
@@ -398,6 +402,7 @@ def test_admin_nomination_list_filters_for_office_staff(client_for, admin_user_o
 @pytest.mark.django_db
 def test_admin_bulk_return_asks_for_the_reason_once(client_for, admin_user_office, cycle):
     a, b = submitted(cycle), submitted(cycle)
+    VerdictFactory(nomination=a), VerdictFactory(nomination=b)
     client = client_for(admin_user_office)
     url = reverse("admin:enterprises_enterprisenomination_changelist")
     first = client.post(url, {"action": "return_selected", "_selected_action": [a.pk, b.pk]})
@@ -412,6 +417,7 @@ def test_admin_bulk_return_asks_for_the_reason_once(client_for, admin_user_offic
 @pytest.mark.django_db
 def test_admin_bulk_accept(client_for, admin_user_office, cycle):
     a, b = submitted(cycle), submitted(cycle)
+    VerdictFactory(nomination=a), VerdictFactory(nomination=b)
     client = client_for(admin_user_office)
     client.post(reverse("admin:enterprises_enterprisenomination_changelist"),
                 {"action": "accept_selected", "_selected_action": [a.pk, b.pk]})

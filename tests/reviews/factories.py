@@ -68,18 +68,25 @@ class CriterionFactory(factory.django.DjangoModelFactory):
     order = factory.Sequence(lambda n: n)
 
 
-def accepted_nomination(*, cycle, region=None, industry="software", submitted_at=None, **enterprise):
-    """An accepted enterprise nomination (state set directly: the workflow is tested in its own app)."""
+def accepted_nomination(*, cycle, region=None, industry="software", submitted_at=None, verdict=True, **enterprise):
+    """An accepted enterprise nomination (state set directly: the workflow is tested in its own app).
+
+    It meets the 四科 standard (a passing verdict), as acceptance requires; verdict=False leaves it
+    unchecked, verdict=("registered",) makes it fail those criteria.
+    """
     kwargs = {"industry": industry, **enterprise}
     if region is not None:
         kwargs["region"] = region
     e = ent.EnterpriseFactory(**kwargs)
     bureau = core.BureauFactory(username=f"bureau-rv-{e.region.code}", region=e.region,
                                 password=factory.Transformer.Force(factory.LazyFunction(_password_hash)))
-    return ent.EnterpriseNominationFactory(
+    nomination = ent.EnterpriseNominationFactory(
         enterprise=e, cycle=cycle, state=NominationState.ACCEPTED, created_by=bureau,
         submitted_at=submitted_at or timezone.now(),
     )
+    if verdict:
+        ent.VerdictFactory(nomination=nomination, fail=() if verdict is True else tuple(verdict))
+    return nomination
 
 
 class ReviewItemFactory(factory.django.DjangoModelFactory):

@@ -170,8 +170,8 @@ def test_rank_uses_rd_intensity_from_the_verdict_figures(cycle, office):
     table = {(0, 0): 40, (1, 0): 40}
     round_, crits, its, exps, assignments = scoring_round(cycle=cycle, items=2, experts=1, criteria=1)
     for k, item in enumerate(its):
-        Verdict.objects.create(nomination_id=item.object_id, eligible=True,
-                               figures={"revenue": {"value": "1000000.00"}, "rd_expense": {"value": f"{60000 + 30000 * k}.00"}})
+        Verdict.objects.update_or_create(nomination_id=item.object_id, defaults=dict(eligible=True,
+                               figures={"revenue": {"value": "1000000.00"}, "rd_expense": {"value": f"{60000 + 30000 * k}.00"}}))
     for a, k in zip(assignments, (0, 1), strict=True):
         scoring.save_review(assignment=a, by=a.expert.user, scores={crits[0].pk: str(table[(k, 0)])}, recommendation="neutral")
         scoring.submit_review(assignment=a, by=a.expert.user)
