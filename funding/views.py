@@ -51,9 +51,14 @@ class LedgerView(PortalPermissionMixin, TemplateView):
         ctx["execution"] = ledger.execution(cycle)
         qs = Grant.objects.filter(cycle=cycle).select_related("line", "region").order_by("line__sort_order", "region__sort_order", "beneficiary_name", "pk")
         g = self.request.GET
-        for param, field in (("line", "line_id"), ("region", "region_id"), ("state", "state")):
-            if g.get(param):
-                qs = qs.filter(**{field: g[param]})
+        # Filters from the address: ids must be ids and states real states; anything else filters nothing
+        # out rather than reaching the database (where it would be a 500).
+        for param, field in (("line", "line_id"), ("region", "region_id")):
+            value = g.get(param, "")
+            if value.isdigit() and len(value) < 10:
+                qs = qs.filter(**{field: int(value)})
+        if g.get("state") in Grant.State.values:
+            qs = qs.filter(state=g["state"])
         page = Paginator(qs, self.page_size).get_page(g.get("page"))
         ctx.update(page=page, grants=page.object_list, filters=g,
                    pending_payments=Payment.objects.filter(grant__cycle=cycle, state=Payment.State.RECORDED).count(),
