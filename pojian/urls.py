@@ -27,6 +27,8 @@ for prefix, app in [
     ("assessment/", "assessment"),
     ("funding/", "funding"),
     ("reports/", "reports"),
+    ("api/", "api"),
+    ("techtransfer/", "techtransfer"),
 ]:
     try:
         __import__(f"{app}.urls")
