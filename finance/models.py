@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from pojian.domain.uploads import PDF, ContentTypeValidator
+from pojian.domain.uploads import PDF, SafeFileField
 from pojian.models import Cycle, Nomination, Region
 from pojian.validators import validate_uscc
 
@@ -143,9 +143,8 @@ class FinanceNomination(Nomination):
         FinanceInstitution, verbose_name=_("institution"), on_delete=models.PROTECT, related_name="nominations"
     )
     summary = models.TextField(_("investments in the region's tech SMEs (summary)"))
-    letter = models.FileField(
-        _("stamped recommendation letter (PDF)"), upload_to="letters/finance/%Y/", blank=True,
-        validators=[ContentTypeValidator(PDF)],
+    letter = SafeFileField(
+        _("stamped recommendation letter (PDF)"), upload_to="letters/finance/%Y/", blank=True, kinds=(PDF,),
     )
     history = HistoricalRecords()
 
