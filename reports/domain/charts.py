@@ -80,7 +80,7 @@ def _svg(width, height, title, body):
     return mark_safe(
         f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" viewBox="0 0 {width} {height}" '
         f'width="{width}" height="{height}" role="img" aria-label="{t}" '
-        f'style="max-width:100%;font-family:{FONT}">'
+        f'font-family="{FONT}">'
         f"<title>{t}</title>{''.join(body)}</svg>"
     )
 

@@ -29,8 +29,6 @@ def label(state):
         return str(NominationState(state).label)
 
 
-
-
 def state_on(page):
     return page.inner_text("[data-testid=state]").strip()
 
