@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from . import views
+from . import audit, views
 
 urlpatterns = [
     path("", views.landing, name="landing"),
@@ -10,6 +10,8 @@ urlpatterns = [
     path("health/", views.HealthView.as_view(), name="health"),
     path("jobs/<int:pk>/", views.JobView.as_view(), name="job"),
     path("jobs/<int:pk>/download/", views.JobDownloadView.as_view(), name="job_download"),
+    path("audit/downloads/", audit.DownloadAuditView.as_view(), name="download_audit"),
+    path("audit/downloads/export/", audit.DownloadAuditExportView.as_view(), name="download_audit_export"),
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
