@@ -29,6 +29,7 @@ for prefix, app in [
     ("assessment/", "assessment"),
     ("reports/", "reports"),
     ("api/", "api"),
+    ("techtransfer/", "techtransfer"),
 ]:
     try:
         __import__(f"{app}.urls")
