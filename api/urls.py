@@ -1,7 +1,9 @@
 """/api/v1/: versioned; the schema and its docs are served by the portal itself (no CDN)."""
 
+from csp.constants import SELF, UNSAFE_INLINE
+from csp.decorators import csp_update
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
 from rest_framework.routers import SimpleRouter
 
 from . import views
@@ -24,6 +26,10 @@ urlpatterns = [
     path("v1/public/notices/", views.PublicNoticeListView.as_view(), name="public_notices"),
     path("v1/public/progress/<int:year>/", views.PublicProgressView.as_view(), name="public_progress"),
     path("v1/schema/", SpectacularAPIView.as_view(), name="public_schema"),
-    path("v1/docs/", SpectacularSwaggerView.as_view(url_name="api:public_schema"), name="public_docs"),
-    path("v1/redoc/", SpectacularRedocView.as_view(url_name="api:public_schema"), name="public_redoc"),
+    # Swagger UI's own script comes from the split view (?script), not inline (README, Security).
+    path("v1/docs/", SpectacularSwaggerSplitView.as_view(url_name="api:public_schema"), name="public_docs"),
+    # Redoc styles itself by inserting <style> elements and searches in a blob: worker: on this page
+    # only, inline styles and blob: workers are allowed; scripts stay 'self'.
+    path("v1/redoc/", csp_update({"style-src": [SELF, UNSAFE_INLINE], "worker-src": [SELF, "blob:"]})(
+        SpectacularRedocView.as_view(url_name="api:public_schema")), name="public_redoc"),
 ]

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
-from pojian.domain.uploads import DOCX, PDF, ContentTypeValidator
+from pojian.domain.uploads import DOCX, PDF, SafeFileField
 from pojian.models import Cycle, Nomination, NominationState, Region, User
 
 NUMBER = {"max_digits": 20, "decimal_places": 4}
@@ -38,9 +38,8 @@ class BureauSummary(Nomination):
     work_done = models.TextField(_("work done for the programme"), blank=True)
     experience = models.TextField(_("experience worth spreading"), blank=True)
     problems = models.TextField(_("problems and suggestions"), blank=True)
-    report = models.FileField(
-        _("summary report (PDF or Word)"), upload_to="assessment/summaries/%Y/", blank=True,
-        validators=[ContentTypeValidator(PDF, DOCX)],
+    report = SafeFileField(
+        _("summary report (PDF or Word)"), upload_to="assessment/summaries/%Y/", blank=True, kinds=(PDF, DOCX),
     )
     history = HistoricalRecords()
 
@@ -92,9 +91,8 @@ class LocalPolicy(models.Model):
     number = models.CharField(_("document number"), max_length=80)
     issued_on = models.DateField(_("issued on"))
     link = models.URLField(_("link"), max_length=400, blank=True)
-    file = models.FileField(
-        _("document (PDF or Word)"), upload_to="assessment/policies/%Y/", blank=True,
-        validators=[ContentTypeValidator(PDF, DOCX)],
+    file = SafeFileField(
+        _("document (PDF or Word)"), upload_to="assessment/policies/%Y/", blank=True, kinds=(PDF, DOCX),
     )
     history = HistoricalRecords()
 

@@ -9,7 +9,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from pojian.domain.uploads import PDF, ContentTypeValidator
+from pojian.domain.uploads import PDF, SafeFileField
 from pojian.models import Nomination, Region, User
 from pojian.validators import validate_uscc
 
@@ -355,9 +355,8 @@ class EnterpriseNomination(Nomination):
     """A bureau's nomination of one enterprise for one year."""
 
     enterprise = models.ForeignKey(Enterprise, verbose_name=_("enterprise"), on_delete=models.PROTECT, related_name="nominations")
-    letter = models.FileField(
-        _("stamped recommendation letter (PDF)"), upload_to="letters/enterprises/%Y/", blank=True,
-        validators=[ContentTypeValidator(PDF)],
+    letter = SafeFileField(
+        _("stamped recommendation letter (PDF)"), upload_to="letters/enterprises/%Y/", blank=True, kinds=(PDF,),
     )
     # The 四科 gate (enterprises.domain.gate): a nomination whose verdict fails is accepted only with
     # an override the office records, with its reason; the criteria it overrode are kept with it.

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from pojian.domain.uploads import PDF, ContentTypeValidator
+from pojian.domain.uploads import PDF, SafeFileField
 from pojian.models import Cycle, Nomination, Region
 from pojian.validators import validate_uscc
 
@@ -143,9 +143,8 @@ class FinanceNomination(Nomination):
         FinanceInstitution, verbose_name=_("institution"), on_delete=models.PROTECT, related_name="nominations"
     )
     summary = models.TextField(_("investments in the region's tech SMEs (summary)"))
-    letter = models.FileField(
-        _("stamped recommendation letter (PDF)"), upload_to="letters/finance/%Y/", blank=True,
-        validators=[ContentTypeValidator(PDF)],
+    letter = SafeFileField(
+        _("stamped recommendation letter (PDF)"), upload_to="letters/finance/%Y/", blank=True, kinds=(PDF,),
     )
     history = HistoricalRecords()
 
@@ -308,9 +307,7 @@ class Presentation(models.Model):
     )
     project = models.CharField(_("project"), max_length=200, blank=True)
     order = models.PositiveSmallIntegerField(_("order"), default=0)
-    business_plan = models.FileField(
-        _("business plan (PDF)"), upload_to="roadshows/%Y/", blank=True, validators=[ContentTypeValidator(PDF)],
-    )
+    business_plan = SafeFileField(_("business plan (PDF)"), upload_to="roadshows/%Y/", blank=True, kinds=(PDF,))
     financing_need = models.DecimalField(_("financing need (yuan)"), null=True, blank=True, **MONEY)
     financing_use = models.TextField(_("use of the financing"), blank=True)
 

@@ -9,7 +9,7 @@ from .models import FinanceNomination, Investment
 
 class NominationTable(tables.Table):
     select = tables.CheckBoxColumn(accessor="pk", attrs={
-        "th__input": {"data-testid": "select-all", "aria-label": _("Select all")},
+        "th__input": {"data-testid": "select-all", "data-select-all": "ids", "aria-label": _("Select all")},
         "td__input": {"name": "ids", "form": "bulk-form", "aria-label": lambda record: _("Select %(name)s") % {
             "name": record.institution}},
     })
@@ -51,7 +51,7 @@ class InvestmentTable(tables.Table):
     round = tables.Column(verbose_name=_("Round"))
     early_or_small = tables.BooleanColumn(verbose_name=_("Early or small"))
     reason = tables.Column(verbose_name=_("Basis"), orderable=False, empty_values=(),
-                           attrs={"td": {"class": "text-wrap", "style": "min-width: 16rem"}})
+                           attrs={"td": {"class": "text-wrap min-w-16"}})
     edit = tables.TemplateColumn(
         '{% load i18n %}<a href="{% url \'finance:investment_edit\' record.pk %}">{% translate "Edit" %}</a>',
         verbose_name="", orderable=False)

@@ -14,7 +14,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from pojian.domain.uploads import PDF, ContentTypeValidator
+from pojian.domain.uploads import PDF, SafeFileField
 from pojian.models import Cycle, Region, User
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
@@ -276,16 +276,15 @@ class Project(models.Model):
     self_funding = models.DecimalField(_("self-raised funding (yuan)"), default=ZERO, validators=[MinValueValidator(ZERO)], **MONEY)
     state = models.CharField(_("state"), max_length=20, choices=State.choices, default=State.DRAFTING)
     agreement = models.FileField(_("agreement (generated)"), upload_to="funding/agreements/%Y/", blank=True)
-    signed_agreement = models.FileField(_("signed and stamped agreement (PDF)"), upload_to="funding/signed/%Y/",
-                                        blank=True, validators=[ContentTypeValidator(PDF)])
+    signed_agreement = SafeFileField(_("signed and stamped agreement (PDF)"), upload_to="funding/signed/%Y/",
+                                     blank=True, kinds=(PDF,))
     signed_at = models.DateTimeField(_("signed"), null=True, blank=True)
     midterm_due = models.DateField(_("mid-term report due"))
-    midterm_report = models.FileField(_("mid-term report (PDF)"), upload_to="funding/midterm/%Y/", blank=True,
-                                      validators=[ContentTypeValidator(PDF)])
+    midterm_report = SafeFileField(_("mid-term report (PDF)"), upload_to="funding/midterm/%Y/", blank=True,
+                                   kinds=(PDF,))
     midterm_filed_at = models.DateTimeField(_("mid-term report filed"), null=True, blank=True)
     acceptance_due = models.DateField(_("acceptance due"))
-    final_report = models.FileField(_("final report (PDF)"), upload_to="funding/final/%Y/", blank=True,
-                                    validators=[ContentTypeValidator(PDF)])
+    final_report = SafeFileField(_("final report (PDF)"), upload_to="funding/final/%Y/", blank=True, kinds=(PDF,))
     acceptance_filed_at = models.DateTimeField(_("acceptance applied for"), null=True, blank=True)
     acceptance_experts = models.ManyToManyField("reviews.Expert", verbose_name=_("acceptance experts"), blank=True, related_name="+")
     acceptance_scores = models.JSONField(_("acceptance scores"), default=dict, blank=True)

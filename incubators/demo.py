@@ -10,6 +10,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 
 from enterprises.models import Enterprise
+from pojian.domain.pdf import minimal_pdf
 from pojian.domain.uscc import check_character
 from pojian.models import Cycle, NominationState, Region, User
 
@@ -88,14 +89,7 @@ YEAR_BEFORE = [Decimal("600000"), None, None, Decimal("300000"), None, None, Non
                None, None, None]
 
 LETTER_PATH = "letters/incubators/demo/demo-letter.pdf"
-LETTER = (
-    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
-    b"2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
-    b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]/Contents 4 0 R/Resources<</Font<</F1 5 0 R>>>>>>endobj\n"
-    b"4 0 obj<</Length 60>>stream\nBT /F1 18 Tf 72 760 Td (Recommendation letter - demo) Tj ET\nendstream endobj\n"
-    b"5 0 obj<</Type/Font/Subtype/Type1/BaseFont/Helvetica>>endobj\n"
-    b"trailer<</Root 1 0 R>>\n%%EOF\n"
-)
+LETTER = minimal_pdf("Recommendation letter - demo")
 
 
 def uscc_for(region_code, n):

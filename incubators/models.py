@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from pojian.domain.uploads import PDF, ContentTypeValidator
+from pojian.domain.uploads import PDF, SafeFileField
 from pojian.models import Nomination, Region
 from pojian.validators import validate_uscc
 
@@ -146,9 +146,8 @@ class IncubatorNomination(Nomination):
 
     incubator = models.ForeignKey(Incubator, verbose_name=_("incubator"), on_delete=models.PROTECT, related_name="nominations")
     results = models.TextField(_("results in cultivating tech SMEs"))
-    letter = models.FileField(
-        _("stamped recommendation letter (PDF)"), upload_to="letters/incubators/%Y/", blank=True,
-        validators=[ContentTypeValidator(PDF)],
+    letter = SafeFileField(
+        _("stamped recommendation letter (PDF)"), upload_to="letters/incubators/%Y/", blank=True, kinds=(PDF,),
     )
     history = HistoricalRecords()
 

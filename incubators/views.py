@@ -10,7 +10,7 @@ from pathlib import Path
 from django.contrib import messages
 from django.core.files.uploadedfile import UploadedFile
 from django.db.models import Q
-from django.http import Http404, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import get_language
@@ -23,8 +23,9 @@ from django_tables2 import SingleTableMixin
 from pojian.domain import workflow
 from pojian.domain.errors import ValidationError
 from pojian.domain.jobs import start_job
+from pojian.downloads import file_response
 from pojian.mixins import PortalPermissionMixin, message_for, run_domain
-from pojian.models import Cycle
+from pojian.models import Cycle, Download
 from pojian.nomination_views import NominationTransitionView
 
 from . import tasks
@@ -313,11 +314,9 @@ class ExportView(PortalPermissionMixin, View):
         with tempfile.TemporaryDirectory() as tmp:
             path = Path(tmp) / "export.xlsx"
             export.write(path, queryset)
-            response = HttpResponse(
-                path.read_bytes(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-            )
-        response["Content-Disposition"] = f'attachment; filename="{export.filename()}"'
-        return response
+            data = path.read_bytes()
+        return file_response(request, data, filename=export.filename(), subject=export.filename(),
+                             category=Download.Category.EXPORT)
 
 
 def _year_from(request):

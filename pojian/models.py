@@ -8,6 +8,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from pojian.domain.uploads import XLSX, SafeFileField
+
 
 class Region(models.Model):
     """A nominating unit: a city/prefecture, a special zone or a directly administered city."""
@@ -221,7 +223,7 @@ class Job(models.Model):
     message = models.TextField(_("message"), blank=True)
     errors = models.JSONField(_("errors"), default=list, blank=True)
     params = models.JSONField(default=dict, blank=True)
-    input_file = models.FileField(upload_to="jobs/in/%Y/%m/", blank=True)
+    input_file = SafeFileField(upload_to="jobs/in/%Y/%m/", blank=True, kinds=(XLSX,))
     result_file = models.FileField(upload_to="jobs/out/%Y/%m/", blank=True)
     result_name = models.CharField(max_length=200, blank=True)
     created_by = models.ForeignKey(User, verbose_name=_("requested by"), on_delete=models.PROTECT, related_name="jobs")
@@ -293,3 +295,28 @@ class CalendarDay(models.Model):
 
     def __str__(self):
         return f"{self.day} {self.name}（{self.get_kind_display()}）"
+class Download(models.Model):
+    """One fetch of a stored file or an exported list: who, when, what (written by pojian.downloads only)."""
+
+    class Category(models.TextChoices):
+        FILE = "file", _("Uploaded document")
+        EXPORT = "export", _("Export or report")
+
+    user = models.ForeignKey(User, verbose_name=_("user"), null=True, on_delete=models.SET_NULL, related_name="+")
+    username = models.CharField(_("username"), max_length=150)
+    at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
+    category = models.CharField(_("kind"), max_length=10, choices=Category.choices)
+    subject = models.CharField(_("what"), max_length=300)
+    file_name = models.CharField(_("file name"), max_length=200)
+    path = models.CharField(_("address"), max_length=400)
+    object_type = models.CharField(max_length=100, blank=True)
+    object_id = models.PositiveBigIntegerField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        verbose_name = _("download")
+        verbose_name_plural = _("downloads")
+        indexes = [models.Index(fields=["user", "at"], name="download_user_at")]
+
+    def __str__(self):
+        return f"{self.username} {self.at:%Y-%m-%d %H:%M} {self.file_name}"

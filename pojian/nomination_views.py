@@ -9,7 +9,7 @@ An app wires them to its own model and permission:
 """
 
 from django.contrib import messages
-from django.http import FileResponse, Http404, HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.generic import DetailView
@@ -17,6 +17,7 @@ from django.views.generic.detail import SingleObjectMixin
 from django.views.generic.edit import ProcessFormView
 
 from .domain import workflow
+from .downloads import file_response
 from .mixins import PortalPermissionMixin, run_domain
 
 
@@ -53,7 +54,11 @@ class NominationTransitionView(PortalPermissionMixin, SingleObjectMixin, Process
 
 
 class ProtectedFileView(PortalPermissionMixin, DetailView):
-    """Serve a file field of an object to those who may see the object (never from /media/ directly)."""
+    """Serve a file field of an object to those who may see the object (never from /media/ directly).
+
+    Through `pojian.downloads.file_response`: a real PDF opens inline in a sandbox, anything else is
+    an attachment of its detected type; the fetch is written to the download audit.
+    """
 
     file_field = "letter"
 
@@ -62,5 +67,7 @@ class ProtectedFileView(PortalPermissionMixin, DetailView):
         f = getattr(obj, self.file_field)
         if not f:
             raise Http404(_("No file has been uploaded."))
-        return FileResponse(f.open("rb"), as_attachment=False, filename=f.name.rsplit("/", 1)[-1],
-                            content_type="application/pdf" if f.name.lower().endswith(".pdf") else None)
+        field = obj._meta.get_field(self.file_field)
+        label = f"{obj._meta.verbose_name} {obj.pk}-{field.name}"
+        return file_response(request, f, filename=label, inline=True, obj=obj,
+                             subject=f"{obj._meta.verbose_name} “{obj}”: {field.verbose_name}")

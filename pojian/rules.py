@@ -47,6 +47,7 @@ def cycle_is_open(user, obj):
 
 rules.add_perm("pojian.view_office_pages", is_office)
 rules.add_perm("pojian.view_health", is_office)
+rules.add_perm("pojian.view_download_audit", is_office)
 rules.add_perm("pojian.view_region", is_office | is_own_region)
 
 # The shared nomination transitions; the workflow table names these.

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from . import account_views, calendar_views, views
+from . import account_views, audit, calendar_views, views
 
 urlpatterns = [
     path("", views.landing, name="landing"),
@@ -11,6 +11,8 @@ urlpatterns = [
     path("calendar/", calendar_views.CalendarView.as_view(), name="calendar"),
     path("jobs/<int:pk>/", views.JobView.as_view(), name="job"),
     path("jobs/<int:pk>/download/", views.JobDownloadView.as_view(), name="job_download"),
+    path("audit/downloads/", audit.DownloadAuditView.as_view(), name="download_audit"),
+    path("audit/downloads/export/", audit.DownloadAuditExportView.as_view(), name="download_audit_export"),
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("accounts/verify/", account_views.OTPVerifyView.as_view(), name="otp_verify"),
     path("accounts/two-factor/", account_views.TwoFactorView.as_view(), name="otp_setup"),

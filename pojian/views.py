@@ -2,13 +2,14 @@ from django.apps import apps
 from django.conf import settings
 from django.db import connection
 from django.db.models import Count
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.generic import DetailView, TemplateView
 
+from .downloads import file_response
 from .mixins import PortalPermissionMixin
-from .models import Job, Nomination, Region, User
+from .models import Download, Job, Nomination, Region, User
 from .panels import home_panels
 
 
@@ -139,4 +140,5 @@ class JobDownloadView(PortalPermissionMixin, DetailView):
         job = self.get_object()
         if not job.result_file:
             raise Http404(_("This job has no file to download."))
-        return FileResponse(job.result_file.open("rb"), as_attachment=True, filename=job.result_name or None)
+        return file_response(request, job.result_file, filename=job.result_name or f"job-{job.pk}",
+                             subject=job.title, category=Download.Category.EXPORT, obj=job)

@@ -4,7 +4,7 @@ public progress page. Thin: the domain functions do the work; every view names i
 import io
 
 from django.contrib import messages
-from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
@@ -13,15 +13,14 @@ from django.views.generic import DetailView, FormView, ListView, TemplateView, V
 
 from pojian.domain.errors import ValidationError
 from pojian.domain.xlsx import write_workbook
+from pojian.downloads import file_response
 from pojian.mixins import PortalPermissionMixin, run_domain
-from pojian.models import Cycle
+from pojian.models import Cycle, Download
 
 from .domain import annual, public, schedules
 from .domain.dashboard import KEYS, Dashboard
 from .forms import ReleaseForm, ReportRequestForm, ScheduleForm
 from .models import AnnualReport, ProgressRelease
-
-XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def cycle_from(request):
@@ -67,16 +66,9 @@ class DashboardXlsxView(PortalPermissionMixin, View):
             raise Http404(_("No programme year yet."))
         buffer = io.BytesIO()
         write_workbook(buffer, Dashboard(cycle).sheets(None if key == "all" else [key]))
-        response = HttpResponse(buffer.getvalue(), content_type=XLSX_TYPE)
         name = _("statistics-%(year)s-%(key)s.xlsx") % {"year": cycle.year, "key": key}
-        response["Content-Disposition"] = f"attachment; filename*=UTF-8''{_quote(name)}"
-        return response
+        return file_response(request, buffer.getvalue(), filename=name, subject=name, category=Download.Category.EXPORT)
 
-
-def _quote(name):
-    from urllib.parse import quote
-
-    return quote(name)
 
 
 class ReleaseProgressView(PortalPermissionMixin, FormView):
@@ -188,11 +180,8 @@ class ReportDownloadView(PortalPermissionMixin, DetailView):
         file = report.pdf if self.kind == "pdf" else report.xlsx
         if not file:
             raise Http404(_("This report has no file yet."))
-        try:
-            handle = file.open("rb")
-        except FileNotFoundError:
-            raise Http404(_("The file is missing.")) from None
-        return FileResponse(handle, as_attachment=True, filename=report.file_name(self.kind))
+        return file_response(request, file, filename=report.file_name(self.kind), subject=str(report),
+                             category=Download.Category.EXPORT, obj=report)
 
 
 # --- schedules -----------------------------------------------------------------------------------

@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from enterprises.models import Industry
-from pojian.domain.uploads import PDF, ContentTypeValidator
+from pojian.domain.uploads import PDF, SafeFileField
 from pojian.models import Cycle, Region, User
 from pojian.validators import validate_uscc
 
@@ -540,9 +540,7 @@ class Objection(models.Model):
     phone = models.CharField(_("phone"), max_length=30, blank=True)
     contact = models.CharField(_("contact"), max_length=200, blank=True)
     content = models.TextField(_("objection"))
-    evidence = models.FileField(
-        _("evidence (PDF)"), upload_to="objections/%Y/", blank=True, validators=[ContentTypeValidator(PDF)],
-    )
+    evidence = SafeFileField(_("evidence (PDF)"), upload_to="objections/%Y/", blank=True, kinds=(PDF,))
     source = models.CharField(_("source"), max_length=10, choices=Source.choices, default=Source.OFFICE)
     submitted_from = models.GenericIPAddressField(_("submitted from"), null=True, blank=True)
     received_on = models.DateField(_("received"))

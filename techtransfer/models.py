@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from enterprises.models import Enterprise, Industry
+from pojian.domain.uploads import PDF, SafeFileField
 from pojian.models import Region
 from pojian.validators import validate_uscc
 
@@ -196,7 +197,7 @@ class ContractPayment(models.Model):
     paid_on = models.DateField(_("paid on"))
     amount = models.DecimalField(_("amount (yuan)"), **MONEY)
     invoice_number = models.CharField(_("invoice or receipt number"), max_length=60)
-    receipt = models.FileField(_("receipt (PDF)"), upload_to="techtransfer/receipts/%Y/", blank=True)
+    receipt = SafeFileField(_("receipt (PDF)"), upload_to="techtransfer/receipts/%Y/", blank=True, kinds=(PDF,))
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     history = HistoricalRecords()
 

@@ -63,3 +63,22 @@ class CycleFactory(factory.django.DjangoModelFactory):
     nomination_closes = factory.LazyAttribute(lambda o: window_for(o.year)[1])
     status = Cycle.Status.OPEN
     is_current = True
+
+
+def minimal_docx(text="文档"):
+    """A small but well-formed .docx (the [Content_Types].xml declares a Word document)."""
+    import io
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("[Content_Types].xml", (
+            '<?xml version="1.0" encoding="UTF-8"?>'
+            '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+            '<Default Extension="xml" ContentType="application/xml"/>'
+            '<Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-officedocument.'
+            'wordprocessingml.document.main+xml"/></Types>'))
+        z.writestr("word/document.xml", (
+            '<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main">'
+            f"<w:body><w:p><w:r><w:t>{text}</w:t></w:r></w:p></w:body></w:document>"))
+    return buffer.getvalue()

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('assessment', '0003_recompute_every_minute'),
+        ('assessment', '0030_safe_uploads'),
     ]
 
     operations = [

@@ -19,8 +19,9 @@ from django.views.generic import DetailView, TemplateView
 from django_filters.views import FilterView
 
 from pojian.domain.errors import PermissionDenied, StaleEdit
+from pojian.downloads import file_response
 from pojian.mixins import PortalPermissionMixin, message_for
-from pojian.models import Cycle, NominationState
+from pojian.models import Cycle, Download, NominationState
 
 from ..domain import eligibility, nominations
 from ..domain import workflow as enterprise_workflow
@@ -316,9 +317,8 @@ class NominationPdfView(PortalPermissionMixin, DetailView):
     def get(self, request, *args, **kwargs):
         nomination = self.get_object()
         pdf = nominations.render_nomination_form(nomination)
-        response = HttpResponse(pdf, content_type="application/pdf")
-        response["Content-Disposition"] = f'inline; filename="nomination-{nomination.pk}.pdf"'
-        return response
+        return file_response(request, pdf, filename=f"nomination-{nomination.pk}.pdf", inline=True, obj=nomination,
+                             subject=f"{nomination._meta.verbose_name} “{nomination}”", category=Download.Category.EXPORT)
 
     def get_queryset(self):
         return EnterpriseNomination.objects.select_related("cycle", "enterprise", "region")

@@ -1,25 +1,21 @@
 import io
 
 import rules
-from django.http import HttpResponse
 
+from pojian.downloads import file_response
 from pojian.mixins import PortalPermissionMixin
-from pojian.models import Cycle
-
-XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+from pojian.models import Cycle, Download
 
 
 def current_cycle():
     return Cycle.objects.current()
 
 
-def xlsx_response(write, filename):
-    """An .xlsx made in memory by `write(file)` (small sheets only; big ones are jobs)."""
+def xlsx_response(request, write, filename):
+    """An .xlsx made in memory by `write(file)` (small sheets only; big ones are jobs), audited as an export."""
     buf = io.BytesIO()
     write(buf)
-    response = HttpResponse(buf.getvalue(), content_type=XLSX_TYPE)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    return file_response(request, buf.getvalue(), filename=filename, subject=filename, category=Download.Category.EXPORT)
 
 
 def is_office(user):

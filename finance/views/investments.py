@@ -111,4 +111,4 @@ class InvestmentTemplateView(FinancePermissionMixin, View):
     permission_required = "finance.import_investments"
 
     def get(self, request):
-        return xlsx_response(domain.write_template, "investments-template.xlsx")
+        return xlsx_response(self.request, domain.write_template, "investments-template.xlsx")

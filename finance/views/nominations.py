@@ -64,7 +64,7 @@ class NominationExportView(FinancePermissionMixin, View):
     def get(self, request):
         qs = filtered(request).qs
         name = f"finance-nominations-{timezone.localdate().isoformat()}.xlsx"
-        return xlsx_response(lambda f: domain.export_nominations(f, qs), name)
+        return xlsx_response(request, lambda f: domain.export_nominations(f, qs), name)
 
 
 class NominationBulkView(FinancePermissionMixin, View):

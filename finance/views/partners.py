@@ -179,4 +179,4 @@ class DigestDownloadView(FinancePermissionMixin, DetailView):
 
     def get(self, request, *args, **kwargs):
         digest = self.get_object()
-        return xlsx_response(lambda f: digest_domain.write_digest(f, digest), digest_domain.digest_filename(digest))
+        return xlsx_response(request, lambda f: digest_domain.write_digest(f, digest), digest_domain.digest_filename(digest))

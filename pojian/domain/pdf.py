@@ -30,3 +30,25 @@ def render_pdf_chunks(template_name, contexts, *, language="zh-hans") -> bytes:
         return b""
     pages = [page for doc in documents for page in doc.pages]
     return documents[0].copy(pages).write_pdf()
+
+
+def minimal_pdf(title: str) -> bytes:
+    """A minimal, valid one-page PDF (demo letters and reports, tests)."""
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R >>",
+    ]
+    stream = f"BT /F1 12 Tf 72 760 Td ({title}) Tj ET".encode("ascii", "replace")
+    objects.append(b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream")
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    for offset in offsets:
+        out += b"%010d 00000 n \n" % offset
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    return bytes(out)

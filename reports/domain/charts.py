@@ -85,7 +85,7 @@ def _svg(width, height, title, body, desc=""):
     return mark_safe(
         f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" viewBox="0 0 {width} {height}" '
         f'width="{width}" height="{height}" role="img" aria-labelledby="chart-{uid}-t chart-{uid}-d" '
-        f'style="max-width:100%;font-family:{FONT}">'
+        f'font-family="{FONT}">'
         f'<title id="chart-{uid}-t">{t}</title><desc id="chart-{uid}-d">{d}</desc>{"".join(body)}</svg>'
     )
 

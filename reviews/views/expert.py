@@ -283,14 +283,13 @@ class AssignmentFormPdfView(PortalPermissionMixin, DetailView):
         return Assignment.objects.select_related("item__round")
 
     def get(self, request, *args, **kwargs):
-        import io
-
-        from django.http import FileResponse
+        from pojian.downloads import file_response
 
         nomination = self.get_object().item.nomination
         if nomination is None or nomination.__class__.__name__ != "EnterpriseNomination":
             raise Http404(_("No file has been uploaded."))
         from enterprises.domain.nominations import render_nomination_form
 
-        return FileResponse(io.BytesIO(render_nomination_form(nomination)), content_type="application/pdf",
-                            filename=f"nomination-{nomination.pk}.pdf")
+        # Through the one download helper: checked content type, sandboxed, and in the download audit.
+        return file_response(request, render_nomination_form(nomination), filename=f"nomination-{nomination.pk}.pdf",
+                             inline=True, obj=nomination)

@@ -661,10 +661,12 @@ class ObjectionEvidenceView(PortalPermissionMixin, DetailView):
     http_method_names = ["get", "head"]
 
     def get(self, request, *args, **kwargs):
-        from django.http import FileResponse, Http404
+        from django.http import Http404
+
+        from pojian.downloads import file_response
 
         objection = self.get_object()
         if not objection.evidence:
             raise Http404
-        return FileResponse(objection.evidence.open("rb"), content_type="application/pdf",
-                            filename=f"objection-{objection.pk}.pdf")
+        return file_response(request, objection.evidence, filename=f"objection-{objection.pk}.pdf", inline=True,
+                             obj=objection)

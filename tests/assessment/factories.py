@@ -17,15 +17,7 @@ def pdf_file(name="report.pdf"):
 
 
 def docx_bytes():
-    """A minimal .docx: a zip with [Content_Types].xml and word/document.xml."""
-    import io
-    import zipfile
-
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as z:
-        z.writestr("[Content_Types].xml", "<Types/>")
-        z.writestr("word/document.xml", "<w:document/>")
-    return buffer.getvalue()
+    return core.minimal_docx("report")
 
 
 class SummaryFactory(factory.django.DjangoModelFactory):

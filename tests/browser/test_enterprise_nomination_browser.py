@@ -6,6 +6,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from enterprises.models import EnterpriseNomination
+from pojian.domain.pdf import minimal_pdf
 from pojian.models import NominationState
 from tests import factories
 from tests.browsing import log_in
@@ -14,7 +15,7 @@ from tests.enterprises.factories import make_uscc
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PASSWORD = "Browser-test-pw-1"
-PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+PDF = minimal_pdf("letter")
 
 
 @pytest.fixture(autouse=True)
@@ -26,8 +27,6 @@ def media_in_tmp(settings, tmp_path):
 def label(state):
     with translation.override("zh-hans"):
         return str(NominationState(state).label)
-
-
 
 
 def state_on(page):

@@ -11,6 +11,7 @@ from openpyxl import load_workbook
 
 from finance.models import FinanceNomination
 from pojian.domain import workflow
+from pojian.domain.pdf import minimal_pdf
 from pojian.models import Cycle
 from pojian.models import NominationState as S
 from tests import factories as core
@@ -18,7 +19,7 @@ from tests.enterprises.factories import EnterpriseFactory
 
 from .factories import FinanceNominationFactory, InstitutionFactory, InvestmentFactory
 
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+PDF = minimal_pdf("letter")
 pytestmark = pytest.mark.django_db
 
 

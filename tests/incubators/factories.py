@@ -7,12 +7,13 @@ import factory
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from incubators.models import Incubator, IncubatorNomination, IncubatorYear, PostSubsidy, Tenancy
+from pojian.domain.pdf import minimal_pdf
 from pojian.domain.uscc import numbered
 from tests import factories as core
 from tests.enterprises.factories import EnterpriseFactory  # noqa: F401 - re-exported for the tests
 
 # A tiny but real PDF (the upload check looks at the content, not the name).
-PDF_BYTES = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+PDF_BYTES = minimal_pdf("letter")
 
 
 def pdf_upload(name="推荐函.pdf"):

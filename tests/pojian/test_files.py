@@ -1,4 +1,3 @@
-import io
 import zipfile
 
 import pytest
@@ -7,17 +6,15 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from openpyxl import load_workbook
 
 from pojian.domain import pdf, uploads
+from pojian.domain.pdf import minimal_pdf
 from pojian.domain.xlsx import read_rows, write_workbook
+from tests.factories import minimal_docx
 
-MINIMAL_PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+MINIMAL_PDF = minimal_pdf("letter")
 
 
 def docx_bytes():
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w") as z:
-        z.writestr("[Content_Types].xml", "<Types/>")
-        z.writestr("word/document.xml", "<w:document/>")
-    return buf.getvalue()
+    return minimal_docx("report")
 
 
 def test_pdf_recognised_by_content_whatever_its_name():

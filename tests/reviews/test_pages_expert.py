@@ -11,6 +11,7 @@ import pytest
 from django.core.files.base import ContentFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from pojian.domain.pdf import minimal_pdf
 from reviews.models import Assignment, Conflict, Review, Round, Score
 from tests.reviews import factories as rf
 
@@ -110,7 +111,7 @@ def test_assignment_page_shows_material_and_sheet_but_no_other_expert(client_for
     settings.MEDIA_ROOT = tmp_path
     s = scene(cycle)
     nomination = s["a"].nomination
-    nomination.letter.save("letter.pdf", ContentFile(b"%PDF-1.4\n%test letter\n"), save=True)
+    nomination.letter.save("letter.pdf", ContentFile(minimal_pdf("test letter")), save=True)
     response = client_for(s["me"].user).get(reverse("reviews:expert_assignment", args=[s["mine"].pk]))
     assert response.status_code == 200
     text = response.content.decode()
@@ -121,7 +122,7 @@ def test_assignment_page_shows_material_and_sheet_but_no_other_expert(client_for
         assert secret not in text
     letter = client_for(s["me"].user).get(reverse("reviews:expert_letter", args=[s["mine"].pk]))
     assert letter.status_code == 200
-    assert b"".join(letter.streaming_content).startswith(b"%PDF")
+    assert letter.content.startswith(b"%PDF")
 
 
 def test_expert_refused_everywhere_get(client_for, cycle):
