@@ -36,7 +36,7 @@ def tax_headers(bearer, tax_client, office):
 
 def test_a_push_imports_once_and_a_retry_joins_it(celery_worker_on_broker, client, cycle, tax_headers):
     year = cycle.year - 1
-    a, b = eligible_enterprise(year=year), EnterpriseFactory()
+    a, b = eligible_enterprise(year=cycle.year), EnterpriseFactory()  # a: figures of its figures year, cycle.year - 1
     body = {"year": year, "rows": [row(a, year), row(b, year, revenue=1000.5, rd=0)]}
     first = client.post(PUSH, body, content_type="application/json", HTTP_IDEMPOTENCY_KEY="2025-batch-1", **tax_headers)
     assert first.status_code == 202, first.content
@@ -57,7 +57,7 @@ def test_a_push_imports_once_and_a_retry_joins_it(celery_worker_on_broker, clien
 
 def test_a_push_with_bad_rows_changes_nothing_and_lists_every_one(celery_worker_on_broker, client, cycle, tax_headers):
     year = cycle.year - 1
-    good = eligible_enterprise(year=year)
+    good = eligible_enterprise(year=cycle.year)  # figures of its figures year, cycle.year - 1
     before = EnterpriseYear.objects.get(enterprise=good, year=year).revenue_tax
     rows = [row(good, year), {**row(good, year), "uscc": "91220101MA0Y2K8H1X"}, {**row(good, year), "revenue": "很多"},
             {**row(good, year), "uscc": EnterpriseFactory.build().uscc, "employees": -3}]
