@@ -23,6 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
 
+from enterprises.domain.rulebook import figures_year_for
 from enterprises.models import (
     EnterpriseNomination,
     EnterpriseYear,
@@ -131,7 +132,9 @@ def selected_enterprises(*, cycle, region=None):
     year_end = datetime.date(cycle.year, 12, 31)
     qs = (
         _nominations(cycle, region).filter(state__in=sources.SELECTED)
-        .annotate(fy=FilteredRelation("enterprise__years", condition=Q(enterprise__years__year=cycle.year)))
+        # The figures are those of the year's figures year (its rulebook's; by default the year before).
+        .annotate(fy=FilteredRelation("enterprise__years",
+                                      condition=Q(enterprise__years__year=figures_year_for(cycle.year))))
         .annotate(
             revenue=Coalesce(F("fy__revenue_tax"), F("fy__revenue")),
             rd_expense=Coalesce(F("fy__rd_expense_tax"), F("fy__rd_expense")),
@@ -306,7 +309,7 @@ def enterprise_year_rows(*, year, region=None):
     """
     industries = dict(Industry.choices)
     states = dict(NominationState.choices)
-    qs = EnterpriseYear.objects.filter(year=year)
+    qs = EnterpriseYear.objects.filter(year=figures_year_for(year))  # the figures judging the year's nominations
     if region is not None:
         qs = qs.filter(enterprise__region=region)
     registration = Registration.objects.filter(enterprise=OuterRef("enterprise_id"), year=year).values("number")[:1]
@@ -339,5 +342,5 @@ def enterprise_year_rows(*, year, region=None):
 
 
 def enterprise_year_count(*, year, region=None):
-    qs = EnterpriseYear.objects.filter(year=year)
+    qs = EnterpriseYear.objects.filter(year=figures_year_for(year))  # the figures judging the year's nominations
     return (qs.filter(enterprise__region=region) if region is not None else qs).count()

@@ -40,7 +40,7 @@ def known_year(cycle):
     cc, jl = core.region("220100"), core.region("220200")
     year = cycle.year
     a = eligible_enterprise(year=year, region=cc)
-    a.years.filter(year=year).update(revenue_tax=Decimal("40000000.00"))
+    a.years.filter(year=year - 1).update(revenue_tax=Decimal("40000000.00"))  # its figures year
     b = eligible_enterprise(year=year, region=cc)
     c = eligible_enterprise(year=year, region=jl)
     out = {
