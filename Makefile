@@ -17,7 +17,7 @@ run: system-deps venv compilemessages migrate demo
 	  $(VENV)/bin/celery -A pojian worker -B --loglevel=INFO --concurrency=2 & \
 	fi; \
 	echo "Portal at http://127.0.0.1:8000  (demo users: office, bureau-220100, expert-1, partner-1; password $${DEMO_PASSWORD:-pojian-demo})"; \
-	$(PY) manage.py runserver 127.0.0.1:8000
+	DJANGO_DEBUG=$${DJANGO_DEBUG:-1} $(PY) manage.py runserver 127.0.0.1:8000
 
 test: system-deps venv compilemessages
 	$(VENV)/bin/pytest $(PYTEST_ARGS)

@@ -34,3 +34,5 @@ for prefix, app in [
             raise
         continue
     urlpatterns.append(path(prefix, include(f"{app}.urls")))
+
+handler500 = "pojian.views.server_error"

@@ -140,3 +140,26 @@ class JobDownloadView(PortalPermissionMixin, DetailView):
         if not job.result_file:
             raise Http404(_("This job has no file to download."))
         return FileResponse(job.result_file.open("rb"), as_attachment=True, filename=job.result_name or None)
+
+
+def server_error(request):
+    """The Chinese 500 page in the site's layout; without the context processors if they fail too."""
+    from django.http import HttpResponseServerError
+    from django.template.loader import render_to_string
+
+    try:
+        html = render_to_string("500.html", request=request)
+    except Exception:  # noqa: BLE001 - the database may be what failed: render without it
+        html = render_to_string("500.html")
+    return HttpResponseServerError(html)
+
+
+def csrf_failure(request, reason=""):
+    """A form sent with a stale or missing CSRF token: say so in the user's language, with a way back."""
+    from django.middleware.csrf import REASON_NO_CSRF_COOKIE
+    from django.utils.http import url_has_allowed_host_and_scheme
+
+    referer = request.META.get("HTTP_REFERER", "")
+    back_url = referer if url_has_allowed_host_and_scheme(referer, allowed_hosts={request.get_host()}) else ""
+    context = {"no_cookie": reason == REASON_NO_CSRF_COOKIE, "back_url": back_url}
+    return render(request, "403_csrf.html", context, status=403)
