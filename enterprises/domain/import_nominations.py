@@ -23,6 +23,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from pojian.domain import money
 from pojian.domain.jobs import JobFailed
 from pojian.domain.uscc import is_valid as uscc_is_valid
 from pojian.domain.uscc import normalise
@@ -63,8 +64,8 @@ COLUMNS = [
     Column("high_tech_cert_no", "高企证书编号", "text", False, "是高新技术企业时必填", "GR202322000123", 50),
     Column("high_tech_cert_expires", "高企证书有效期至", "date", False, "是高新技术企业时必填,格式 2026-12-31", "2026-12-31"),
     Column("registration_number", "入库登记编号", "text", False, "本年度有效的科技型中小企业入库登记编号;没有则“四科”核验不通过", "2026220101A0001234", 40),
-    Column("revenue", "销售收入(元)", "money", True, "上一会计年度销售收入,单位元,最多两位小数", "56000000.00"),
-    Column("rd_expense", "研发费用(元)", "money", True, "上一会计年度研发费用,单位元,最多两位小数", "4800000.00"),
+    Column("revenue", "销售收入(元)", "money", True, "上一会计年度销售收入,单位元,最多两位小数;也可写 5600万、1.2亿", "56000000.00"),
+    Column("rd_expense", "研发费用(元)", "money", True, "上一会计年度研发费用,单位元,最多两位小数;也可写 480万", "4800000.00"),
     Column("total_assets", "资产总额(元)", "money", True, "年末资产总额,单位元,最多两位小数", "90000000.00"),
     Column("employees", "职工总数(人)", "count", True, "整数", "120"),
     Column("tech_staff", "科技人员数(人)", "count", True, "整数,不大于职工总数", "80"),
@@ -183,28 +184,8 @@ def _text(value):
 
 
 def parse_money(value):
-    """Decimal yuan from a cell; raises ValueError with the user's message."""
-    if isinstance(value, bool):
-        raise ValueError(_("is not a number"))
-    if isinstance(value, (int, Decimal)):
-        amount = Decimal(value)
-    elif isinstance(value, float):
-        amount = Decimal(repr(value))
-    else:
-        text = _text(value).replace(",", "").replace(",", "")
-        try:
-            amount = Decimal(text)
-        except InvalidOperation:
-            raise ValueError(_("“%(value)s” is not a number") % {"value": _text(value)}) from None
-    if not amount.is_finite():
-        raise ValueError(_("“%(value)s” is not a number") % {"value": _text(value)})
-    if amount < 0:
-        raise ValueError(_("must not be negative"))
-    if amount != amount.quantize(Decimal("0.01")):
-        raise ValueError(_("may have at most two decimals"))
-    if amount >= MAX_MONEY:
-        raise ValueError(_("is too large"))
-    return amount.quantize(Decimal("0.01"))
+    """Decimal yuan from a cell (12万, 1.5亿, 1,234,567.89 ...); raises ValueError with the user's message."""
+    return money.parse_money(value, maximum=MAX_MONEY - Decimal("0.01"))
 
 
 def parse_count(value):

@@ -7,7 +7,7 @@ decision and what it rested on are stored with the investment (`basis`).
 """
 
 import datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.conf import settings as django_settings
 from django.db import transaction
@@ -19,6 +19,7 @@ from simple_history.utils import bulk_create_with_history
 from enterprises.models import Enterprise, EnterpriseYear
 from pojian.domain.errors import PermissionDenied, ValidationError
 from pojian.domain.jobs import JobFailed
+from pojian.domain.money import parse_money
 from pojian.domain.uscc import is_valid, normalise
 from pojian.domain.xlsx import read_rows, write_workbook
 from pojian.models import User
@@ -220,22 +221,6 @@ def write_template(path):
     return write_workbook(path, [(str(_("Investments")), template_headers(), [example], [24, 24, 14, 18, 12, 30])])
 
 
-def parse_amount(value):
-    if isinstance(value, bool):
-        raise ValueError
-    if isinstance(value, float):
-        value = repr(value)
-    if isinstance(value, str):
-        value = value.strip().replace(",", "").replace("，", "").replace(" ", "").removesuffix("元")
-    try:
-        amount = Decimal(value)
-    except (InvalidOperation, TypeError, ValueError):
-        raise ValueError from None
-    if not amount.is_finite():
-        raise ValueError
-    return amount
-
-
 def parse_date(value):
     if isinstance(value, datetime.datetime):
         return value.date()
@@ -347,18 +332,12 @@ def _import(job, progress):
         raw = data.get("amount")
         if _text(raw):
             try:
-                amount = parse_amount(raw)
-            except ValueError:
-                err("amount", _("“%(value)s” is not a number.") % {"value": _text(raw)})
+                amount = parse_money(raw)
+            except ValueError as e:
+                err("amount", str(e))
             else:
                 if amount <= 0:
                     err("amount", _("The amount must be more than zero."))
-                    amount = None
-                elif amount != amount.quantize(Decimal("0.01")):
-                    err("amount", _("The amount may have at most two decimals."))
-                    amount = None
-                elif amount >= Decimal("1e14"):
-                    err("amount", _("The amount is too large."))
                     amount = None
         raw = _text(data.get("round"))
         if raw:

@@ -240,7 +240,7 @@ def test_import_bad_file_changes_nothing_and_lists_every_bad_row(client_for, off
     assert sorted(by_row) == [3, 4, 5, 6, 7, 8, 9]
     assert by_row[3][0]["column"] == "机构统一社会信用代码" and "统一社会信用代码" in by_row[3][0]["message"]
     assert by_row[4][0]["column"] == "企业统一社会信用代码"
-    assert by_row[5][0]["column"] == "投资金额(元)" and "不是数字" in by_row[5][0]["message"]
+    assert by_row[5][0]["column"] == "投资金额(元)" and "无法识别金额" in by_row[5][0]["message"]
     assert by_row[6][0]["column"] == "投资日期" and "日期" in by_row[6][0]["message"]
     assert by_row[7][0]["column"] == "轮次" and "Z轮" in by_row[7][0]["message"]
     assert "已登记" in by_row[8][0]["message"] and "第2行" in by_row[9][0]["message"]
