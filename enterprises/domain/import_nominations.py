@@ -54,7 +54,7 @@ class Column:
 
 COLUMNS = [
     Column("name", "企业名称", "text", True, "营业执照上的企业全称", "长春光谷精密光电科技有限公司", 200),
-    Column("uscc", "统一社会信用代码", "uscc", True, "18位,末位校验码按GB 32100-2015核验;每家企业一行", "91220101MA0Y2K8H1T", 18),
+    Column("uscc", "统一社会信用代码", "uscc", True, "18位,末位校验码按GB 32100-2015核验;每家企业一行", "91220101MA0Y2K8H18", 18),
     Column("address", "通讯地址", "text", False, "企业通讯地址", "长春市高新区硅谷大街1234号", 300),
     Column("industry", "所属行业", "industry", True, "从下拉列表中选择", "电子信息"),
     Column("contact_person", "联系人", "text", False, "企业联系人姓名", "王明", 50),
@@ -128,7 +128,8 @@ def template_workbook(target):
         elif col.kind == "bool":
             validate(col, DataValidation(type="list", formula1='"是,否"', allow_blank=True))
         elif col.kind == "money":
-            validate(col, DataValidation(type="decimal", operator="greaterThanOrEqual", formula1="0", allow_blank=True))
+            # Any value: the import reads 12万 and 1,234,567.89 too (pojian.domain.money); a prompt only.
+            validate(col, DataValidation(allow_blank=True))
         elif col.kind == "count":
             validate(col, DataValidation(type="whole", operator="greaterThanOrEqual", formula1="0", allow_blank=True))
         elif col.kind == "date":

@@ -216,7 +216,7 @@ def template_headers():
 
 def write_template(path):
     """An empty import sheet with the headers in the active language and one example row."""
-    example = ["91220101MA0000000X", "91220101MA0000001X", datetime.date(timezone.localdate().year, 3, 31),
+    example = ["91220101MA84F3QK2P", "91220101MA0Y2K8H18", datetime.date(timezone.localdate().year, 3, 31),
                Decimal("5000000.00"), str(Investment.Round.A.label), ""]
     return write_workbook(path, [(str(_("Investments")), template_headers(), [example], [24, 24, 14, 18, 12, 30])])
 

@@ -196,3 +196,28 @@ def test_import_task_runs_on_a_real_worker(regions, celery_worker_on_broker, cyc
     assert job.status == Job.Status.DONE, (job.message, job.errors)
     assert "已导入" in job.message
     assert EnterpriseNomination.objects.filter(region=bureau.region, cycle=cycle).count() == 2
+
+
+@pytest.mark.django_db
+def test_template_example_row_passes_the_import(cycle, bureau, client_for):
+    """The help sheet's examples, typed into the data sheet as a bureau would, are accepted as they are."""
+    from pojian.domain.uscc import is_valid
+
+    response = client_for(bureau).get(reverse("enterprises:bureau_import_template"))
+    help_ws = load_workbook(io.BytesIO(response.content))[imp.HELP_SHEET]
+    examples = {r[0].value: r[3].value for r in help_ws.iter_rows(min_row=2, max_row=len(HEADERS) + 1)}
+    assert is_valid(examples["统一社会信用代码"])
+    created = imp.import_nominations(workbook([[examples[h] for h in HEADERS]]), region=bureau.region, cycle=cycle,
+                                     by=bureau)
+    assert len(created) == 1 and created[0].enterprise.uscc == examples["统一社会信用代码"]
+
+
+def test_template_money_columns_accept_wan_in_excel(tmp_path):
+    """Excel must not refuse “12万元” in a money column: the import reads it."""
+    path = tmp_path / "t.xlsx"
+    imp.template_workbook(path)
+    ws = load_workbook(path)[imp.DATA_SHEET]
+    money_letters = {chr(ord("A") + i) for i, c in enumerate(imp.COLUMNS) if c.kind == "money"}
+    for dv in ws.data_validations.dataValidation:
+        if {str(r).rstrip("0123456789:")[:1] for r in dv.sqref.ranges} & money_letters:
+            assert dv.type in (None, "any"), dv.type

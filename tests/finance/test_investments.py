@@ -312,3 +312,15 @@ def test_import_runs_on_a_real_worker(celery_worker_on_broker, office, tmp_path,
             break
         time.sleep(0.1)
     assert job.status == Job.Status.DONE and Investment.objects.get().round == "seed"
+
+
+def test_template_example_credit_codes_are_valid(tmp_path):
+    from openpyxl import load_workbook
+
+    from finance.domain import investments
+    from pojian.domain.uscc import is_valid
+
+    path = tmp_path / "t.xlsx"
+    investments.write_template(path)
+    example = [c.value for c in load_workbook(path).active[2]]
+    assert is_valid(example[0]) and is_valid(example[1])
