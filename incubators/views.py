@@ -308,7 +308,10 @@ class ExportView(PortalPermissionMixin, View):
         if queryset.count() > export.EXPORT_INLINE_LIMIT:
             params = {"filters": {k: v for k, v in filterset.data.items() if k != "page"}, "language": get_language()}
             job, _created = start_job(kind="incubators.export", title=_("Export of incubator nominations"),
-                                      by=request.user, task=tasks.export_nominations, params=params)
+                                      by=request.user, task=tasks.export_nominations, params=params,
+                                      origin=(reverse("incubators:office_list") + (
+                                          "?" + request.GET.urlencode() if request.GET else ""),
+                                          _("the incubator nominations")))
             return redirect("job", pk=job.pk)
         with tempfile.TemporaryDirectory() as tmp:
             path = Path(tmp) / "export.xlsx"

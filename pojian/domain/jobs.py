@@ -34,8 +34,12 @@ class JobFailed(Exception):
         self.errors = errors or []
 
 
-def start_job(*, kind, title, by, task, params=None, input_file=None, region=None, dedupe_key=""):
+def start_job(*, kind, title, by, task, params=None, input_file=None, region=None, dedupe_key="", origin=None,
+              next_step=None):
     """Record a job and send its task once the transaction commits.
+
+    `origin` and `next_step` are (url, label) pairs: the job's page links back to the page it
+    was started from and, once done, offers the next step (e.g. “View the check results”).
 
     With a dedupe_key, a job of that key already queued or running is returned instead of a
     second one (the database enforces it too).
@@ -46,9 +50,12 @@ def start_job(*, kind, title, by, task, params=None, input_file=None, region=Non
             return active, False
     try:
         with transaction.atomic():
+            origin_url, origin_label = origin or ("", "")
+            next_url, next_label = next_step or ("", "")
             job = Job.objects.create(
                 kind=kind, title=str(title)[:200], created_by=by, params=params or {}, region=region,
-                dedupe_key=dedupe_key,
+                dedupe_key=dedupe_key, origin_url=origin_url, origin_label=str(origin_label)[:200],
+                next_url=next_url, next_label=str(next_label)[:200],
             )
             if input_file is not None:
                 job.input_file.save(Path(input_file.name).name, input_file, save=True)
@@ -160,6 +167,12 @@ def run_job(job_id, work, *, atomic=False):
     )
     job.refresh_from_db()
     return job
+
+
+def add_outputs(job, outputs):
+    """Record the files a job produced besides its result file: [(label, url), ...]."""
+    job.outputs = [{"label": str(label), "url": url} for label, url in outputs]
+    Job.objects.filter(pk=job.pk).update(outputs=job.outputs)
 
 
 def save_result(job, filename, write):
