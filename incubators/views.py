@@ -23,6 +23,7 @@ from django_tables2 import SingleTableMixin
 from pojian.domain import workflow
 from pojian.domain.errors import ValidationError
 from pojian.domain.jobs import start_job
+from pojian.history import change_reason_display
 from pojian.mixins import PortalPermissionMixin, message_for, run_domain
 from pojian.models import Cycle
 from pojian.nomination_views import NominationTransitionView
@@ -234,7 +235,8 @@ def history_rows(nomination):
     rows = []
     for h in nomination.history.select_related("history_user").order_by("-history_date", "-history_id"):
         code, _sep, reason = (h.history_change_reason or "").partition(": ")
-        rows.append({"when": h.history_date, "who": h.history_user, "what": labels.get(code, code),
+        rows.append({"when": h.history_date, "who": h.history_user,
+                     "what": labels.get(code) or change_reason_display(code, type(nomination)),
                      "reason": reason, "state": h.get_state_display()})
     return rows
 

@@ -13,3 +13,7 @@ class PojianConfig(AppConfig):
         admin.site.site_header = settings.PORTAL_NAME
         admin.site.site_title = _("Chrysalis portal administration")
         admin.site.index_title = _("Provincial office")
+
+        from .third_party import translate_unmarked_labels
+
+        translate_unmarked_labels()

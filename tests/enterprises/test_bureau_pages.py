@@ -321,7 +321,7 @@ def test_detail_shows_return_reason_history_and_actions(nomination, bureau, offi
     assert "请补充高价值知识产权证明材料" in content
     assert 'data-testid="action-submit"' in content and 'data-testid="action-withdraw"' in content
     assert 'data-testid="action-accept"' not in content
-    assert "return: 请补充" in content  # the history
+    assert "已退回：请补充" in content and "return:" not in content  # the history, in words
     assert 'data-testid="edit"' in content
 
 
