@@ -47,6 +47,10 @@ class User(AbstractUser):
     )
     full_name = models.CharField(_("full name"), max_length=50, blank=True)
     phone = models.CharField(_("phone"), max_length=30, blank=True)
+    email_digest = models.BooleanField(
+        _("one daily e-mail digest"), default=False,
+        help_text=_("Receive one e-mail a day listing the day's notifications, instead of one e-mail each."),
+    )
     history = HistoricalRecords(excluded_fields=["password", "last_login"])
 
     class Meta:

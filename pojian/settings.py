@@ -11,6 +11,7 @@ import secrets
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -169,6 +170,8 @@ EMAIL_BACKEND = env(
     default="django.core.mail.backends.smtp.EmailBackend" if PRODUCTION else "django.core.mail.backends.console.EmailBackend",
 )
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="pojian@kjt.jl.gov.cn")
+# The portal's public address: links in e-mails are absolute (pojian.domain.notifications.absolute_url).
+SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
 
 # Celery: without a broker, tasks run in-process so `make run` needs nothing else.
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="")
@@ -188,6 +191,13 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# Installed into the database schedule by the beat scheduler at start-up.
+CELERY_BEAT_SCHEDULE = {
+    "pojian.send_daily_digests": {
+        "task": "pojian.tasks.send_daily_digests",
+        "schedule": crontab(hour=8, minute=0),
+    },
+}
 
 DEMO_PASSWORD = env("DEMO_PASSWORD", default="pojian-demo")
 

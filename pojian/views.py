@@ -5,7 +5,7 @@ from django.db.models import Count
 from django.http import FileResponse, Http404
 from django.shortcuts import render
 from django.utils.translation import gettext as _
-from django.views.generic import DetailView, TemplateView
+from django.views.generic import DetailView, TemplateView, UpdateView
 
 from .mixins import PortalPermissionMixin
 from .models import Job, Nomination, Region, User
@@ -163,3 +163,29 @@ def csrf_failure(request, reason=""):
     back_url = referer if url_has_allowed_host_and_scheme(referer, allowed_hosts={request.get_host()}) else ""
     context = {"no_cookie": reason == REASON_NO_CSRF_COOKIE, "back_url": back_url}
     return render(request, "403_csrf.html", context, status=403)
+
+
+class NotificationSettingsView(PortalPermissionMixin, UpdateView):
+    """Each user chooses: one e-mail per notification, or one daily digest."""
+
+    permission_required = ()
+    template_name = "pojian/notification_settings.html"
+    fields = ["email_digest"]
+
+    def has_permission(self):
+        return self.request.user.is_authenticated
+
+    def get_object(self, queryset=None):
+        return self.request.user
+
+    def form_valid(self, form):
+        from django.contrib import messages
+
+        response = super().form_valid(form)
+        messages.success(self.request, _("Your notification settings were saved."))
+        return response
+
+    def get_success_url(self):
+        from django.urls import reverse
+
+        return reverse("notification_settings")

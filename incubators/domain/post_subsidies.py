@@ -84,7 +84,8 @@ def mark_supported(*, nomination, amount, by, notes=""):
         notify(
             region_bureau_users(nomination.region_id),
             subject=_("%(name)s is on the %(year)s post-subsidy list") % {"name": nomination.incubator.name, "year": year},
-            body=_("Amount: %(amount)s yuan.") % {"amount": f"{amount:,.2f}"},
+            body=_("Amount: %(amount)s yuan.") % {"amount": f"{amount:,.2f}"}, by=by,
+            url=nomination.get_absolute_url(),
         )
     return subsidy
 

@@ -10,7 +10,7 @@ import pytest
 from tests.pojian.test_anonymous_access import private_urls
 
 # Pages every signed-in user has.
-EVERYONE = {"home", "password_change", "password_change_done"}
+EVERYONE = {"home", "password_change", "password_change_done", "notification_settings"}
 # Pages each role may open (besides EVERYONE), by URL name.
 ALLOWED = {
     "bureau": {
