@@ -67,11 +67,13 @@ COLUMNS = [
     Column("revenue", "销售收入(元)", "money", True, "上一会计年度销售收入,单位元,最多两位小数;也可写 5600万、1.2亿", "56000000.00"),
     Column("rd_expense", "研发费用(元)", "money", True, "上一会计年度研发费用,单位元,最多两位小数;也可写 480万", "4800000.00"),
     Column("total_assets", "资产总额(元)", "money", True, "年末资产总额,单位元,最多两位小数", "90000000.00"),
-    Column("employees", "职工总数(人)", "count", True, "整数", "120"),
-    Column("tech_staff", "科技人员数(人)", "count", True, "整数,不大于职工总数", "80"),
+    Column("employees", "员工总数(人)", "count", True, "整数", "120"),
+    Column("tech_staff", "科技人员数(人)", "count", True, "整数,不大于员工总数", "80"),
     Column("recommendation", "推荐意见", "text", False, "推荐单位的推荐理由", "研发投入强度高,成果转化突出。"),
 ]
 BY_HEADER = {c.header: c for c in COLUMNS}
+# Headers of earlier templates, read as today's (the glossary's words: 员工总数, pojian/glossary.py).
+HEADER_ALIASES = {"职工总数(人)": "员工总数(人)"}
 ENTERPRISE_KEYS = ("name", "uscc", "address", "industry", "contact_person", "contact_phone", "founded_on",
                    "is_high_tech", "high_tech_cert_no", "high_tech_cert_expires")
 FIGURE_KEYS = ("revenue", "rd_expense", "total_assets", "employees", "tech_staff")
@@ -340,8 +342,8 @@ def import_nominations(source, *, region, cycle, by, progress=None):
     if cycle is None or cycle.is_closed:
         raise JobFailed(_("There is no open programme year to nominate for."))
     try:
-        headers = _headers(source)
-        rows = list(read_rows(source))
+        headers = {HEADER_ALIASES.get(h, h) for h in _headers(source)}
+        rows = [(n, {HEADER_ALIASES.get(k, k): v for k, v in raw.items()}) for n, raw in read_rows(source)]
     except Exception as e:  # noqa: BLE001 - an unreadable workbook is the user's error, said plainly
         raise JobFailed(_("The file could not be read as an Excel workbook: %(error)s") % {"error": e}) from e
     missing = [c.header for c in COLUMNS if c.header not in headers]

@@ -236,7 +236,7 @@ def test_form_refuses_more_tech_staff_than_employees_and_negative_figures(cycle,
                                        form_data(**{"nom-tech_staff": "200", "nom-revenue": "-5"}))
     assert response.status_code == 200
     content = response.content.decode()
-    assert "科技人员数不能大于职工总数" in content
+    assert "科技人员数不能大于员工总数" in content
     assert "revenue" in response.context["nomination_form"].errors
     assert not EnterpriseNomination.objects.exists()
 
