@@ -7,6 +7,7 @@ decision and what it rested on are stored with the investment (`basis`).
 """
 
 import datetime
+import unicodedata
 from decimal import Decimal
 
 from django.conf import settings as django_settings
@@ -190,6 +191,10 @@ def _labels(label):
     return names
 
 
+def _header(text):
+    return unicodedata.normalize("NFKC", str(text)) if text is not None else text
+
+
 def header_map():
     """{header text as it may appear in a sheet: column key}."""
     mapping = {}
@@ -197,6 +202,8 @@ def header_map():
         mapping[key] = key
         for name in _labels(label):
             mapping[name] = key
+            # 投资金额（元） and 投资金额(元) are one header: sheets typed with either brackets import.
+            mapping[unicodedata.normalize("NFKC", name)] = key
     return mapping
 
 
@@ -268,7 +275,7 @@ def _import(job, progress):
         raise JobFailed(_("The file has no rows to import."))
     headers = header_map()
     label_of = {key: str(label) for key, label in COLUMNS}
-    present = {headers[h] for h in rows[0][1] if h in headers}
+    present = {headers[_header(h)] for h in rows[0][1] if _header(h) in headers}
     missing = [label_of[k] for k in REQUIRED if k not in present]
     if missing:
         raise JobFailed(
@@ -280,7 +287,7 @@ def _import(job, progress):
 
     institution_codes, enterprise_codes = set(), set()
     for _number, row in rows:
-        data = {headers[h]: v for h, v in row.items() if h in headers}
+        data = {headers[_header(h)]: v for h, v in row.items() if _header(h) in headers}
         institution_codes.add(normalise(_text(data.get("institution_uscc"))))
         enterprise_codes.add(normalise(_text(data.get("enterprise_uscc"))))
     institutions = {i.uscc: i for i in FinanceInstitution.objects.filter(uscc__in=institution_codes)}
@@ -290,7 +297,7 @@ def _import(job, progress):
 
     errors, parsed, seen = [], [], {}
     for done, (number, row) in enumerate(rows, start=1):
-        data = {headers[h]: v for h, v in row.items() if h in headers}
+        data = {headers[_header(h)]: v for h, v in row.items() if _header(h) in headers}
         row_errors = []
 
         def err(key, message, number=number, row_errors=row_errors):

@@ -33,3 +33,9 @@ def change_reason(record):
     from pojian.history import change_reason_display
 
     return change_reason_display(record.history_change_reason, getattr(record, "instance_type", None))
+
+
+@register.filter
+def file_basename(name):
+    """“summaries/2026/3-总结.pdf” → “3-总结.pdf”: a stored file's name without the storage path."""
+    return str(name or "").rsplit("/", 1)[-1]

@@ -214,7 +214,7 @@ def test_form_refuses_letter_that_is_not_a_pdf(cycle, bureau, client_for):
     data["nom-letter"] = letter("letter.pdf", b"PK\x03\x04 this is a zip renamed to pdf")
     response = client_for(bureau).post(reverse("enterprises:bureau_nomination_create"), data)
     assert response.status_code == 200
-    assert "推荐函必须是PDF文件(系统检查的是文件内容,而不是文件名)" in response.content.decode()
+    assert "推荐函必须是PDF文件（系统检查的是文件内容，而不是文件名）" in response.content.decode()
     assert not EnterpriseNomination.objects.exists()
 
 
@@ -225,7 +225,7 @@ def test_form_refuses_oversize_letter(cycle, bureau, client_for, settings):
     data["nom-letter"] = letter(content=PDF_BYTES + b"0" * 2048)
     response = client_for(bureau).post(reverse("enterprises:bureau_nomination_create"), data)
     assert response.status_code == 200
-    assert response.context["nomination_form"].errors["letter"] == ["推荐函大小为2.1\xa0KB,超过了上限1.0\xa0KB。"]
+    assert response.context["nomination_form"].errors["letter"] == ["推荐函大小为2.1\xa0KB，超过了上限1.0\xa0KB。"]
     assert "超过了上限" in response.content.decode()
     assert not EnterpriseNomination.objects.exists()
 
@@ -282,7 +282,7 @@ def test_stale_edit_is_refused_and_nothing_overwritten(nomination, bureau, clien
     assert client_for(bureau).post(url, first).status_code == 302
     response = client_for(bureau).post(url, second)
     assert response.status_code == 200
-    assert "在您编辑期间,其他人已保存了该推荐" in response.content.decode()
+    assert "在您编辑期间，其他人已保存了该推荐" in response.content.decode()
     enterprise.refresh_from_db()
     nomination.refresh_from_db()
     assert enterprise.name == "第一次保存的名称" and nomination.version == 2

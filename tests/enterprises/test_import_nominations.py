@@ -120,11 +120,11 @@ def test_bad_file_lists_every_bad_row_and_column_and_changes_nothing(cycle, bure
         imp.import_nominations(source, region=bureau.region, cycle=cycle, by=bureau)
     errors = {(e["row"], e["column"]): e["message"] for e in failed.value.errors}
     assert errors[(3, "统一社会信用代码")].startswith("“91220101MA0Y2K8H1X”不是有效的统一社会信用代码")
-    assert errors[(4, "统一社会信用代码")] == "该企业已登记在吉林市,不属于本地区"
-    assert errors[(5, "销售收入(元)")] == "未填写(必填)"
+    assert errors[(4, "统一社会信用代码")] == "该企业已登记在吉林市，不属于本地区"
+    assert errors[(5, "销售收入(元)")] == "未填写（必填）"
     assert errors[(6, "研发费用(元)")].startswith("无法识别金额“约五百万”")
     assert errors[(7, "资产总额(元)")] == "金额不能为负数。"
-    assert errors[(8, "统一社会信用代码")] == "与本文件第2行是同一企业(重复)"
+    assert errors[(8, "统一社会信用代码")] == "与本文件第2行是同一企业（重复）"
     assert errors[(9, "统一社会信用代码")] == f"该企业{cycle.year}年度已被推荐"
     assert errors[(10, "所属行业")] == "“餐饮”不在行业下拉列表中"
     assert errors[(10, "员工总数(人)")] == "必须是整数"
