@@ -31,6 +31,7 @@ for prefix, app in [
     ("reviews/", "reviews"),
     ("assessment/", "assessment"),
     ("reports/", "reports"),
+    ("api/", "api"),
 ]:
     try:
         __import__(f"{app}.urls")
