@@ -62,3 +62,5 @@ def is_job_requester(user, job):
 
 
 rules.add_perm("pojian.view_job", is_office | is_job_requester)
+# The office opens the programme year and edits its window and quotas in the portal.
+rules.add_perm("pojian.manage_cycle", is_office)
