@@ -35,6 +35,7 @@ for prefix, app in [
     ("assessment/", "assessment"),
     ("reports/", "reports"),
     ("api/", "api"),
+    ("techtransfer/", "techtransfer"),
 ]:
     try:
         __import__(f"{app}.urls")

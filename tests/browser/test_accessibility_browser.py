@@ -87,7 +87,10 @@ def public_urls():
     for name, route, _pattern in walk(__import__("django.urls", fromlist=["get_resolver"]).get_resolver().url_patterns):
         leaf = name.rsplit(":", 1)[-1] if name else ""
         if name and (name in PUBLIC or leaf.startswith("public_") or name.startswith("public:")) and "<" not in route:
-            if name not in {"logout", "admin:logout", "set_language", "admin:jsi18n", "admin:view_on_site"}:
+            # Not pages of ours: signing out, switching language, the admin's scripts, and the API's
+            # developer docs (Swagger UI and Redoc render their own third-party markup, asynchronously).
+            if name not in {"logout", "admin:logout", "set_language", "admin:jsi18n", "admin:view_on_site",
+                            "api:public_docs", "api:public_redoc", "api:public_schema"}:
                 yield "/" + route.lstrip("^").rstrip("$")
 
 

@@ -23,6 +23,7 @@ ALLOWED = {
         "reports:reports",
         "api:enterprise-list", "api:enterprise-nomination-list", "api:incubator-nomination-list",
         "api:finance-institution-list", "api:result-list",
+        "techtransfer:demands", "techtransfer:demand_create",
     },
     "expert": {
         "reviews:expert_dashboard",
