@@ -2,9 +2,9 @@ from django.contrib import admin, messages
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from simple_history.admin import SimpleHistoryAdmin
 
 from pojian.admin_actions import accept_selected, return_selected
+from pojian.history import HistoryAdmin
 from pojian.models import Cycle
 
 from .forms import IndicatorAdminForm
@@ -18,7 +18,7 @@ class LocalPolicyInline(admin.TabularInline):
 
 
 @admin.register(BureauSummary)
-class BureauSummaryAdmin(SimpleHistoryAdmin):
+class BureauSummaryAdmin(HistoryAdmin):
     list_display = ["region", "cycle", "state", "submitted_at", "decided_at", "updated_at"]
     list_filter = ["cycle", "state", "region"]
     search_fields = ["region__name", "work_done"]
@@ -74,7 +74,7 @@ def copy_to_current_year(modeladmin, request, queryset):
 
 
 @admin.register(Indicator)
-class IndicatorAdmin(SimpleHistoryAdmin):
+class IndicatorAdmin(HistoryAdmin):
     form = IndicatorAdminForm
     list_display = ["name", "cycle", "code", "weight", "source", "computation", "scoring", "order"]
     list_editable = ["weight", "order"]
@@ -84,7 +84,7 @@ class IndicatorAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(OfficeEntry)
-class OfficeEntryAdmin(SimpleHistoryAdmin):
+class OfficeEntryAdmin(HistoryAdmin):
     list_display = ["indicator", "region", "value", "note", "entered_by", "entered_at"]
     list_filter = ["indicator__cycle", "indicator"]
     readonly_fields = ["entered_by", "entered_at"]
@@ -106,7 +106,7 @@ class RegionResultInline(admin.TabularInline):
 
 
 @admin.register(Assessment)
-class AssessmentAdmin(SimpleHistoryAdmin):
+class AssessmentAdmin(HistoryAdmin):
     """Read-only here: computing, commending and publishing are done on the assessment pages."""
 
     list_display = ["cycle", "computed_at", "published_at"]

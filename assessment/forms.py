@@ -1,6 +1,7 @@
 from decimal import Decimal
 
 from django import forms
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from .domain.scoring import bands_as_text, parse_bands
@@ -25,6 +26,9 @@ class SummaryForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["version"].initial = self.instance.version
+        if self.instance.pk and self.instance.report:
+            # The current file opens through the protected view, not its storage path under /media/.
+            self.fields["report"].widget.download_url = reverse("assessment:summary_report", args=[self.instance.pk])
 
 
 class LocalPolicyForm(forms.ModelForm):

@@ -6,9 +6,9 @@ reject ask for the reason once, on an intermediate page); their fields are read-
 
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
-from simple_history.admin import SimpleHistoryAdmin
 
 from pojian.admin_actions import NOMINATION_ACTIONS
+from pojian.history import HistoryAdmin
 
 from .domain.eligibility import CRITERIA, label
 from .models import (
@@ -54,7 +54,7 @@ class CoreProductInline(admin.StackedInline):
 
 
 @admin.register(Enterprise)
-class EnterpriseAdmin(SimpleHistoryAdmin):
+class EnterpriseAdmin(HistoryAdmin):
     list_display = ["name", "uscc", "region", "industry", "is_high_tech"]
     list_filter = ["region", "industry", "is_high_tech"]
     search_fields = ["name", "uscc"]
@@ -120,7 +120,7 @@ class VerdictInline(admin.StackedInline):
 
 
 @admin.register(EnterpriseNomination)
-class EnterpriseNominationAdmin(SimpleHistoryAdmin):
+class EnterpriseNominationAdmin(HistoryAdmin):
     list_display = ["enterprise", "region", "cycle", "state", "eligible", "failed_criteria", "submitted_at"]
     list_filter = ["cycle", "region", "state", VerdictFilter, FailedCriterionFilter, "enterprise__is_high_tech"]
     search_fields = ["enterprise__name", "enterprise__uscc"]

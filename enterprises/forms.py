@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from pojian.domain.uploads import PDF, XLSX, validate_upload
 from pojian.domain.uscc import is_valid, normalise
+from pojian.fields import MoneyField
 from pojian.validators import MAX_COUNT, validate_uscc
 
 from .domain.nominations import ENTERPRISE_FIELDS, IP_FIELDS, PRODUCT_FIELDS, TRANSFER_FIELDS, uscc_problem
@@ -116,10 +117,7 @@ class EnterpriseForm(forms.ModelForm):
 
 
 def _money(label):
-    return forms.DecimalField(
-        label=label, max_digits=MONEY["max_digits"], decimal_places=MONEY["decimal_places"], min_value=0,
-        help_text=_("yuan"),
-    )
+    return MoneyField(label=label, max_digits=MONEY["max_digits"], decimal_places=MONEY["decimal_places"])
 
 
 class NominationForm(forms.Form):
@@ -181,6 +179,7 @@ class TransferForm(forms.ModelForm):
         model = Transfer
         fields = TRANSFER_FIELDS
         widgets = {"date": DATE}
+        field_classes = {"amount": MoneyField}
 
     def clean_contract_no(self):
         return (self.cleaned_data.get("contract_no") or "").strip()

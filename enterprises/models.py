@@ -6,6 +6,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -381,6 +382,10 @@ class EnterpriseNomination(Nomination):
 
     def __str__(self):
         return f"{self.enterprise} · {self.cycle.year}"
+
+    def get_absolute_url(self):
+        """The bureau's page of the nomination (the office has its own, linked from its list)."""
+        return reverse("enterprises:bureau_nomination", args=[self.pk])
 
     @property
     def nominee_name(self):

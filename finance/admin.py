@@ -1,8 +1,8 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
-from simple_history.admin import SimpleHistoryAdmin
 
 from pojian.admin_actions import NOMINATION_ACTIONS
+from pojian.history import HistoryAdmin
 
 from .domain import digests as digest_domain
 from .domain import investments as investment_domain
@@ -29,7 +29,7 @@ class PartnershipInline(admin.TabularInline):
 
 
 @admin.register(FinanceInstitution)
-class FinanceInstitutionAdmin(SimpleHistoryAdmin):
+class FinanceInstitutionAdmin(HistoryAdmin):
     list_display = ["name", "uscc", "kind", "region", "registered_capital", "contact_person"]
     list_filter = ["kind", "region"]
     search_fields = ["name", "uscc"]
@@ -46,7 +46,7 @@ class FinanceInstitutionAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(FinanceNomination)
-class FinanceNominationAdmin(SimpleHistoryAdmin):
+class FinanceNominationAdmin(HistoryAdmin):
     list_display = ["institution", "region", "cycle", "state", "submitted_at", "decided_at"]
     list_filter = ["cycle", "state", "region", "institution__kind"]
     search_fields = ["institution__name", "institution__uscc"]
@@ -55,7 +55,7 @@ class FinanceNominationAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Investment)
-class InvestmentAdmin(SimpleHistoryAdmin):
+class InvestmentAdmin(HistoryAdmin):
     list_display = ["institution", "enterprise", "date", "amount", "round", "early_or_small"]
     list_filter = ["round", "early_or_small", "institution__kind"]
     search_fields = ["institution__name", "enterprise__name", "enterprise__uscc"]
@@ -77,7 +77,7 @@ class InvestmentAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Partnership)
-class PartnershipAdmin(SimpleHistoryAdmin):
+class PartnershipAdmin(HistoryAdmin):
     list_display = ["institution", "year", "note", "added_by", "added_at"]
     list_filter = ["year"]
     search_fields = ["institution__name"]
@@ -91,12 +91,12 @@ class PartnershipAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(FinanceSettings)
-class FinanceSettingsAdmin(SimpleHistoryAdmin):
+class FinanceSettingsAdmin(HistoryAdmin):
     list_display = ["__str__", "early_age_years", "small_revenue_limit"]
 
 
 @admin.register(DigestSettings)
-class DigestSettingsAdmin(SimpleHistoryAdmin):
+class DigestSettingsAdmin(HistoryAdmin):
     list_display = ["__str__", "frequency", "weekday", "day_of_month", "hour"]
     filter_horizontal = ["regions"]
 
@@ -125,7 +125,7 @@ class RoadshowCriterionInline(admin.TabularInline):
 
 
 @admin.register(Roadshow)
-class RoadshowAdmin(SimpleHistoryAdmin):
+class RoadshowAdmin(HistoryAdmin):
     list_display = ["title", "date", "place", "cycle", "scoring_open", "scoring_closes"]
     list_filter = ["cycle", "scoring_open"]
     search_fields = ["title", "place"]
@@ -134,7 +134,7 @@ class RoadshowAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(RoadshowScore)
-class RoadshowScoreAdmin(SimpleHistoryAdmin):
+class RoadshowScoreAdmin(HistoryAdmin):
     list_display = ["presentation", "judge", "score", "scored_at"]
     list_filter = ["presentation__roadshow"]
     readonly_fields = ["presentation", "judge", "score", "comment", "scored_at"]

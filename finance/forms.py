@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from enterprises.models import Enterprise, Industry
 from pojian.domain.uploads import PDF, XLSX, validate_upload
+from pojian.fields import MoneyField
 from pojian.forms import LockedEditMixin
 from pojian.models import Region
 
@@ -23,6 +24,7 @@ class InstitutionForm(LockedEditMixin, forms.ModelForm):
         model = FinanceInstitution
         fields = ["name", "uscc", "kind", "region", "registered_capital", "address", "contact_person", "contact_phone",
                   "contact_email"]
+        field_classes = {"registered_capital": MoneyField}
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -66,6 +68,7 @@ class InvestmentForm(LockedEditMixin, forms.ModelForm):
         model = Investment
         fields = ["institution", "date", "amount", "round", "note"]
         widgets = {"date": DateInput()}
+        field_classes = {"amount": MoneyField}
 
     def __init__(self, *args, institutions, **kwargs):
         super().__init__(*args, **kwargs)
@@ -127,6 +130,7 @@ class FinanceSettingsForm(forms.ModelForm):
     class Meta:
         model = FinanceSettings
         fields = ["early_age_years", "small_revenue_limit"]
+        field_classes = {"small_revenue_limit": MoneyField}
 
 
 class DigestSettingsForm(forms.ModelForm):

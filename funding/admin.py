@@ -2,24 +2,25 @@
 only through the funding pages (their domain functions), so the admin shows them read-only."""
 
 from django.contrib import admin
-from simple_history.admin import SimpleHistoryAdmin
+
+from pojian.history import HistoryAdmin
 
 from .models import AmountChange, Budget, FundingLine, Grant, Payment, Project
 
 
 @admin.register(FundingLine)
-class FundingLineAdmin(SimpleHistoryAdmin):
+class FundingLineAdmin(HistoryAdmin):
     list_display = ["name", "code", "requires_notice", "sort_order", "active"]
     prepopulated_fields = {"code": ["name"]}
 
 
 @admin.register(Budget)
-class BudgetAdmin(SimpleHistoryAdmin):
+class BudgetAdmin(HistoryAdmin):
     list_display = ["cycle", "line", "amount", "document_no"]
     list_filter = ["cycle", "line"]
 
 
-class ReadOnlyAdmin(SimpleHistoryAdmin):
+class ReadOnlyAdmin(HistoryAdmin):
     def has_add_permission(self, request, obj=None):
         return False
 

@@ -1,7 +1,7 @@
 from django.contrib import admin
-from simple_history.admin import SimpleHistoryAdmin
 
 from pojian.admin_actions import NOMINATION_ACTIONS
+from pojian.history import HistoryAdmin
 
 from .models import Incubator, IncubatorNomination, IncubatorYear, PostSubsidy, PostSubsidyPublication, Tenancy
 
@@ -34,7 +34,7 @@ class PostSubsidyInline(admin.TabularInline):
 
 
 @admin.register(Incubator)
-class IncubatorAdmin(SimpleHistoryAdmin):
+class IncubatorAdmin(HistoryAdmin):
     list_display = ["name", "uscc", "region", "kind", "level", "level_year", "operator"]
     list_filter = ["region", "kind", "level"]
     search_fields = ["name", "uscc", "operator"]
@@ -42,7 +42,7 @@ class IncubatorAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(IncubatorNomination)
-class IncubatorNominationAdmin(SimpleHistoryAdmin):
+class IncubatorNominationAdmin(HistoryAdmin):
     list_display = ["incubator", "region", "cycle", "state", "submitted_at", "decided_at"]
     list_filter = ["cycle", "state", "region", "incubator__kind", "incubator__level"]
     search_fields = ["incubator__name", "incubator__uscc"]
@@ -66,7 +66,7 @@ class IncubatorNominationAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(PostSubsidy)
-class PostSubsidyAdmin(SimpleHistoryAdmin):
+class PostSubsidyAdmin(HistoryAdmin):
     list_display = ["incubator", "year", "amount", "decided_by", "decided_at"]
     list_filter = ["year", "incubator__region", "incubator__kind"]
     search_fields = ["incubator__name", "incubator__uscc"]
@@ -80,7 +80,7 @@ class PostSubsidyAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(PostSubsidyPublication)
-class PostSubsidyPublicationAdmin(SimpleHistoryAdmin):
+class PostSubsidyPublicationAdmin(HistoryAdmin):
     list_display = ["year", "published_at", "published_by"]
     readonly_fields = ["published_at", "published_by"]
 

@@ -8,6 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from enterprises.models import Enterprise
+from pojian.fields import MoneyField
 
 from .domain.nominations import INCUBATOR_FIELDS
 from .models import Incubator, IncubatorNomination, IncubatorYear, Tenancy
@@ -76,6 +77,7 @@ class YearForm(forms.ModelForm):
             "space_m2", "space_m2_source", "services",
         ]
         widgets = {"services": forms.Textarea(attrs={"rows": 3})}
+        field_classes = {"investment_raised": MoneyField}
         help_texts = {
             "other_tenants": _("Tenants that are not in the portal; linked tenants are counted by the portal."),
             "other_graduated": _("Graduated tenants that are not in the portal."),
@@ -155,5 +157,5 @@ def tenancy_formset(incubator, data=None):
 
 class MarkSupportForm(forms.Form):
     nomination = forms.IntegerField(widget=forms.HiddenInput)
-    amount = forms.DecimalField(label=_("Amount (yuan)"), max_digits=14, decimal_places=2, min_value=Decimal("0.01"))
+    amount = MoneyField(label=_("Amount (yuan)"), max_digits=14, decimal_places=2, min_value=Decimal("0.01"))
     notes = forms.CharField(label=_("Reason / notes"), required=False, widget=forms.TextInput)

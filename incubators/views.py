@@ -24,6 +24,7 @@ from pojian.domain import workflow
 from pojian.domain.errors import ValidationError
 from pojian.domain.jobs import start_job
 from pojian.downloads import file_response
+from pojian.history import change_reason_display
 from pojian.mixins import PortalPermissionMixin, message_for, run_domain
 from pojian.models import Cycle, Download
 from pojian.nomination_views import NominationTransitionView
@@ -235,7 +236,8 @@ def history_rows(nomination):
     rows = []
     for h in nomination.history.select_related("history_user").order_by("-history_date", "-history_id"):
         code, _sep, reason = (h.history_change_reason or "").partition(": ")
-        rows.append({"when": h.history_date, "who": h.history_user, "what": labels.get(code, code),
+        rows.append({"when": h.history_date, "who": h.history_user,
+                     "what": labels.get(code) or change_reason_display(code, type(nomination)),
                      "reason": reason, "state": h.get_state_display()})
     return rows
 
@@ -309,7 +311,10 @@ class ExportView(PortalPermissionMixin, View):
         if queryset.count() > export.EXPORT_INLINE_LIMIT:
             params = {"filters": {k: v for k, v in filterset.data.items() if k != "page"}, "language": get_language()}
             job, _created = start_job(kind="incubators.export", title=_("Export of incubator nominations"),
-                                      by=request.user, task=tasks.export_nominations, params=params)
+                                      by=request.user, task=tasks.export_nominations, params=params,
+                                      origin=(reverse("incubators:office_list") + (
+                                          "?" + request.GET.urlencode() if request.GET else ""),
+                                          _("the incubator nominations")))
             return redirect("job", pk=job.pk)
         with tempfile.TemporaryDirectory() as tmp:
             path = Path(tmp) / "export.xlsx"

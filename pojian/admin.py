@@ -1,13 +1,13 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
-from simple_history.admin import SimpleHistoryAdmin
 
-from .models import Cycle, Job, Notification, Region, User
+from .history import HistoryAdmin
+from .models import CalendarDay, CalendarYear, Cycle, Job, Notification, Region, User
 
 
 @admin.register(Region)
-class RegionAdmin(SimpleHistoryAdmin):
+class RegionAdmin(HistoryAdmin):
     list_display = ["code", "name", "kind", "bureau_name", "active"]
     list_filter = ["kind", "active"]
     list_editable = ["active"]
@@ -15,7 +15,7 @@ class RegionAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin, SimpleHistoryAdmin):
+class UserAdmin(BaseUserAdmin, HistoryAdmin):
     list_display = ["username", "full_name", "role", "region", "email", "is_active"]
     list_filter = ["role", "region", "is_active"]
     search_fields = ["username", "full_name", "email"]
@@ -24,7 +24,7 @@ class UserAdmin(BaseUserAdmin, SimpleHistoryAdmin):
 
 
 @admin.register(Cycle)
-class CycleAdmin(SimpleHistoryAdmin):
+class CycleAdmin(HistoryAdmin):
     list_display = ["year", "status", "is_current", "nomination_opens", "nomination_closes", "enterprise_quota", "incubator_quota"]
     list_filter = ["status"]
 
@@ -58,16 +58,13 @@ class JobAdmin(admin.ModelAdmin):
     readonly_fields = [f.name for f in Job._meta.fields]
 
 
-from .models import CalendarDay, CalendarYear  # noqa: E402
-
-
 @admin.register(CalendarYear)
-class CalendarYearAdmin(SimpleHistoryAdmin):
+class CalendarYearAdmin(HistoryAdmin):
     list_display = ["year", "source", "created_at"]
 
 
 @admin.register(CalendarDay)
-class CalendarDayAdmin(SimpleHistoryAdmin):
+class CalendarDayAdmin(HistoryAdmin):
     list_display = ["day", "kind", "name"]
     list_filter = ["kind"]
     date_hierarchy = "day"

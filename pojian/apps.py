@@ -34,6 +34,10 @@ class PojianConfig(AppConfig):
         user_logged_in.connect(note_sign_in_as_activity, dispatch_uid="pojian-idle-clock")
 
 
+        from .third_party import translate_unmarked_labels
+
+        translate_unmarked_labels()
+
 class PortalAdminConfig(admin_apps.AdminConfig):
     """django.contrib.admin with the portal's site: office users need their second factor there too."""
 

@@ -51,6 +51,10 @@ class User(AbstractUser):
     )
     full_name = models.CharField(_("full name"), max_length=50, blank=True)
     phone = models.CharField(_("phone"), max_length=30, blank=True)
+    email_digest = models.BooleanField(
+        _("one daily e-mail digest"), default=False,
+        help_text=_("Receive one e-mail a day listing the day's notifications, instead of one e-mail each."),
+    )
     history = HistoricalRecords(excluded_fields=["password", "last_login"])
 
     class Meta:
@@ -229,6 +233,13 @@ class Job(models.Model):
     created_by = models.ForeignKey(User, verbose_name=_("requested by"), on_delete=models.PROTECT, related_name="jobs")
     region = models.ForeignKey(Region, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     dedupe_key = models.CharField(max_length=120, blank=True)
+    # Where the job was started (its page links back there) and what to do once it is done.
+    origin_url = models.CharField(_("started from"), max_length=300, blank=True)
+    origin_label = models.CharField(max_length=200, blank=True)
+    next_url = models.CharField(_("next step"), max_length=300, blank=True)
+    next_label = models.CharField(max_length=200, blank=True)
+    # Files the job produced besides result_file: [{"label": ..., "url": ...}].
+    outputs = models.JSONField(default=list, blank=True)
     created_at = models.DateTimeField(_("requested"), auto_now_add=True)
     started_at = models.DateTimeField(_("started"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)

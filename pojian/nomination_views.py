@@ -42,8 +42,9 @@ class NominationTransitionView(PortalPermissionMixin, SingleObjectMixin, Process
             messages.error(request, _("Someone else changed this nomination meanwhile; please look at it again."))
         elif run_domain(request, self.transition_function or workflow.transition, nomination, action, by=request.user,
                         reason=request.POST.get("reason", "")):
-            t = workflow.TRANSITIONS[action]
-            messages.success(request, _("%(nominee)s: %(action)s — done.") % {"nominee": nomination.nominee_name, "action": t.label})
+            outcome = workflow.OUTCOMES.get(action, workflow.TRANSITIONS[action].label)
+            messages.success(request, _("“%(nominee)s” was %(outcome)s.") % {"nominee": nomination.nominee_name,
+                                                                              "outcome": outcome})
         return HttpResponseRedirect(self._next(nomination))
 
     def _next(self, nomination):

@@ -69,3 +69,5 @@ rules.add_perm("pojian.view_calendar", is_office)
 rules.add_perm("pojian.edit_calendar", is_office)
 # Each signed-in user manages their own sign-in: second factor, backup codes, recent sign-ins.
 rules.add_perm("pojian.manage_own_account", rules.is_authenticated & rules.is_active)
+# The office opens the programme year and edits its window and quotas in the portal.
+rules.add_perm("pojian.manage_cycle", is_office)

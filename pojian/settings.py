@@ -1,7 +1,8 @@
 """Settings come from the environment.
 
 With nothing set the portal runs for a newcomer: SQLite in the project folder, Celery tasks
-executed in-process, DEBUG on. With DATABASE_URL / CELERY_BROKER_URL it runs on PostgreSQL
+executed in-process. DEBUG is off unless DJANGO_DEBUG=1 (`make run` sets it), so a refusal or a
+missing page shows the portal's own Chinese 403/404/500 pages, never Django's debug page. With DATABASE_URL / CELERY_BROKER_URL it runs on PostgreSQL
 and Redis, as in production and CI. DJANGO_ENV=production turns on the hardened settings
 that `manage.py check --deploy` asks for.
 """
@@ -10,6 +11,7 @@ import secrets
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from csp.constants import NONE, SELF
 from django.utils.translation import gettext_lazy as _
 
@@ -19,7 +21,7 @@ env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env")
 
 PRODUCTION = env("DJANGO_ENV", default="development") == "production"
-DEBUG = env.bool("DJANGO_DEBUG", default=not PRODUCTION)
+DEBUG = env.bool("DJANGO_DEBUG", default=False)
 
 
 def _local_secret_key() -> str:
@@ -96,6 +98,8 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "pojian.urls"
+# A stale or missing CSRF token: the Chinese page with a way back (templates/403_csrf.html).
+CSRF_FAILURE_VIEW = "pojian.views.csrf_failure"
 WSGI_APPLICATION = "pojian.wsgi.application"
 
 TEMPLATES = [
@@ -172,6 +176,9 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = BASE_DIR / "staticfiles"
+# Outside production WhiteNoise serves straight from the apps' static folders, so the portal keeps
+# its styles with DEBUG off and no collectstatic.
+WHITENOISE_USE_FINDERS = not PRODUCTION
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env("MEDIA_ROOT", default=str(BASE_DIR / "media")))
 STORAGES = {
@@ -228,6 +235,13 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "inte
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
 # A job queued this many seconds and never started is sent again by the beat task (its message was lost).
 JOB_RESEND_AFTER = env.int("JOB_RESEND_AFTER", default=300)
+# Installed into the database schedule by the beat scheduler at start-up.
+CELERY_BEAT_SCHEDULE = {
+    "pojian.send_daily_digests": {
+        "task": "pojian.tasks.send_daily_digests",
+        "schedule": crontab(hour=8, minute=0),
+    },
+}
 
 DEMO_PASSWORD = env("DEMO_PASSWORD", default="pojian-demo")
 

@@ -1,5 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
+from django.http import HttpResponsePermanentRedirect
+from django.templatetags.static import static
 from django.urls import include, path
 
 from . import account_views, audit, calendar_views, views
@@ -9,6 +11,9 @@ urlpatterns = [
     path("home/", views.HomeView.as_view(), name="home"),
     path("health/", views.HealthView.as_view(), name="health"),
     path("calendar/", calendar_views.CalendarView.as_view(), name="calendar"),
+    path("years/", views.CycleListView.as_view(), name="cycle_list"),
+    path("years/new/", views.CycleFormView.as_view(), name="cycle_create"),
+    path("years/<int:pk>/", views.CycleFormView.as_view(), name="cycle_edit"),
     path("jobs/<int:pk>/", views.JobView.as_view(), name="job"),
     path("jobs/<int:pk>/download/", views.JobDownloadView.as_view(), name="job_download"),
     path("audit/downloads/", audit.DownloadAuditView.as_view(), name="download_audit"),
@@ -25,6 +30,9 @@ urlpatterns = [
     path("accounts/password/reset/sent/", auth_views.PasswordResetDoneView.as_view(), name="password_reset_done"),
     path("accounts/reset/<uidb64>/<token>/", auth_views.PasswordResetConfirmView.as_view(), name="password_reset_confirm"),
     path("accounts/reset/done/", auth_views.PasswordResetCompleteView.as_view(), name="password_reset_complete"),
+    path("accounts/notifications/", views.NotificationSettingsView.as_view(), name="notification_settings"),
+    # Browsers ask for /favicon.ico whatever the page says: send them to the portal's icon.
+    path("favicon.ico", lambda request: HttpResponsePermanentRedirect(static("favicon.svg")), name="favicon"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]
@@ -48,3 +56,5 @@ for prefix, app in [
             raise
         continue
     urlpatterns.append(path(prefix, include(f"{app}.urls")))
+
+handler500 = "pojian.views.server_error"

@@ -13,8 +13,8 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from simple_history.admin import SimpleHistoryAdmin
 
+from pojian.history import HistoryAdmin
 from pojian.mixins import message_for
 
 from .domain import conflicts as conflict_domain
@@ -50,7 +50,7 @@ class ImportForm(forms.Form):
 
 
 @admin.register(Expert)
-class ExpertAdmin(SimpleHistoryAdmin):
+class ExpertAdmin(HistoryAdmin):
     list_display = ["name", "unit_name", "title", "get_fields_display", "region", "user", "active"]
     list_filter = ["active", "region"]
     search_fields = ["name", "unit_name", "unit_uscc", "user__username"]
@@ -105,7 +105,7 @@ class CriterionInline(admin.TabularInline):
 
 
 @admin.register(ScoreSheet)
-class ScoreSheetAdmin(SimpleHistoryAdmin):
+class ScoreSheetAdmin(HistoryAdmin):
     list_display = ["title", "round"]
     inlines = [CriterionInline]
 
@@ -127,7 +127,7 @@ class ScoreSheetInline(admin.StackedInline):
 
 
 @admin.register(Round)
-class RoundAdmin(SimpleHistoryAdmin):
+class RoundAdmin(HistoryAdmin):
     list_display = ["__str__", "cycle", "kind", "phase", "experts_per_item", "max_load", "aggregation", "normalise"]
     list_filter = ["phase", "kind", "cycle"]
     readonly_fields = ["phase", "scoring_opens", "closed_at", "assignment_confirmed_at", "ranked_at",
@@ -146,7 +146,7 @@ class RoundAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(ReviewItem)
-class ReviewItemAdmin(SimpleHistoryAdmin):
+class ReviewItemAdmin(HistoryAdmin):
     list_display = ["nominee_name", "round", "region", "industry", "aggregate_if_closed", "rank", "selected", "overridden"]
     list_filter = ["round", "region", "selected", "overridden"]
     search_fields = ["nominee_name", "nominee_uscc"]
@@ -193,7 +193,7 @@ class ConflictForm(forms.ModelForm):
 
 
 @admin.register(Conflict)
-class ConflictAdmin(SimpleHistoryAdmin):
+class ConflictAdmin(HistoryAdmin):
     list_display = ["expert", "nominee_name", "nominee_uscc", "kind", "source", "status", "created_at"]
     list_filter = ["status", "source", "kind"]
     search_fields = ["expert__name", "nominee_name", "nominee_uscc"]
@@ -236,7 +236,7 @@ class ScoreInline(admin.TabularInline):
 
 
 @admin.register(Assignment)
-class AssignmentAdmin(SimpleHistoryAdmin):
+class AssignmentAdmin(HistoryAdmin):
     list_display = ["item", "expert", "state", "progress", "matched", "submitted_at"]
     list_filter = ["item__round", "state", "progress", "matched"]
     search_fields = ["item__nominee_name", "expert__name"]
@@ -249,7 +249,7 @@ class AssignmentAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Review)
-class ReviewAdmin(SimpleHistoryAdmin):
+class ReviewAdmin(HistoryAdmin):
     """Scores are shown only for closed rounds (reviews.view_scores): while experts score, nobody sees them."""
 
     list_display = ["assignment", "total", "recommendation", "updated_at"]
@@ -278,7 +278,7 @@ class ReviewAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(PublicNotice)
-class PublicNoticeAdmin(SimpleHistoryAdmin):
+class PublicNoticeAdmin(HistoryAdmin):
     list_display = ["title", "round", "starts", "ends", "published_by"]
 
     def get_readonly_fields(self, request, obj=None):
@@ -289,7 +289,7 @@ class PublicNoticeAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Objection)
-class ObjectionAdmin(SimpleHistoryAdmin):
+class ObjectionAdmin(HistoryAdmin):
     list_display = ["item", "objector", "received_on", "outcome", "decided_at"]
     list_filter = ["outcome"]
 

@@ -1,5 +1,6 @@
 from django.contrib import admin
-from simple_history.admin import SimpleHistoryAdmin
+
+from pojian.history import HistoryAdmin
 
 from .models import ContractPayment, Demand, Institution, Result, ResultsManager, TechContract
 
@@ -12,7 +13,7 @@ class ManagerInline(admin.TabularInline):
 
 
 @admin.register(Institution)
-class InstitutionAdmin(SimpleHistoryAdmin):
+class InstitutionAdmin(HistoryAdmin):
     list_display = ["name", "kind", "region", "in_province"]
     list_filter = ["kind", "in_province"]
     search_fields = ["name", "uscc"]
@@ -20,14 +21,14 @@ class InstitutionAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Result)
-class ResultAdmin(SimpleHistoryAdmin):
+class ResultAdmin(HistoryAdmin):
     list_display = ["title", "institution", "field", "maturity", "state", "published_at"]
     list_filter = ["state", "field", "maturity"]
     search_fields = ["title"]
 
 
 @admin.register(Demand)
-class DemandAdmin(SimpleHistoryAdmin):
+class DemandAdmin(HistoryAdmin):
     list_display = ["title", "enterprise", "region", "field", "deadline"]
     list_filter = ["field", "region"]
     search_fields = ["title", "enterprise__name"]
@@ -39,7 +40,7 @@ class PaymentInline(admin.TabularInline):
 
 
 @admin.register(TechContract)
-class TechContractAdmin(SimpleHistoryAdmin):
+class TechContractAdmin(HistoryAdmin):
     list_display = ["registration_number", "title", "kind", "enterprise", "institution", "contract_amount"]
     list_filter = ["kind"]
     search_fields = ["registration_number", "title", "enterprise__name"]

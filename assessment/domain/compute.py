@@ -18,6 +18,7 @@ from decimal import Decimal
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -184,6 +185,8 @@ def request_computation(*, cycle, by):
     return start_job(
         kind=JOB_KIND, title=_("Compute the %(year)s assessment") % {"year": cycle.year}, by=by,
         task=compute_assessment_job, params={"cycle": cycle.pk}, dedupe_key=dedupe_key(cycle),
+        origin=(reverse("assessment:table", args=[cycle.year]), _("the assessment")),
+        next_step=(reverse("assessment:table", args=[cycle.year]), _("View the assessment results")),
     )
 
 

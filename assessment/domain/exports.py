@@ -10,6 +10,7 @@ Text cells go through `pojian.domain.xlsx` (formulas neutralised); numbers stay 
 from decimal import Decimal
 
 from django.conf import settings
+from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
@@ -52,6 +53,8 @@ def request_export(*, cycle, by, kind, region=None, language=None):
         kind=f"assessment.export_{kind}", title=title, by=by, region=region, task=task,
         params={"cycle": cycle.pk, "region": region.pk if region else None,
                 "language": language or settings.LANGUAGE_CODE},
+        origin=(reverse("assessment:region", args=[cycle.year, region.code]) if region is not None
+                else reverse("assessment:table", args=[cycle.year]), _("the assessment")),
     )
 
 

@@ -99,6 +99,7 @@ def publish(assessment, *, by, note=""):
             User.objects.filter(role=User.Role.BUREAU, is_active=True),
             subject=_("The %(year)s assessment of the bureaus has been published") % {"year": current.cycle.year},
             url=reverse("public_assessment", args=[current.cycle.year]),
+            body=_("The ranking of the bureaus and those commended are on the public assessment page."), by=by,
         )
     assessment.published_at, assessment.published_by, assessment.version = current.published_at, by, current.version
     return current

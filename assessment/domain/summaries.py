@@ -100,7 +100,9 @@ def take_action(summary, action, *, by, reason=""):
             _("%(bureau)s resubmitted its %(year)s summary") if was_returned
             else _("%(bureau)s submitted its %(year)s summary")
         ) % {"bureau": summary.region.bureau_name, "year": summary.cycle.year}
-        notify(office_users(), subject=subject, url=summary.get_absolute_url())
+        notify(office_users(), subject=subject, url=summary.get_absolute_url(), by=by,
+               body=_("The summary with its report is ready for the office's check."),
+               next_step=_("Check the summary, then accept it or return it with reasons."))
     return summary
 
 

@@ -23,6 +23,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from pojian.domain import money
 from pojian.domain.jobs import JobFailed
 from pojian.domain.uscc import is_valid as uscc_is_valid
 from pojian.domain.uscc import normalise
@@ -53,7 +54,7 @@ class Column:
 
 COLUMNS = [
     Column("name", "企业名称", "text", True, "营业执照上的企业全称", "长春光谷精密光电科技有限公司", 200),
-    Column("uscc", "统一社会信用代码", "uscc", True, "18位,末位校验码按GB 32100-2015核验;每家企业一行", "91220101MA0Y2K8H1T", 18),
+    Column("uscc", "统一社会信用代码", "uscc", True, "18位,末位校验码按GB 32100-2015核验;每家企业一行", "91220101MA0Y2K8H18", 18),
     Column("address", "通讯地址", "text", False, "企业通讯地址", "长春市高新区硅谷大街1234号", 300),
     Column("industry", "所属行业", "industry", True, "从下拉列表中选择", "电子信息"),
     Column("contact_person", "联系人", "text", False, "企业联系人姓名", "王明", 50),
@@ -63,14 +64,16 @@ COLUMNS = [
     Column("high_tech_cert_no", "高企证书编号", "text", False, "是高新技术企业时必填", "GR202322000123", 50),
     Column("high_tech_cert_expires", "高企证书有效期至", "date", False, "是高新技术企业时必填,格式 2026-12-31", "2026-12-31"),
     Column("registration_number", "入库登记编号", "text", False, "本年度有效的科技型中小企业入库登记编号;没有则“四科”核验不通过", "2026220101A0001234", 40),
-    Column("revenue", "销售收入(元)", "money", True, "上一会计年度销售收入,单位元,最多两位小数", "56000000.00"),
-    Column("rd_expense", "研发费用(元)", "money", True, "上一会计年度研发费用,单位元,最多两位小数", "4800000.00"),
+    Column("revenue", "销售收入(元)", "money", True, "上一会计年度销售收入,单位元,最多两位小数;也可写 5600万、1.2亿", "56000000.00"),
+    Column("rd_expense", "研发费用(元)", "money", True, "上一会计年度研发费用,单位元,最多两位小数;也可写 480万", "4800000.00"),
     Column("total_assets", "资产总额(元)", "money", True, "年末资产总额,单位元,最多两位小数", "90000000.00"),
-    Column("employees", "职工总数(人)", "count", True, "整数", "120"),
-    Column("tech_staff", "科技人员数(人)", "count", True, "整数,不大于职工总数", "80"),
+    Column("employees", "员工总数(人)", "count", True, "整数", "120"),
+    Column("tech_staff", "科技人员数(人)", "count", True, "整数,不大于员工总数", "80"),
     Column("recommendation", "推荐意见", "text", False, "推荐单位的推荐理由", "研发投入强度高,成果转化突出。"),
 ]
 BY_HEADER = {c.header: c for c in COLUMNS}
+# Headers of earlier templates, read as today's (the glossary's words: 员工总数, pojian/glossary.py).
+HEADER_ALIASES = {"职工总数(人)": "员工总数(人)"}
 ENTERPRISE_KEYS = ("name", "uscc", "address", "industry", "contact_person", "contact_phone", "founded_on",
                    "is_high_tech", "high_tech_cert_no", "high_tech_cert_expires")
 FIGURE_KEYS = ("revenue", "rd_expense", "total_assets", "employees", "tech_staff")
@@ -127,7 +130,8 @@ def template_workbook(target):
         elif col.kind == "bool":
             validate(col, DataValidation(type="list", formula1='"是,否"', allow_blank=True))
         elif col.kind == "money":
-            validate(col, DataValidation(type="decimal", operator="greaterThanOrEqual", formula1="0", allow_blank=True))
+            # Any value: the import reads 12万 and 1,234,567.89 too (pojian.domain.money); a prompt only.
+            validate(col, DataValidation(allow_blank=True))
         elif col.kind == "count":
             validate(col, DataValidation(type="whole", operator="greaterThanOrEqual", formula1="0", allow_blank=True))
         elif col.kind == "date":
@@ -183,28 +187,8 @@ def _text(value):
 
 
 def parse_money(value):
-    """Decimal yuan from a cell; raises ValueError with the user's message."""
-    if isinstance(value, bool):
-        raise ValueError(_("is not a number"))
-    if isinstance(value, (int, Decimal)):
-        amount = Decimal(value)
-    elif isinstance(value, float):
-        amount = Decimal(repr(value))
-    else:
-        text = _text(value).replace(",", "").replace(",", "")
-        try:
-            amount = Decimal(text)
-        except InvalidOperation:
-            raise ValueError(_("“%(value)s” is not a number") % {"value": _text(value)}) from None
-    if not amount.is_finite():
-        raise ValueError(_("“%(value)s” is not a number") % {"value": _text(value)})
-    if amount < 0:
-        raise ValueError(_("must not be negative"))
-    if amount != amount.quantize(Decimal("0.01")):
-        raise ValueError(_("may have at most two decimals"))
-    if amount >= MAX_MONEY:
-        raise ValueError(_("is too large"))
-    return amount.quantize(Decimal("0.01"))
+    """Decimal yuan from a cell (12万, 1.5亿, 1,234,567.89 ...); raises ValueError with the user's message."""
+    return money.parse_money(value, maximum=MAX_MONEY - Decimal("0.01"))
 
 
 def parse_count(value):
@@ -357,7 +341,9 @@ def import_nominations(source, *, region, cycle, by, progress=None):
         raise JobFailed(_("You may not import nominations for this region."))
     if cycle is None or cycle.is_closed:
         raise JobFailed(_("There is no open programme year to nominate for."))
+
     def check_headers(headers):
+        headers = {HEADER_ALIASES.get(h, h) for h in headers}  # last year's template said 职工总数
         missing = [c.header for c in COLUMNS if c.header not in headers]
         if missing:
             raise JobFailed(
@@ -366,7 +352,8 @@ def import_nominations(source, *, region, cycle, by, progress=None):
             )
 
     try:
-        rows = list(read_rows(source, check_headers=check_headers))
+        rows = [(n, {HEADER_ALIASES.get(k, k): v for k, v in raw.items()})
+                for n, raw in read_rows(source, check_headers=check_headers)]
     except JobFailed:
         raise
     except Exception as e:  # noqa: BLE001 - an unreadable workbook is the user's error, said plainly

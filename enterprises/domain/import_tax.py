@@ -20,7 +20,7 @@ import-export's row-by-row resource machinery is built for the admin's small fil
 import datetime
 import io
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from io import BytesIO
 
 from django.conf import settings
@@ -32,6 +32,7 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from pojian.domain import money
 from pojian.domain import uscc as uscc_code
 from pojian.domain.jobs import JobFailed, send_on_commit
 from pojian.domain.xlsx import check_import_limits, too_many_rows
@@ -115,31 +116,8 @@ def _blank(value):
 
 
 def parse_money(value):
-    """Decimal from a cell (number or text); raises ValueError with the user's message."""
-    if isinstance(value, bool):
-        raise ValueError(_("not a number"))
-    if isinstance(value, int):
-        amount = Decimal(value)
-    elif isinstance(value, float):
-        # Excel stores numbers as binary doubles; its shortest repr is what the user typed.
-        amount = Decimal(repr(value))
-    elif isinstance(value, Decimal):
-        amount = value
-    else:
-        text = str(value).strip().replace(",", "").replace(",", "")
-        try:
-            amount = Decimal(text)
-        except InvalidOperation:
-            raise ValueError(_("“%(value)s” is not a number") % {"value": value}) from None
-    if not amount.is_finite():
-        raise ValueError(_("“%(value)s” is not a number") % {"value": value})
-    if amount < 0:
-        raise ValueError(_("must not be negative"))
-    if amount > MONEY_MAX:
-        raise ValueError(_("the amount is too large"))
-    if amount != amount.quantize(Decimal("0.01")):
-        raise ValueError(_("at most two decimal places (yuan and fen)"))
-    return amount.quantize(Decimal("0.01"))
+    """Decimal yuan from a cell (number, or text such as 12万 or 1,234,567.89); raises ValueError with the user's message."""
+    return money.parse_money(value, maximum=MONEY_MAX)
 
 
 def parse_count(value):

@@ -371,6 +371,8 @@ class ImportView(PortalPermissionMixin, TemplateView):
                 "year": cycle.year, "region": request.user.region.name, "file": form.cleaned_data["file"].name},
             params={"cycle": cycle.pk, "language": get_language()},
             input_file=form.cleaned_data["file"],
+            origin=(reverse("enterprises:bureau_import"), _("the nomination import")),
+            next_step=(reverse("enterprises:bureau_nominations"), _("View the imported nominations")),
         )
         return redirect("job", pk=job.pk)
 

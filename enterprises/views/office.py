@@ -138,6 +138,9 @@ class OfficeExportView(PortalPermissionMixin, View):
             by=request.user,
             task=tasks.export_nominations,
             params={"year": cycle.year, "filters": filter_params(request.GET), "language": get_language()},
+            origin=(request.get_full_path().replace(reverse("enterprises:office_nominations_export"),
+                                                    reverse("enterprises:office_nominations"), 1),
+                    _("the list of nominations")),
         )
         return redirect("job", job.pk)
 
@@ -276,6 +279,8 @@ class OfficeChecksView(PortalPermissionMixin, TemplateView):
             task=tasks.check_year,
             params={"year": cycle.year, "language": get_language()},
             dedupe_key=checks.year_check_dedupe_key(cycle.year),
+            origin=(reverse("enterprises:office_checks"), _("the 四科 checks")),
+            next_step=(reverse("enterprises:office_nominations"), _("View the check results")),
         )
         if not created:
             messages.info(request, _("The check for this year is already running; here is its progress."))
@@ -333,6 +338,8 @@ class OfficeTaxImportView(PortalPermissionMixin, FormView):
             params={"year": year, "language": get_language()},
             input_file=form.cleaned_data["file"],
             dedupe_key=tax.tax_import_dedupe_key(year),
+            origin=(reverse("enterprises:office_tax_import"), _("the tax-data import")),
+            next_step=(reverse("enterprises:office_checks"), _("Run the 四科 check with the tax figures")),
         )
         if not created:
             messages.warning(self.request, _("A tax-data import for %(year)s is already running; wait for it to finish.") % {"year": year})

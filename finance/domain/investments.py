@@ -7,7 +7,8 @@ decision and what it rested on are stored with the investment (`basis`).
 """
 
 import datetime
-from decimal import Decimal, InvalidOperation
+import unicodedata
+from decimal import Decimal
 
 from django.conf import settings as django_settings
 from django.db import transaction
@@ -19,6 +20,7 @@ from simple_history.utils import bulk_create_with_history
 from enterprises.models import Enterprise, EnterpriseYear
 from pojian.domain.errors import PermissionDenied, ValidationError
 from pojian.domain.jobs import JobFailed
+from pojian.domain.money import parse_money
 from pojian.domain.uscc import is_valid, normalise
 from pojian.domain.xlsx import read_rows, write_workbook
 from pojian.models import User
@@ -189,6 +191,10 @@ def _labels(label):
     return names
 
 
+def _header(text):
+    return unicodedata.normalize("NFKC", str(text)) if text is not None else text
+
+
 def header_map():
     """{header text as it may appear in a sheet: column key}."""
     mapping = {}
@@ -196,6 +202,8 @@ def header_map():
         mapping[key] = key
         for name in _labels(label):
             mapping[name] = key
+            # 投资金额（元） and 投资金额(元) are one header: sheets typed with either brackets import.
+            mapping[unicodedata.normalize("NFKC", name)] = key
     return mapping
 
 
@@ -215,25 +223,9 @@ def template_headers():
 
 def write_template(path):
     """An empty import sheet with the headers in the active language and one example row."""
-    example = ["91220101MA0000000X", "91220101MA0000001X", datetime.date(timezone.localdate().year, 3, 31),
+    example = ["91220101MA84F3QK2P", "91220101MA0Y2K8H18", datetime.date(timezone.localdate().year, 3, 31),
                Decimal("5000000.00"), str(Investment.Round.A.label), ""]
     return write_workbook(path, [(str(_("Investments")), template_headers(), [example], [24, 24, 14, 18, 12, 30])])
-
-
-def parse_amount(value):
-    if isinstance(value, bool):
-        raise ValueError
-    if isinstance(value, float):
-        value = repr(value)
-    if isinstance(value, str):
-        value = value.strip().replace(",", "").replace("，", "").replace(" ", "").removesuffix("元")
-    try:
-        amount = Decimal(value)
-    except (InvalidOperation, TypeError, ValueError):
-        raise ValueError from None
-    if not amount.is_finite():
-        raise ValueError
-    return amount
 
 
 def parse_date(value):
@@ -276,7 +268,7 @@ def _import(job, progress):
     label_of = {key: str(label) for key, label in COLUMNS}
 
     def check_headers(names):
-        present = {headers[h] for h in names if h in headers}
+        present = {headers[_header(h)] for h in names if _header(h) in headers}  # either bracket width
         missing = [label_of[k] for k in REQUIRED if k not in present]
         if missing:
             raise JobFailed(
@@ -300,7 +292,7 @@ def _import(job, progress):
 
     institution_codes, enterprise_codes = set(), set()
     for _number, row in rows:
-        data = {headers[h]: v for h, v in row.items() if h in headers}
+        data = {headers[_header(h)]: v for h, v in row.items() if _header(h) in headers}
         institution_codes.add(normalise(_text(data.get("institution_uscc"))))
         enterprise_codes.add(normalise(_text(data.get("enterprise_uscc"))))
     institutions = {i.uscc: i for i in FinanceInstitution.objects.filter(uscc__in=institution_codes)}
@@ -310,7 +302,7 @@ def _import(job, progress):
 
     errors, parsed, seen = [], [], {}
     for done, (number, row) in enumerate(rows, start=1):
-        data = {headers[h]: v for h, v in row.items() if h in headers}
+        data = {headers[_header(h)]: v for h, v in row.items() if _header(h) in headers}
         row_errors = []
 
         def err(key, message, number=number, row_errors=row_errors):
@@ -352,18 +344,12 @@ def _import(job, progress):
         raw = data.get("amount")
         if _text(raw):
             try:
-                amount = parse_amount(raw)
-            except ValueError:
-                err("amount", _("“%(value)s” is not a number.") % {"value": _text(raw)})
+                amount = parse_money(raw)
+            except ValueError as e:
+                err("amount", str(e))
             else:
                 if amount <= 0:
                     err("amount", _("The amount must be more than zero."))
-                    amount = None
-                elif amount != amount.quantize(Decimal("0.01")):
-                    err("amount", _("The amount may have at most two decimals."))
-                    amount = None
-                elif amount >= Decimal("1e14"):
-                    err("amount", _("The amount is too large."))
                     amount = None
         raw = _text(data.get("round"))
         if raw:

@@ -99,6 +99,8 @@ class InvestmentImportView(FinancePermissionMixin, FormView):
         job, _created = start_job(
             kind="finance.import_investments", title=_("Import investments: %(name)s") % {"name": form.cleaned_data["file"].name},
             by=self.request.user, task=tasks.import_investments, input_file=form.cleaned_data["file"],
+            origin=(reverse("finance:investment_import"), _("the investment import")),
+            next_step=(reverse("finance:investment_list"), _("View the investments")),
         )
         return redirect(reverse("job", args=[job.pk]))
 

@@ -9,13 +9,14 @@ a review round for incubators, as the policy leaves the form of the review to it
 """
 
 from collections import defaultdict
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.db import transaction
 from django.db.models import Sum
 from django.utils.translation import gettext as _
 
 from pojian.domain.errors import PermissionDenied, ValidationError
+from pojian.domain.money import parse_money
 from pojian.domain.notifications import notify, region_bureau_users
 from pojian.models import NominationState
 
@@ -39,13 +40,11 @@ def _require_unpublished(year):
 
 def _amount(value):
     try:
-        amount = Decimal(str(value).replace(",", "").strip())
-    except (InvalidOperation, ValueError):
-        raise ValidationError(_("Enter the amount in yuan, e.g. 500000.00."), code="amount") from None
-    if not amount.is_finite() or amount <= 0 or amount != amount.quantize(Decimal("0.01")):
+        amount = parse_money(value, maximum=Decimal("1e12") - Decimal("0.01"))
+    except ValueError as e:
+        raise ValidationError(str(e), code="amount") from None
+    if amount <= 0:
         raise ValidationError(_("The amount must be a positive number of yuan with at most two decimals."), code="amount")
-    if amount >= Decimal("1e12"):
-        raise ValidationError(_("The amount is too large."), code="amount")
     return amount
 
 
@@ -85,7 +84,8 @@ def mark_supported(*, nomination, amount, by, notes=""):
         notify(
             region_bureau_users(nomination.region_id),
             subject=_("%(name)s is on the %(year)s post-subsidy list") % {"name": nomination.incubator.name, "year": year},
-            body=_("Amount: %(amount)s yuan.") % {"amount": f"{amount:,.2f}"},
+            body=_("Amount: %(amount)s yuan.") % {"amount": f"{amount:,.2f}"}, by=by,
+            url=nomination.get_absolute_url(),
         )
     return subsidy
 

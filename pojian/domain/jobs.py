@@ -45,7 +45,8 @@ def identical_request_key(*, kind, params, by, region):
     return f"{kind[:60]}:{hashlib.sha256(raw.encode()).hexdigest()[:40]}"
 
 
-def start_job(*, kind, title, by, task, params=None, input_file=None, region=None, dedupe_key=""):
+def start_job(*, kind, title, by, task, params=None, input_file=None, region=None, dedupe_key="", origin=None,
+              next_step=None):
     """Record a job and send its task once the transaction commits.
 
     The job row is written in the caller's transaction: it exists exactly when the change that
@@ -53,6 +54,9 @@ def start_job(*, kind, title, by, task, params=None, input_file=None, region=Non
     never identical to another) join the job already queued or running, as does any request with
     the same explicit dedupe_key (the database enforces it too). Sending never fails the request:
     with the broker away the job stays queued and `resend_queued_jobs` sends it later.
+
+    `origin` and `next_step` are (url, label) pairs: the job's page links back to the page it
+    was started from and, once done, offers the next step (e.g. “View the check results”).
     """
     if not dedupe_key and input_file is None:
         dedupe_key = identical_request_key(kind=kind, params=params, by=by, region=region)
@@ -62,9 +66,12 @@ def start_job(*, kind, title, by, task, params=None, input_file=None, region=Non
             return active, False
     try:
         with transaction.atomic():
+            origin_url, origin_label = origin or ("", "")
+            next_url, next_label = next_step or ("", "")
             job = Job.objects.create(
                 kind=kind, title=str(title)[:200], created_by=by, params={**(params or {}), TASK_KEY: task.name},
-                region=region, dedupe_key=dedupe_key,
+                region=region, dedupe_key=dedupe_key, origin_url=origin_url, origin_label=str(origin_label)[:200],
+                next_url=next_url, next_label=str(next_label)[:200],
             )
             if input_file is not None:
                 job.input_file.save(Path(input_file.name).name, input_file, save=True)
@@ -253,6 +260,12 @@ def run_job(job_id, work, *, atomic=False):
         _finish(job_id, job, progress, message)
     job.refresh_from_db()
     return job
+
+
+def add_outputs(job, outputs):
+    """Record the files a job produced besides its result file: [(label, url), ...]."""
+    job.outputs = [{"label": str(label), "url": url} for label, url in outputs]
+    Job.objects.filter(pk=job.pk).update(outputs=job.outputs)
 
 
 def save_result(job, filename, write):

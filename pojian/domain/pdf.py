@@ -18,16 +18,26 @@ def render_pdf(template_name, context, *, language="zh-hans") -> bytes:
 
 
 def render_pdf_chunks(template_name, contexts, *, language="zh-hans") -> bytes:
-    """Render each context as its own document and join the pages into one PDF."""
+    """Render each context as its own document and join the pages into one PDF.
+
+    Each document counts its own pages, so joined as they are every chunk would start again at
+    “1 / 1”. The chunks are therefore laid out twice: once to count their pages, then with their
+    first page number and the total set (`@page :first { counter-reset }`), so the joined PDF is
+    numbered 1 / N to N / N. Twice the layout time, for documents that are chunked because they
+    are long: only the assessment's region pages use this.
+    """
     from weasyprint import HTML
 
-    documents = []
     with translation.override(language):
-        for context in contexts:
-            html = render_to_string(template_name, context)
-            documents.append(HTML(string=html, base_url=str(settings.BASE_DIR)).render())
-    if not documents:
+        htmls = [render_to_string(template_name, context) for context in contexts]
+    if not htmls:
         return b""
+    base_url = str(settings.BASE_DIR)
+    counts = [len(HTML(string=html, base_url=base_url).render().pages) for html in htmls]
+    total, offset, documents = sum(counts), 0, []
+    for html, count in zip(htmls, counts, strict=True):
+        documents.append(HTML(string=_numbered(html, first=offset + 1, total=total), base_url=base_url).render())
+        offset += count
     pages = [page for doc in documents for page in doc.pages]
     return documents[0].copy(pages).write_pdf()
 
@@ -52,3 +62,10 @@ def minimal_pdf(title: str) -> bytes:
         out += b"%010d 00000 n \n" % offset
     out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
     return bytes(out)
+def _numbered(html, *, first, total):
+    """The chunk's HTML with its pages numbered from `first` out of `total`."""
+    style = (
+        f"<style>@page {{ @bottom-center {{ content: counter(page) \" / {total}\"; }} }}"
+        f"@page :first {{ counter-reset: page {first}; }}</style>"
+    )
+    return html.replace("</head>", style + "</head>", 1) if "</head>" in html else style + html

@@ -121,11 +121,40 @@ def transition(nomination, action: str, *, by, reason: str = "", notify_users=Tr
         current._change_reason = f"{action}: {reason}" if reason else action
         current.save()
         if notify_users and t.notify_bureau:
-            notify(
-                region_bureau_users(current.region_id),
-                subject=_("%(nominee)s: %(action)s") % {"nominee": current.nominee_name, "action": t.label},
-                body=reason,
-            )
+            notify(region_bureau_users(current.region_id), **decision_notice(current, action, reason, by))
     for field in ("state", "state_reason", "submitted_at", "decided_at", "version"):
         setattr(nomination, field, getattr(current, field))
     return current
+
+
+# What the bureau is told after each decision: what happened, to which nomination, what to do next.
+NEXT_STEPS = {
+    "return": gettext_lazy("Correct the nomination as asked and submit it again while the nomination window is open."),
+    "accept": gettext_lazy("Nothing to do now: the nomination goes on to expert review."),
+    "reject": gettext_lazy("If you disagree, contact the provincial office."),
+    "select": gettext_lazy("Watch for the public notice (公示) of the selected list."),
+    "not_select": gettext_lazy("If you have questions, contact the provincial office."),
+}
+OUTCOMES = {
+    "submit": gettext_lazy("submitted to the provincial office"),
+    "withdraw": gettext_lazy("withdrawn"),
+    "return": gettext_lazy("returned for changes"),
+    "accept": gettext_lazy("accepted"),
+    "reject": gettext_lazy("rejected"),
+    "select": gettext_lazy("selected"),
+    "not_select": gettext_lazy("not selected"),
+}
+
+
+def decision_notice(nomination, action, reason, by):
+    """notify()'s arguments for a decision on a nomination."""
+    values = {"kind": nomination._meta.verbose_name, "nominee": nomination.nominee_name,
+              "year": nomination.cycle.year, "outcome": OUTCOMES.get(action, TRANSITIONS[action].label)}
+    body = _("The %(year)s nomination of “%(nominee)s” (%(kind)s) was %(outcome)s.") % values
+    if reason:
+        body += "\n" + _("Reason: %(reason)s") % {"reason": reason}
+    url = nomination.get_absolute_url() if hasattr(nomination, "get_absolute_url") else ""
+    return {
+        "subject": _("%(kind)s “%(nominee)s”: %(outcome)s") % values,
+        "body": body, "url": url, "by": by, "next_step": NEXT_STEPS.get(action, ""),
+    }

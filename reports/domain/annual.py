@@ -24,11 +24,12 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from pojian.domain.errors import PermissionDenied, ValidationError
-from pojian.domain.jobs import send_job, start_job
+from pojian.domain.jobs import add_outputs, send_job, start_job
 from pojian.models import Job, Region
 
 from ..models import AnnualReport
@@ -72,6 +73,8 @@ def request_report(*, year, region=None, by, scheduled=False):
             kind=KIND, title=title, by=by, task=generate_annual_report, region=region,
             params={"year": year, "region": region.code if region is not None else ""},
             dedupe_key=dedupe_key(year, region),
+            origin=(reverse("reports:reports"), _("the annual reports")),
+            next_step=(reverse("reports:reports"), _("View the annual reports")),
         )
         if created:
             report = AnnualReport.objects.create(cycle=cycle, region=region, requested_by=by, job=job, scheduled=scheduled)
@@ -205,10 +208,12 @@ def run_report(job, progress):
             _publish(report, base + ".xlsx", lambda p: shutil.copyfile(xlsx_tmp, p))
             now = timezone.now()
             message = _("Finished: %(pages)s pages, %(rows)s enterprises in the workbook.") % {"pages": pages, "rows": rows}
-            with transaction.atomic():  # the report's files and the job's status: one step
+            with transaction.atomic():  # the report's files, the job's links and its status: one step
                 AnnualReport.objects.filter(pk=report.pk).update(
                     pdf=base + ".pdf", xlsx=base + ".xlsx", finished_at=now, heartbeat_at=now, pages=pages
                 )
+                add_outputs(job, [(_("Download %(name)s") % {"name": report.file_name("xlsx")},
+                                   reverse("reports:download_xlsx", args=[report.pk]))])
                 Job.objects.filter(pk=job.pk).update(
                     result_file=base + ".pdf", result_name=report.file_name("pdf"), status=Job.Status.DONE,
                     progress=total, total=total, message=message, finished_at=now,

@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 
 from django.db import transaction
 from django.db.models import Count, F, Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -391,6 +392,8 @@ def _notify_new(assignments):
                 len(rows),
             ) % {"count": len(rows), "round": round_},
             body=_("Please declare any conflict of interest before you start scoring."),
+            url=reverse("reviews:expert_dashboard"),
+            next_step=_("Open your review tasks, declare conflicts, then score each nomination."),
         )
 
 
@@ -507,6 +510,8 @@ def confirm_assignment(*, round_, by):
                     count,
                 ) % {"count": count, "round": current},
                 body=_("Please declare any conflict of interest before you start scoring."),
+                url=reverse("reviews:expert_dashboard"),
+                next_step=_("Open your review tasks, declare conflicts, then score each nomination."),
             )
     round_.refresh_from_db()
     return len(ids)

@@ -22,6 +22,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import FieldError
 from django.db import transaction
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
@@ -146,8 +147,9 @@ def _notify_office(conflicts, withdrawn):
         subject = _("%(count)s conflicts of interest recorded") % {"count": len(conflicts)}
     body = _("%(count)s assignment(s) withdrawn; please check the assignment and reassign where needed.") % {
         "count": len(withdrawn)
-    } if withdrawn else ""
-    notify(office_users(), subject=subject, body=body)
+    } if withdrawn else _("No assignment had to be withdrawn; the expert will not be assigned these nominations.")
+    notify(office_users(), subject=subject, body=body, url=reverse("reviews:office_conflicts"),
+           next_step=_("Check the conflicts of interest and reassign where needed."))
 
 
 # ---------------------------------------------------------------------------------------------

@@ -1,5 +1,6 @@
 """Starting the review's background jobs (the page then links to the job page, URL name `job`)."""
 
+from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
@@ -19,6 +20,7 @@ def start_results_export(*, round_, by):
     return start_job(
         kind="reviews.results", title=_("Review results: %(round)s") % {"round": round_}, by=by, task=export_results,
         params={"round_id": round_.pk, "language": get_language()}, dedupe_key=f"reviews.results.{round_.pk}.{by.pk}",
+        origin=(reverse("reviews:office_results", args=[round_.pk]), _("the round's results")),
     )
 
 
@@ -29,6 +31,7 @@ def start_confirmed_pdf(*, round_, by):
     return start_job(
         kind="reviews.confirmed_pdf", title=_("Confirmed list: %(round)s") % {"round": round_}, by=by,
         task=export_confirmed_list, params={"round_id": round_.pk}, dedupe_key=f"reviews.confirmed.{round_.pk}.{by.pk}",
+        origin=(reverse("reviews:office_results", args=[round_.pk]), _("the round's results")),
     )
 
 
@@ -39,6 +42,8 @@ def start_propose(*, round_, by):
     return start_job(
         kind="reviews.propose", title=_("Automatic assignment: %(round)s") % {"round": round_}, by=by,
         task=propose_assignment, params={"round_id": round_.pk}, dedupe_key=f"reviews.propose.{round_.pk}",
+        origin=(reverse("reviews:office_round", args=[round_.pk]), _("the review round")),
+        next_step=(reverse("reviews:office_assignment", args=[round_.pk]), _("View the assignment plan")),
     )
 
 
@@ -53,4 +58,6 @@ def start_expert_import(*, upload, by):
     return start_job(
         kind="reviews.import_experts", title=_("Expert pool import"), by=by, task=import_experts,
         input_file=upload, dedupe_key="reviews.import_experts",
+        origin=(reverse("admin:reviews_expert_changelist"), _("the expert pool")),
+        next_step=(reverse("admin:reviews_expert_changelist"), _("View the expert pool")),
     )

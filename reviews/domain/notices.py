@@ -8,6 +8,7 @@
 from collections import defaultdict
 
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -87,6 +88,8 @@ def publish_notice(*, round_, by, how_to_object, starts=None, title="", show_usc
                 region_bureau_users(region_id),
                 subject=_("Public notice published: %(title)s") % {"title": notice.title},
                 body=_("From %(starts)s to %(ends)s.") % {"starts": date_format(starts), "ends": date_format(ends)},
+                url=reverse("reviews:public_notice", args=[notice.pk]), by=by,
+                next_step=_("Tell the nominees in your region; objections go to the provincial office during the notice period."),
             )
     return notice
 
@@ -201,6 +204,7 @@ def confirm_results(*, round_, by, today=None):
                 subject=_("Results confirmed: %(round)s") % {"round": current},
                 body=_("%(selected)s of your nominations selected, %(not_selected)s not selected.")
                 % {"selected": yes, "not_selected": no},
+                by=by, next_step=_("See the results on your nominations page; the selected enterprises are told by you."),
             )
     round_.refresh_from_db()
     return current

@@ -95,3 +95,15 @@ def test_bureau_pdf_shows_the_rank_only_after_publication(computed, cycle, offic
     with translation.override("zh-hans"):
         label = translation.gettext("Rank")
     assert label not in hidden and label in shown
+
+
+def test_region_pages_are_numbered_through_the_whole_pdf(computed):
+    """Chunks joined into one PDF: page k of N on every page, not “1 / 1” on each (read by pdftotext)."""
+    import re
+
+    regions = [core.region(code) for code in ("220100", "220200", "220300")]
+    pdf = exports.region_pdf(computed["assessment"], regions, show_rank=False)
+    total = pdfcheck.page_count(pdf)
+    assert total >= 3
+    numbers = re.findall(r"^\s*(\d+)\s*/\s*(\d+)\s*$", pdfcheck.text(pdf).replace("\f", "\n"), re.M)
+    assert numbers == [(str(k), str(total)) for k in range(1, total + 1)]

@@ -89,7 +89,7 @@ def test_submission_and_resubmission_notify_the_office_return_notifies_the_burea
     office_subjects = list(Notification.objects.filter(user=office).values_list("subject", flat=True))
     assert len(office_subjects) == 2
     assert Notification.objects.filter(user=bureau).count() == 1  # the return, with its reason
-    assert Notification.objects.get(user=bureau).body == "补充"
+    assert "理由：补充" in Notification.objects.get(user=bureau).body
 
 
 def test_bureau_cannot_edit_after_submission_or_decide(summary, bureau, office):

@@ -216,7 +216,7 @@ def test_form_refuses_letter_that_is_not_a_pdf(cycle, bureau, client_for):
     data["nom-letter"] = letter("letter.pdf", b"PK\x03\x04 this is a zip renamed to pdf")
     response = client_for(bureau).post(reverse("enterprises:bureau_nomination_create"), data)
     assert response.status_code == 200
-    assert "推荐函必须是PDF文件(系统检查的是文件内容,而不是文件名)" in response.content.decode()
+    assert "推荐函必须是PDF文件（系统检查的是文件内容，而不是文件名）" in response.content.decode()
     assert not EnterpriseNomination.objects.exists()
 
 
@@ -227,7 +227,7 @@ def test_form_refuses_oversize_letter(cycle, bureau, client_for, settings):
     data["nom-letter"] = letter(content=PDF_BYTES + b"0" * (2150 - len(PDF_BYTES)))  # 2.1 KB
     response = client_for(bureau).post(reverse("enterprises:bureau_nomination_create"), data)
     assert response.status_code == 200
-    assert response.context["nomination_form"].errors["letter"] == ["推荐函大小为2.1\xa0KB,超过了上限1.0\xa0KB。"]
+    assert response.context["nomination_form"].errors["letter"] == ["推荐函大小为2.1\xa0KB，超过了上限1.0\xa0KB。"]
     assert "超过了上限" in response.content.decode()
     assert not EnterpriseNomination.objects.exists()
 
@@ -238,7 +238,7 @@ def test_form_refuses_more_tech_staff_than_employees_and_negative_figures(cycle,
                                        form_data(**{"nom-tech_staff": "200", "nom-revenue": "-5"}))
     assert response.status_code == 200
     content = response.content.decode()
-    assert "科技人员数不能大于职工总数" in content
+    assert "科技人员数不能大于员工总数" in content
     assert "revenue" in response.context["nomination_form"].errors
     assert not EnterpriseNomination.objects.exists()
 
@@ -284,7 +284,7 @@ def test_stale_edit_is_refused_and_nothing_overwritten(nomination, bureau, clien
     assert client_for(bureau).post(url, first).status_code == 302
     response = client_for(bureau).post(url, second)
     assert response.status_code == 200
-    assert "在您编辑期间,其他人已保存了该推荐" in response.content.decode()
+    assert "在您编辑期间，其他人已保存了该推荐" in response.content.decode()
     enterprise.refresh_from_db()
     nomination.refresh_from_db()
     assert enterprise.name == "第一次保存的名称" and nomination.version == 2
@@ -323,7 +323,7 @@ def test_detail_shows_return_reason_history_and_actions(nomination, bureau, offi
     assert "请补充高价值知识产权证明材料" in content
     assert 'data-testid="action-submit"' in content and 'data-testid="action-withdraw"' in content
     assert 'data-testid="action-accept"' not in content
-    assert "return: 请补充" in content  # the history
+    assert "已退回：请补充" in content and "return:" not in content  # the history, in words
     assert 'data-testid="edit"' in content
 
 

@@ -40,7 +40,7 @@ def row(n, **overrides):
         "企业名称": f"长春新锐光电科技有限公司{n}", "统一社会信用代码": ef.make_uscc(50000 + n), "通讯地址": "长春市高新区",
         "所属行业": "电子信息", "联系人": "王明", "联系电话": "0431-85000000", "成立日期": "2015-05-01",
         "是否高新技术企业": "否", "高企证书编号": None, "高企证书有效期至": None, "入库登记编号": f"2026220101A{n:07d}",
-        "销售收入(元)": 56000000, "研发费用(元)": "4800000.50", "资产总额(元)": 90000000.25, "职工总数(人)": 120,
+        "销售收入(元)": 56000000, "研发费用(元)": "4800000.50", "资产总额(元)": 90000000.25, "员工总数(人)": 120,
         "科技人员数(人)": 80, "推荐意见": "研发投入强度高。",
     }
     values.update(overrides)
@@ -114,20 +114,20 @@ def test_bad_file_lists_every_bad_row_and_column_and_changes_nothing(cycle, bure
         row(6, **{"资产总额(元)": -1}),  # negative
         row(1),  # duplicate of the first row
         row(8, **{"统一社会信用代码": nominated.enterprise.uscc}),  # already nominated this year
-        row(9, **{"所属行业": "餐饮", "职工总数(人)": 10.5, "是否高新技术企业": "是"}),
+        row(9, **{"所属行业": "餐饮", "员工总数(人)": 10.5, "是否高新技术企业": "是"}),
     ])
     with pytest.raises(JobFailed) as failed:
         imp.import_nominations(source, region=bureau.region, cycle=cycle, by=bureau)
     errors = {(e["row"], e["column"]): e["message"] for e in failed.value.errors}
     assert errors[(3, "统一社会信用代码")].startswith("“91220101MA0Y2K8H1X”不是有效的统一社会信用代码")
-    assert errors[(4, "统一社会信用代码")] == "该企业已登记在吉林市,不属于本地区"
-    assert errors[(5, "销售收入(元)")] == "未填写(必填)"
-    assert errors[(6, "研发费用(元)")] == "“约五百万”不是数字"
-    assert errors[(7, "资产总额(元)")] == "不能为负数"
-    assert errors[(8, "统一社会信用代码")] == "与本文件第2行是同一企业(重复)"
+    assert errors[(4, "统一社会信用代码")] == "该企业已登记在吉林市，不属于本地区"
+    assert errors[(5, "销售收入(元)")] == "未填写（必填）"
+    assert errors[(6, "研发费用(元)")].startswith("无法识别金额“约五百万”")
+    assert errors[(7, "资产总额(元)")] == "金额不能为负数。"
+    assert errors[(8, "统一社会信用代码")] == "与本文件第2行是同一企业（重复）"
     assert errors[(9, "统一社会信用代码")] == f"该企业{cycle.year}年度已被推荐"
     assert errors[(10, "所属行业")] == "“餐饮”不在行业下拉列表中"
-    assert errors[(10, "职工总数(人)")] == "必须是整数"
+    assert errors[(10, "员工总数(人)")] == "必须是整数"
     assert errors[(10, "高企证书编号")] == "高新技术企业必须填写此项"
     assert (2, "统一社会信用代码") not in errors
     assert "未导入任何数据" in failed.value.message
@@ -170,12 +170,12 @@ def test_import_job_fails_with_errors_and_changes_nothing(cycle, bureau):
 
     job = Job.objects.create(kind="enterprises.import_nominations", title="t", created_by=bureau, region=bureau.region,
                              params={"cycle": cycle.pk, "language": "zh-hans"})
-    job.input_file.save("bad.xlsx", io.BytesIO(workbook([row(1), row(2, **{"职工总数(人)": "很多"})]).getvalue()))
+    job.input_file.save("bad.xlsx", io.BytesIO(workbook([row(1), row(2, **{"员工总数(人)": "很多"})]).getvalue()))
     before = snapshot()
     import_nominations.apply(args=[job.pk])
     job.refresh_from_db()
     assert job.status == Job.Status.FAILED
-    assert job.errors == [{"row": 3, "column": "职工总数(人)", "message": "“很多”不是数字"}]
+    assert job.errors == [{"row": 3, "column": "员工总数(人)", "message": "“很多”不是数字"}]
     assert snapshot() == before
 
 
@@ -196,3 +196,28 @@ def test_import_task_runs_on_a_real_worker(regions, celery_worker_on_broker, cyc
     assert job.status == Job.Status.DONE, (job.message, job.errors)
     assert "已导入" in job.message
     assert EnterpriseNomination.objects.filter(region=bureau.region, cycle=cycle).count() == 2
+
+
+@pytest.mark.django_db
+def test_template_example_row_passes_the_import(cycle, bureau, client_for):
+    """The help sheet's examples, typed into the data sheet as a bureau would, are accepted as they are."""
+    from pojian.domain.uscc import is_valid
+
+    response = client_for(bureau).get(reverse("enterprises:bureau_import_template"))
+    help_ws = load_workbook(io.BytesIO(response.content))[imp.HELP_SHEET]
+    examples = {r[0].value: r[3].value for r in help_ws.iter_rows(min_row=2, max_row=len(HEADERS) + 1)}
+    assert is_valid(examples["统一社会信用代码"])
+    created = imp.import_nominations(workbook([[examples[h] for h in HEADERS]]), region=bureau.region, cycle=cycle,
+                                     by=bureau)
+    assert len(created) == 1 and created[0].enterprise.uscc == examples["统一社会信用代码"]
+
+
+def test_template_money_columns_accept_wan_in_excel(tmp_path):
+    """Excel must not refuse “12万元” in a money column: the import reads it."""
+    path = tmp_path / "t.xlsx"
+    imp.template_workbook(path)
+    ws = load_workbook(path)[imp.DATA_SHEET]
+    money_letters = {chr(ord("A") + i) for i, c in enumerate(imp.COLUMNS) if c.kind == "money"}
+    for dv in ws.data_validations.dataValidation:
+        if {str(r).rstrip("0123456789:")[:1] for r in dv.sqref.ranges} & money_letters:
+            assert dv.type in (None, "any"), dv.type

@@ -148,7 +148,7 @@ def test_import_tax_bad_file_lists_every_bad_row_in_chinese_and_changes_nothing(
     assert by_row[3][0]["column"] == "统一社会信用代码" and "校验" in by_row[3][0]["message"]
     assert "没有" in by_row[4][0]["message"] and unknown in by_row[4][0]["message"]
     assert by_row[5][0]["column"] == "年度" and str(year - 1) in by_row[5][0]["message"]
-    assert by_row[6][0]["column"] == "销售收入(元)" and "不是数字" in by_row[6][0]["message"]
+    assert by_row[6][0]["column"] == "销售收入(元)" and "无法识别金额" in by_row[6][0]["message"]
     assert "重复" in by_row[7][0]["message"] and "2" in by_row[7][0]["message"]
     assert any(e["column"] == "研发费用(元)" and "负" in e["message"] for e in by_row[8])
     assert any(e["column"] == "资产总额(元)" and "缺少" in e["message"] for e in by_row[9])
@@ -281,7 +281,7 @@ def test_import_tax_data_command_exit_status_and_row_errors_in_chinese_and_nothi
     for row in (3, 4, 5):
         assert f"第 {row} 行" in err, err
     assert "第 2 行" not in err
-    assert "销售收入(元)" in err and "不是数字" in err and "重复" in err and "没有导入" in err
+    assert "销售收入(元)" in err and "无法识别金额" in err and "重复" in err and "没有导入" in err
     assert list(EnterpriseYear.objects.values_list("pk", "revenue", "revenue_tax", "employees_tax")) == before
     assert not EnterpriseYear.objects.filter(tax_imported_at__isnull=False).exists()
 

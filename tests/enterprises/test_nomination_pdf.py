@@ -30,7 +30,7 @@ def test_nomination_form_renders_in_chinese_with_embedded_cjk_font(nomination):
     text = pdfcheck.text(pdf)
     assert "长春光谷精密光电科技有限公司" in text
     assert nomination.enterprise.uscc in text
-    for words in ("推荐表", "知识产权", "成果转化", "关键核心技术产品", "符合“四科”标准", "推荐单位(盖章)", "税务数据",
+    for words in ("推荐表", "知识产权", "成果转化", "关键核心技术产品", "符合“四科”标准", "推荐单位（盖章）", "税务数据",
                   "52,000,000.00", "该企业研发投入强度高"):
         assert words in text, words
 

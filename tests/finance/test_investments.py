@@ -242,7 +242,7 @@ def test_import_bad_file_changes_nothing_and_lists_every_bad_row(client_for, off
     assert sorted(by_row) == [3, 4, 5, 6, 7, 8, 9]
     assert by_row[3][0]["column"] == "机构统一社会信用代码" and "统一社会信用代码" in by_row[3][0]["message"]
     assert by_row[4][0]["column"] == "企业统一社会信用代码"
-    assert by_row[5][0]["column"] == "投资金额(元)" and "不是数字" in by_row[5][0]["message"]
+    assert by_row[5][0]["column"] == "投资金额（元）" and "无法识别金额" in by_row[5][0]["message"]
     assert by_row[6][0]["column"] == "投资日期" and "日期" in by_row[6][0]["message"]
     assert by_row[7][0]["column"] == "轮次" and "Z轮" in by_row[7][0]["message"]
     assert "已登记" in by_row[8][0]["message"] and "第2行" in by_row[9][0]["message"]
@@ -266,7 +266,7 @@ def test_import_missing_column_is_reported(office, media):
     job = Job.objects.create(kind="t", title="t", created_by=office)
     job.input_file.save("x.xlsx", workbook([["a", "b"]], headers=["机构统一社会信用代码", "企业统一社会信用代码"]))
     job = run_job(job.pk, domain.import_investments, atomic=True)
-    assert job.status == Job.Status.FAILED and {e["column"] for e in job.errors} == {"投资日期", "投资金额(元)", "轮次"}
+    assert job.status == Job.Status.FAILED and {e["column"] for e in job.errors} == {"投资日期", "投资金额（元）", "轮次"}
 
 
 def test_partner_import_refuses_rows_of_another_institution(client_for, partner, institution, other_institution, media,
@@ -290,7 +290,9 @@ def test_template_download_has_the_import_headers(client_for, office):
 
     response = client_for(office).get(reverse("finance:investment_template"))
     ws = load_workbook(io.BytesIO(response.content)).active
-    assert [c.value for c in ws[1]] == HEADERS
+    import unicodedata
+
+    assert [unicodedata.normalize("NFKC", c.value) for c in ws[1]] == HEADERS  # 投资金额（元） reads as 投资金额(元)
 
 
 def test_import_runs_on_a_real_worker(celery_worker_on_broker, office, tmp_path, settings):
@@ -314,3 +316,15 @@ def test_import_runs_on_a_real_worker(celery_worker_on_broker, office, tmp_path,
             break
         time.sleep(0.1)
     assert job.status == Job.Status.DONE and Investment.objects.get().round == "seed"
+
+
+def test_template_example_credit_codes_are_valid(tmp_path):
+    from openpyxl import load_workbook
+
+    from finance.domain import investments
+    from pojian.domain.uscc import is_valid
+
+    path = tmp_path / "t.xlsx"
+    investments.write_template(path)
+    example = [c.value for c in load_workbook(path).active[2]]
+    assert is_valid(example[0]) and is_valid(example[1])

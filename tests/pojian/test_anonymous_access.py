@@ -11,6 +11,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 # Names (namespace:name) of pages that anyone may see. Adding one here is a decision.
 PUBLIC = {
     "landing",
+    "favicon",
     "login",
     "logout",
     "password_reset",

@@ -11,7 +11,7 @@ from tests.pojian.test_anonymous_access import private_urls
 
 # Pages every signed-in user has.
 EVERYONE = {"home", "password_change", "password_change_done", "api:token-list",
-            "account", "otp_setup", "otp_verify", "session_ping"}
+            "account", "otp_setup", "otp_verify", "session_ping", "notification_settings"}
 # Pages each role may open (besides EVERYONE), by URL name.
 ALLOWED = {
     "bureau": {
