@@ -8,8 +8,11 @@ from .models import FinanceNomination, Investment
 
 
 class NominationTable(tables.Table):
-    select = tables.CheckBoxColumn(accessor="pk", attrs={"th__input": {"data-testid": "select-all"},
-                                                          "td__input": {"name": "ids", "form": "bulk-form"}})
+    select = tables.CheckBoxColumn(accessor="pk", attrs={
+        "th__input": {"data-testid": "select-all", "aria-label": _("Select all")},
+        "td__input": {"name": "ids", "form": "bulk-form", "aria-label": lambda record: _("Select %(name)s") % {
+            "name": record.institution}},
+    })
     institution = tables.Column(verbose_name=_("Institution"), linkify=True, order_by=("institution__name",))
     region = tables.Column(verbose_name=_("Region"))
     kind = tables.Column(verbose_name=_("Kind"), accessor="institution__kind", order_by=("institution__kind",))

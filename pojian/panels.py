@@ -6,7 +6,7 @@ dicts with "template" and any context) and `nav_items(user)` (menu entries: (lab
 
 from importlib import import_module
 
-PORTAL_APPS = ("enterprises", "incubators", "finance", "reviews", "assessment", "reports")
+PORTAL_APPS = ("enterprises", "incubators", "finance", "reviews", "assessment", "reports", "techtransfer")
 
 
 def _app_modules():

@@ -61,6 +61,11 @@ INSTALLED_APPS = [
     "reviews",
     "assessment",
     "reports",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "api",
+    "techtransfer",
 ]
 
 MIDDLEWARE = [
@@ -221,3 +226,33 @@ LOGGING = {
 }
 
 PORTAL_NAME = _("Jilin Tech SME 'Chrysalis to Butterfly' Programme")
+
+
+# The REST API (api/): tokens or the session, the apps' own rules, cursor pages, throttles per caller.
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "api.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["api.permissions.ScopedRulesPermission"],
+    "DEFAULT_PAGINATION_CLASS": "api.pagination.NewestFirst",
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer", "rest_framework.renderers.BrowsableAPIRenderer"],
+    "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.UserRateThrottle", "rest_framework.throttling.AnonRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {
+        "user": env.str("API_RATE_USER", default="1200/min"),
+        "anon": env.str("API_RATE_ANON", default="60/min"),
+        "public": env.str("API_RATE_PUBLIC", default="120/min"),
+    },
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "破茧成蝶 API",
+    "DESCRIPTION": "吉林省科技型中小微企业“破茧成蝶”专项行动管理平台的接口 (the portal's REST API).",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",  # served by the portal itself: an intranet has no CDN
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+}

@@ -26,6 +26,8 @@ for prefix, app in [
     ("reviews/", "reviews"),
     ("assessment/", "assessment"),
     ("reports/", "reports"),
+    ("api/", "api"),
+    ("techtransfer/", "techtransfer"),
 ]:
     try:
         __import__(f"{app}.urls")

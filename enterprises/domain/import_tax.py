@@ -207,6 +207,14 @@ def read_sheet(source):
 def parse(source, *, year, progress=None):
     """Check every row; returns [TaxRow] or raises JobFailed listing every bad row."""
     names, data = read_sheet(source)
+    return check_rows(names, data, year=year, progress=progress)
+
+
+def check_rows(names, data, *, year, progress=None):
+    """The checks of `parse` on rows from any source (a sheet, the API's JSON push).
+
+    names: {key: the column's name as the sender wrote it}; data: [(row number, {key: value})].
+    """
     if not data:
         raise JobFailed(_("The file has no data rows."))
     errors = Errors()
@@ -387,7 +395,13 @@ def import_tax(source, *, year, by=None, progress=None):
     Reading and checking the rows writes nothing, so it runs outside the transaction and its
     progress is visible while it runs; the writes then happen in one transaction.
     """
-    rows = parse(source, year=year, progress=progress)
+    names, data = read_sheet(source)
+    return import_tax_rows(names, data, year=year, by=by, progress=progress)
+
+
+def import_tax_rows(names, data, *, year, by=None, progress=None):
+    """The import of rows already read (from a sheet, or pushed through the API as JSON)."""
+    rows = check_rows(names, data, year=year, progress=progress)
     total = PHASES * len(rows)
     if progress:
         progress(len(rows), total=total, force=True)

@@ -10,6 +10,7 @@ Values may be int, Decimal or None (None draws nothing); they are turned into fl
 place shapes, never for the figures themselves, which the tables beside each chart show.
 """
 
+import itertools
 from html import escape
 
 from django.utils.safestring import mark_safe
@@ -75,14 +76,35 @@ def _integral(values):
     return all(v is None or float(v).is_integer() for v in values)
 
 
-def _svg(width, height, title, body):
+def _svg(width, height, title, body, desc=""):
+    """The chart as an image with a name and a description a screen reader reads out (WCAG 1.1.1):
+    role="img", labelled by its <title> and described by its <desc>, which states the figures."""
     t = escape(str(title or _("Chart")))
+    d = escape(str(desc or _("No data yet")))
+    uid = next(_ids)
     return mark_safe(
         f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" viewBox="0 0 {width} {height}" '
-        f'width="{width}" height="{height}" role="img" aria-label="{t}" '
+        f'width="{width}" height="{height}" role="img" aria-labelledby="chart-{uid}-t chart-{uid}-d" '
         f'style="max-width:100%;font-family:{FONT}">'
-        f"<title>{t}</title>{''.join(body)}</svg>"
+        f'<title id="chart-{uid}-t">{t}</title><desc id="chart-{uid}-d">{d}</desc>{"".join(body)}</svg>'
     )
+
+
+# Ids for <title>/<desc>, unique within a page whatever charts it holds.
+_ids = itertools.count(1)
+
+
+def _describe(categories, series, unit=""):
+    """The figures in words: "长春市: 提交 4, 受理 3; 吉林市: …" (one series: "长春市 4; 吉林市 3")."""
+    parts = []
+    for i, cat in enumerate(categories):
+        vals = [(name, vals[i] if i < len(vals) else None) for name, vals in series]
+        if len(series) == 1:
+            v = vals[0][1]
+            parts.append(f"{cat} {'—' if v is None else _fmt(v) + unit}")
+        else:
+            parts.append(f"{cat}: " + ", ".join(f"{n} {'—' if v is None else _fmt(v) + unit}" for n, v in vals))
+    return "; ".join(parts)
 
 
 def _text(x, y, s, *, size=11, anchor="start", fill=TEXT, weight="normal", rotate=None):
@@ -169,7 +191,7 @@ def bar_chart(categories, series, *, title="", horizontal=False, stacked=False, 
             total = sum(vals[i] or 0 for _n, vals in series if i < len(vals))
             if stacked and total:
                 body.append(_text(left + offset + 3, y0 + band / 2 + 4, _fmt(total) + unit, size=10, fill="#333"))
-        return _svg(width, height, title, body)
+        return _svg(width, height, title, body, _describe(categories, series, unit))
     height = height or 300
     left, right, bottom = 48, 12, 48
     lines = _legend_lines(series, left, width - 4)
@@ -206,7 +228,7 @@ def bar_chart(categories, series, *, title="", horizontal=False, stacked=False, 
                 body.append(f'<rect x="{bx:.1f}" y="{top_pad + plot_h - h:.1f}" width="{bw - 1:.1f}" height="{h:.1f}" fill="{color}"/>')
                 if bw >= 18:
                     body.append(_text(bx + bw / 2, top_pad + plot_h - h - 3, _fmt(v) + unit, size=9, anchor="middle", fill="#333"))
-    return _svg(width, height, title, body)
+    return _svg(width, height, title, body, _describe(categories, series, unit))
 
 
 def line_chart(categories, series, *, title="", width=640, height=280, unit=""):
@@ -247,7 +269,7 @@ def line_chart(categories, series, *, title="", width=640, height=280, unit=""):
             body.append(_text(x, y - 6, _fmt(v) + unit, size=9, anchor="middle", fill="#333"))
         if len(segment) > 1:
             body.append(f'<polyline fill="none" stroke="{color}" stroke-width="2" points="{" ".join(segment)}"/>')
-    return _svg(width, height, title, body)
+    return _svg(width, height, title, body, _describe(categories, series, unit))
 
 
 def pie_chart(slices, *, title="", width=420, height=240):
@@ -279,4 +301,5 @@ def pie_chart(slices, *, title="", width=420, height=240):
         share = f"{100 * v / total:.1f}%" if total else ""
         body.append(f'<rect x="{lx}" y="{y - 10}" width="11" height="11" fill="{PALETTE[i % len(PALETTE)]}"/>')
         body.append(_text(lx + 16, y, f"{label}  {_fmt(v)} ({share})", size=11))
-    return _svg(width, max(height, 24 + len(slices) * 20), title, body)
+    return _svg(width, max(height, 24 + len(slices) * 20), title, body,
+                "; ".join(f"{label} {_fmt(v)}" for label, v in slices))

@@ -10,7 +10,7 @@ import pytest
 from tests.pojian.test_anonymous_access import private_urls
 
 # Pages every signed-in user has.
-EVERYONE = {"home", "password_change", "password_change_done"}
+EVERYONE = {"home", "password_change", "password_change_done", "api:token-list"}
 # Pages each role may open (besides EVERYONE), by URL name.
 ALLOWED = {
     "bureau": {
@@ -21,6 +21,9 @@ ALLOWED = {
         "finance:institution_list", "finance:institution_create",
         "assessment:my_summary", "assessment:summary_list", "assessment:mine",
         "reports:reports",
+        "api:enterprise-list", "api:enterprise-nomination-list", "api:incubator-nomination-list",
+        "api:finance-institution-list", "api:result-list",
+        "techtransfer:demands", "techtransfer:demand_create",
     },
     "expert": {
         "reviews:expert_dashboard",

@@ -83,3 +83,27 @@ def test_a_long_legend_wraps_inside_the_chart():
     assert len(rows) >= 2  # wrapped onto more lines …
     bars_top = min(float(r.get("y")) for r in svg.iter(f"{NS}rect") if r.get("width") != "10")
     assert bars_top > rows[-1] + 10  # … and the bars start below the last one
+
+
+def test_each_chart_is_an_image_named_by_its_title_and_described_by_its_figures():
+    import re
+
+    from reports.domain.charts import bar_chart, line_chart, pie_chart
+
+    charts = [
+        bar_chart(["长春市", "吉林市"], [("推荐", [5, 3]), ("受理", [3, 1])], title="推荐与受理"),
+        line_chart(["2025", "2026"], [("企业", [40, 60])], title="入选企业"),
+        pie_chart([("软件", 2), ("医药", 1)], title="行业"),
+    ]
+    ids = []
+    for svg in charts:
+        labelled = re.search(r'role="img" aria-labelledby="([\w-]+) ([\w-]+)"', svg)
+        assert labelled, svg[:200]
+        title_id, desc_id = labelled.groups()
+        assert f'<title id="{title_id}">' in svg and f'<desc id="{desc_id}">' in svg
+        ids += [title_id, desc_id]
+    assert len(set(ids)) == len(ids)  # unique on a page that holds all three
+    desc = re.search(r"<desc[^>]*>(.*?)</desc>", charts[0]).group(1)
+    assert desc == "长春市: 推荐 5, 受理 3; 吉林市: 推荐 3, 受理 1"
+    assert re.search(r"<desc[^>]*>(.*?)</desc>", charts[1]).group(1) == "2025 40; 2026 60"
+    assert re.search(r"<desc[^>]*>(.*?)</desc>", charts[2]).group(1) == "软件 2; 医药 1"

@@ -1,0 +1,11 @@
+from celery import shared_task
+
+from pojian.domain.jobs import run_job
+
+
+@shared_task(name="api.import_pushed_tax")
+def import_pushed_tax(job_id):
+    """Import tax figures pushed through the API (a Job; the body is the job's input file)."""
+    from .domain.pushes import tax_push_job
+
+    run_job(job_id, tax_push_job)

@@ -1,0 +1,260 @@
+"""The API's endpoints. Each names the permission it needs (the apps' own rules) and scopes its
+queryset the way the matching page does: a bureau sees its region, a partner its institution."""
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import generics, mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.permissions import AllowAny
+from rest_framework.renderers import JSONRenderer
+from rest_framework.response import Response
+from rest_framework.throttling import AnonRateThrottle
+from rest_framework.views import APIView
+
+from enterprises.models import Enterprise, EnterpriseNomination
+from finance.domain.investments import allowed_institutions, record_investment
+from finance.models import FinanceInstitution, Investment
+from incubators.models import IncubatorNomination
+from pojian.models import Job
+from pojian.rules import is_office
+from reports.domain.public import public_progress
+from reviews.domain import queries
+from reviews.models import PublicNotice, ReviewItem
+
+from . import serializers as s
+from .domain import pushes, tokens
+from .models import ApiToken
+from .renderers import CSVRenderer
+
+
+def _messages(error):
+    return error.messages if hasattr(error, "messages") else [str(error)]
+
+
+class RegionScoped:
+    """Office: every row; a bureau: its own region's (the pages' rule)."""
+
+    region_field = "region"
+
+    def scope(self, qs):
+        user = self.request.user
+        if getattr(self, "swagger_fake_view", False):  # the schema generator's dry run: no caller
+            return qs.none()
+        return qs if is_office(user) else qs.filter(**{f"{self.region_field}_id": user.region_id})
+
+
+class EnterpriseViewSet(RegionScoped, viewsets.ReadOnlyModelViewSet):
+    """Enterprises and their figures by year (declared and tax)."""
+
+    serializer_class = s.EnterpriseSerializer
+    permission_required = "enterprises.list_nominations"
+    object_permission_required = "enterprises.view_enterprise"
+    filterset_fields = {"uscc": ["exact"], "industry": ["exact"], "region__code": ["exact"]}
+
+    def get_queryset(self):
+        return self.scope(Enterprise.objects.select_related("region").prefetch_related("years"))
+
+
+class EnterpriseNominationViewSet(RegionScoped, viewsets.ReadOnlyModelViewSet):
+    """Enterprise nominations with their 四科 verdict (one nomination: with its explanation)."""
+
+    serializer_class = s.EnterpriseNominationSerializer
+    permission_required = "enterprises.list_nominations"
+    object_permission_required = "enterprises.view_nomination"
+    filterset_fields = {"cycle__year": ["exact"], "state": ["exact"], "region__code": ["exact"],
+                        "verdict__eligible": ["exact"]}
+
+    def get_serializer_class(self):
+        # A list carries each verdict's outcome; one nomination also its explanation (large JSON).
+        return s.EnterpriseNominationDetailSerializer if self.action == "retrieve" else s.EnterpriseNominationSerializer
+
+    def get_queryset(self):
+        qs = EnterpriseNomination.objects.select_related("cycle", "region", "enterprise", "verdict")
+        if self.action != "retrieve":
+            qs = qs.defer("verdict__explanation", "verdict__figures", "recommendation")
+        return self.scope(qs)
+
+
+class IncubatorNominationViewSet(RegionScoped, viewsets.ReadOnlyModelViewSet):
+    serializer_class = s.IncubatorNominationSerializer
+    permission_any = True
+    permission_required = ("incubators.review_nominations", "incubators.list_nominations")
+    object_permission_required = "incubators.view_nomination"
+    filterset_fields = {"cycle__year": ["exact"], "state": ["exact"], "region__code": ["exact"]}
+
+    def get_queryset(self):
+        return self.scope(IncubatorNomination.objects.select_related("cycle", "region", "incubator"))
+
+
+class FinanceInstitutionViewSet(RegionScoped, viewsets.ReadOnlyModelViewSet):
+    serializer_class = s.FinanceInstitutionSerializer
+    permission_required = "finance.list_institutions"
+    filterset_fields = {"kind": ["exact"], "region__code": ["exact"]}
+
+    def get_queryset(self):
+        return self.scope(FinanceInstitution.objects.select_related("region"))
+
+
+class InvestmentViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    """Investments: the office reads all; a partner reads and records its own institution's."""
+
+    serializer_class = s.InvestmentSerializer
+    permission_required = "finance.list_investments"
+    filterset_fields = {"institution": ["exact"], "date": ["gte", "lte"]}
+
+    def get_queryset(self):
+        qs = Investment.objects.select_related("institution", "enterprise")
+        if getattr(self, "swagger_fake_view", False):
+            return qs.none()
+        allowed = allowed_institutions(self.request.user)
+        return qs if allowed is None else qs.filter(institution__in=allowed)
+
+    def perform_create(self, serializer):
+        if not self.request.user.has_perm("finance.add_investment"):
+            raise PermissionDenied()
+        try:
+            serializer.instance = record_investment(by=self.request.user, **serializer.validated_data)
+        except DjangoPermissionDenied as e:
+            raise PermissionDenied(str(e)) from None
+        except DjangoValidationError as e:
+            raise ValidationError(_messages(e)) from None
+
+
+class ResultViewSet(RegionScoped, viewsets.ReadOnlyModelViewSet):
+    """The confirmed outcome of each review round: the office's all, a bureau its region's."""
+
+    serializer_class = s.ResultSerializer
+    permission_any = True
+    permission_required = ("reviews.export_results", "enterprises.list_region_nominations")
+    object_permission_required = "reviews.view_outcome"
+    filterset_fields = {"round__cycle__year": ["exact"], "round__kind": ["exact"], "selected": ["exact"]}
+
+    def get_queryset(self):
+        qs = ReviewItem.objects.filter(round__results_confirmed_at__isnull=False).select_related("round__cycle", "region")
+        return self.scope(qs)
+
+
+class JobView(generics.RetrieveAPIView):
+    """A job's status and progress (a push's, an import's): its requester's, and the office's."""
+
+    serializer_class = s.JobSerializer
+    permission_required = "api.view_jobs"
+    allowed_scopes = (ApiToken.Scope.TAX_PUSH, ApiToken.Scope.REGISTRY_PUSH)
+    object_permission_required = "pojian.view_job"
+    queryset = Job.objects.all()
+
+
+class TaxPushView(APIView):
+    """Push a fiscal year's tax figures, all or nothing, as the office's upload does.
+
+    Send an `Idempotency-Key` header: a retry with the same key and body returns the first push's
+    job (200) instead of importing again; the same key with another body is refused (409).
+    """
+
+    permission_required = "api.push_tax"
+    allowed_scopes = (ApiToken.Scope.TAX_PUSH,)
+
+    @extend_schema(request=s.TaxPushSerializer, responses={202: s.JobSerializer, 200: s.JobSerializer},
+                   parameters=[OpenApiParameter("Idempotency-Key", str, OpenApiParameter.HEADER, required=True)])
+    def post(self, request):
+        body = s.TaxPushSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        token = request.auth if isinstance(request.auth, ApiToken) else None
+        try:
+            push, created = pushes.push_tax(
+                year=body.validated_data["year"], rows=[dict(r) for r in body.validated_data["rows"]], by=request.user,
+                idempotency_key=request.headers.get("Idempotency-Key", ""), token=token,
+            )
+        except DjangoValidationError as e:
+            code = status.HTTP_409_CONFLICT if getattr(e, "code", "") == "key_reused" else status.HTTP_400_BAD_REQUEST
+            return Response({"detail": _messages(e)}, status=code)
+        data = s.JobSerializer(push.job).data
+        data["url"] = request.build_absolute_uri(f"/api/v1/jobs/{push.job_id}/")
+        return Response(data, status=status.HTTP_202_ACCEPTED if created else status.HTTP_200_OK)
+
+
+class TokenViewSet(viewsets.ReadOnlyModelViewSet):
+    """Personal API tokens: make one (its key is shown once), list and revoke yours; the office sees all."""
+
+    serializer_class = s.TokenSerializer
+    permission_required = "api.use_tokens"
+    object_permission_required = "api.revoke_token"
+
+    def get_queryset(self):
+        qs = ApiToken.objects.select_related("user")
+        user = self.request.user
+        if getattr(self, "swagger_fake_view", False):
+            return qs.none()
+        return qs if user.has_perm("api.view_all_tokens") else qs.filter(user=user)
+
+    @extend_schema(request=s.NewTokenSerializer, responses={201: s.TokenSerializer})
+    def create(self, request):
+        body = s.NewTokenSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        try:
+            token, key = tokens.issue(user=request.user, by=request.user, **body.validated_data)
+        except DjangoValidationError as e:
+            raise ValidationError(_messages(e)) from None
+        data = s.TokenSerializer(token).data
+        data["key"] = key  # shown this once; only its hash is kept
+        return Response(data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=None, responses={200: s.TokenSerializer})
+    @action(detail=True, methods=["post"])
+    def revoke(self, request, pk=None):
+        token = self.get_object()
+        tokens.revoke(token=token, by=request.user)
+        return Response(s.TokenSerializer(token).data)
+
+
+# --- public, no sign-in ------------------------------------------------------------------------
+
+
+class PublicThrottle(AnonRateThrottle):
+    scope = "public"
+
+
+class PublicMixin:
+    authentication_classes = []
+    permission_classes = [AllowAny]
+    throttle_classes = [PublicThrottle]
+    renderer_classes = [JSONRenderer, CSVRenderer]
+
+
+class PublicNoticeListView(PublicMixin, APIView):
+    """Every 公示 that has started, and the confirmed lists: the names, regions and ranks the office published."""
+
+    @extend_schema(responses={200: s.PublicNoticeItemSerializer(many=True)})
+    def get(self, request):
+        rows = []
+        anonymous = request.user
+        for notice in PublicNotice.objects.select_related("round__cycle").order_by("-starts", "-pk"):
+            if not anonymous.has_perm("reviews.view_public_notice", notice):
+                continue
+            for item in queries.selected_items(notice.round):
+                rows.append({
+                    "year": notice.round.cycle.year, "kind": notice.round.kind, "notice": notice.title,
+                    "starts": notice.starts, "ends": notice.ends,
+                    "confirmed": bool(notice.round.results_confirmed_at),
+                    "rank": item.rank, "name": item.nominee_name, "region": item.region.name,
+                    "industry": item.get_industry_display() if notice.show_industry and item.industry else None,
+                })
+        return Response({"results": rows})
+
+
+class PublicProgressView(PublicMixin, APIView):
+    """The progress figures the office released for a year (nothing that was not released)."""
+
+    @extend_schema(responses={200: dict})
+    def get(self, request, year):
+        from pojian.models import Cycle
+
+        cycle = get_object_or_404(Cycle, year=year)
+        data = public_progress(cycle=cycle)
+        release = data["release"]
+        regions = (data["enterprises"] or {}).get("regions", []) if release else []
+        return Response({"year": year, "released_at": release.released_at if release else None,
+                         "results": regions})

@@ -1,0 +1,46 @@
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from .models import ContractPayment, Demand, Institution, Result, ResultsManager, TechContract
+
+
+class ManagerInline(admin.TabularInline):
+    model = ResultsManager
+    extra = 0
+    autocomplete_fields = ["user"]
+    readonly_fields = ["approved_by"]
+
+
+@admin.register(Institution)
+class InstitutionAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "kind", "region", "in_province"]
+    list_filter = ["kind", "in_province"]
+    search_fields = ["name", "uscc"]
+    inlines = [ManagerInline]
+
+
+@admin.register(Result)
+class ResultAdmin(SimpleHistoryAdmin):
+    list_display = ["title", "institution", "field", "maturity", "state", "published_at"]
+    list_filter = ["state", "field", "maturity"]
+    search_fields = ["title"]
+
+
+@admin.register(Demand)
+class DemandAdmin(SimpleHistoryAdmin):
+    list_display = ["title", "enterprise", "region", "field", "deadline"]
+    list_filter = ["field", "region"]
+    search_fields = ["title", "enterprise__name"]
+
+
+class PaymentInline(admin.TabularInline):
+    model = ContractPayment
+    extra = 0
+
+
+@admin.register(TechContract)
+class TechContractAdmin(SimpleHistoryAdmin):
+    list_display = ["registration_number", "title", "kind", "enterprise", "institution", "contract_amount"]
+    list_filter = ["kind"]
+    search_fields = ["registration_number", "title", "enterprise__name"]
+    inlines = [PaymentInline]
