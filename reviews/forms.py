@@ -9,6 +9,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from pojian.validators import MAX_SMALL_COUNT
+
 from .models import Conflict, Expert, NoticeCorrection, Objection, Review, ReviewItem, Round
 
 
@@ -98,11 +100,12 @@ class ConflictDecisionForm(forms.Form):
 class CreateRoundForm(forms.Form):
     kind = forms.ChoiceField(label=_("Kind"), choices=Round.Kind.choices)
     title = forms.CharField(label=_("Title"), required=False, max_length=120)
-    experts_per_item = forms.IntegerField(label=_("Experts per nomination"), min_value=1, initial=5)
-    max_load = forms.IntegerField(label=_("Maximum nominations per expert"), min_value=1, initial=60)
+    experts_per_item = forms.IntegerField(label=_("Experts per nomination"), min_value=1, max_value=MAX_SMALL_COUNT, initial=5)
+    max_load = forms.IntegerField(label=_("Maximum nominations per expert"), min_value=1, max_value=MAX_SMALL_COUNT,
+                                  initial=60)
     aggregation = forms.ChoiceField(label=_("Aggregation"), choices=Round.Aggregation.choices,
                                     initial=Round.Aggregation.TRIMMED_MEAN)
-    notice_days = forms.IntegerField(label=_("Public notice days"), min_value=1, initial=5)
+    notice_days = forms.IntegerField(label=_("Public notice days"), min_value=1, max_value=MAX_SMALL_COUNT, initial=5)
 
 
 class OpenScoringForm(forms.Form):
@@ -143,7 +146,7 @@ class RecordConflictForm(forms.Form):
 
 
 class SelectForm(forms.Form):
-    quota = forms.IntegerField(label=_("Number to select"), min_value=0, required=False)
+    quota = forms.IntegerField(label=_("Number to select"), min_value=0, max_value=MAX_SMALL_COUNT, required=False)
 
 
 class OverrideForm(forms.Form):
