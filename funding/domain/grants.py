@@ -17,6 +17,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, transaction
 from django.db.models import Case, DecimalField, F, Sum, Value, When
 from django.db.models.functions import Coalesce
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -186,7 +187,10 @@ def commit_grant(*, grant, by):
     current.save()
     notify(region_bureau_users(current.region_id),
            subject=_("%(name)s: %(line)s grant of %(amount)s yuan committed")
-           % {"name": current.beneficiary_name, "line": current.line.name, "amount": f"{current.amount:,.2f}"})
+           % {"name": current.beneficiary_name, "line": current.line.name, "amount": f"{current.amount:,.2f}"},
+           body=_("The grant is committed; it is paid in tranches, each confirmed by an approver."),
+           url=reverse("funding:grant", args=[current.pk]), by=by,
+           next_step=_("Tell the beneficiary; follow the payments on the grant's page."))
     return _refresh(grant, current)
 
 
@@ -234,7 +238,7 @@ def recover_grant(*, grant, by, amount, reason):
     notify(region_bureau_users(current.region_id),
            subject=_("%(name)s: %(amount)s yuan to be recovered") % {"name": current.beneficiary_name,
                                                                      "amount": f"{amount:,.2f}"},
-           body=reason)
+           body=reason, url=reverse("funding:grant", args=[current.pk]), by=by)
     return _refresh(grant, current)
 
 

@@ -11,6 +11,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.db.models import Sum, Value
 from django.db.models.functions import Coalesce
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -63,7 +64,10 @@ def record_payment(*, grant, amount, paid_on: date, document_no, account, by, tr
     payment.save()
     notify(User.objects.filter(role=User.Role.APPROVER, is_active=True).exclude(pk=by.pk),
            subject=_("A payment of %(amount)s yuan to %(name)s waits for your confirmation")
-           % {"amount": f"{amount:,.2f}", "name": current.beneficiary_name})
+           % {"amount": f"{amount:,.2f}", "name": current.beneficiary_name},
+           body=_("Document %(doc)s, paid on %(day)s.") % {"doc": payment.document_no, "day": paid_on},
+           url=reverse("funding:grant", args=[current.pk]), by=by,
+           next_step=_("Confirm or reject it on the grant's page; you cannot confirm your own entry."))
     return payment
 
 
@@ -108,6 +112,7 @@ def reject_payment(*, payment, by, reason):
     current.state, current.reject_reason = Payment.State.REJECTED, reason
     audit(current, by=by, reason=f"rejected: {reason}")
     current.save()
-    notify([current.recorded_by], subject=_("A payment you recorded was rejected"), body=reason)
+    notify([current.recorded_by], subject=_("A payment you recorded was rejected"), body=reason,
+           url=reverse("funding:grant", args=[current.grant_id]), by=by)
     payment.state = current.state
     return payment

@@ -13,6 +13,7 @@ from decimal import ROUND_DOWN, Decimal
 
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -191,7 +192,10 @@ def issue_agreement(*, project, by):
     current.agreement.save(f"{current.number}.pdf", ContentFile(agreement_pdf(current)), save=False)
     current.save()
     notify(region_bureau_users(current.region_id),
-           subject=_("Agreement for %(title)s issued: print, sign, stamp and upload it") % {"title": current.title})
+           subject=_("Agreement for %(title)s issued: print, sign, stamp and upload it") % {"title": current.title},
+           body=_("The agreement (任务书) can be downloaded from the project's page."),
+           url=reverse("funding:project", args=[current.pk]), by=by,
+           next_step=_("Upload the signed and stamped agreement on the project's page."))
     return _copy_back(project, current)
 
 
@@ -209,7 +213,8 @@ def upload_signed_agreement(*, project, file, by):
     current.signed_agreement.save(f"{current.number}-signed.pdf", file, save=False)
     current.signed_at = timezone.now()
     current.save()
-    notify(office_users(), subject=_("Signed agreement uploaded: %(title)s") % {"title": current.title})
+    notify(office_users(), subject=_("Signed agreement uploaded: %(title)s") % {"title": current.title},
+           body=_("The file is on the project's page."), url=reverse("funding:project", args=[current.pk]), by=by)
     return _copy_back(project, current)
 
 
@@ -222,7 +227,8 @@ def file_midterm(*, project, file, by):
     current.midterm_report.save(f"{current.number}-midterm.pdf", file, save=False)
     current.midterm_filed_at = timezone.now()
     current.save()
-    notify(office_users(), subject=_("Mid-term report filed: %(title)s") % {"title": current.title})
+    notify(office_users(), subject=_("Mid-term report filed: %(title)s") % {"title": current.title},
+           body=_("The file is on the project's page."), url=reverse("funding:project", args=[current.pk]), by=by)
     return _copy_back(project, current)
 
 
@@ -242,7 +248,8 @@ def file_acceptance(*, project, file, reached: dict, by):
     current.final_report.save(f"{current.number}-final.pdf", file, save=False)
     current.acceptance_filed_at = timezone.now()
     current.save()
-    notify(office_users(), subject=_("Acceptance applied for: %(title)s") % {"title": current.title})
+    notify(office_users(), subject=_("Acceptance applied for: %(title)s") % {"title": current.title},
+           body=_("The file is on the project's page."), url=reverse("funding:project", args=[current.pk]), by=by)
     return _copy_back(project, current)
 
 
@@ -286,7 +293,7 @@ def decide_acceptance(*, project, outcome, experts, scores: dict | None = None, 
     notify(region_bureau_users(current.region_id),
            subject=_("Acceptance of %(title)s: %(outcome)s") % {"title": current.title,
                                                                "outcome": current.get_outcome_display()},
-           body=note)
+           body=note or current.get_outcome_display(), url=reverse("funding:project", args=[current.pk]), by=by)
     return _copy_back(project, current)
 
 
@@ -324,6 +331,8 @@ def send_due_reminders(*, today: date) -> int:
                     what = _("mid-term report") if kind == "midterm" else _("acceptance application")
                     notify(region_bureau_users(current.region_id),
                            subject=_("%(title)s: the %(what)s is due in %(days)s days (%(due)s)")
-                           % {"title": current.title, "what": what, "days": days, "due": due.isoformat()})
+                           % {"title": current.title, "what": what, "days": days, "due": due.isoformat()},
+                           body=_("File it on the project's page before it is due."),
+                           url=reverse("funding:project", args=[current.pk]))
                     sent += 1
     return sent

@@ -6,6 +6,7 @@ import datetime
 import pytest
 from django.urls import reverse
 
+from pojian.domain.pdf import minimal_pdf
 from reviews.domain import notices
 from reviews.models import Objection, PublicNotice
 from tests.browsing import log_in
@@ -49,7 +50,7 @@ def test_public_objection_form_reaches_the_office(live_server, page, published, 
     page.fill("input[name=objection-phone]", "0431-85555555")
     page.fill("textarea[name=objection-content]", "该企业研发人员占比不实")
     pdf = tmp_path / "evidence.pdf"
-    pdf.write_bytes(b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n")
+    pdf.write_bytes(minimal_pdf("test"))
     page.set_input_files("input[name=objection-evidence]", str(pdf))
     page.click("[data-testid=objection-form] button[type=submit]")
     page.wait_for_selector(".alert-success")

@@ -10,6 +10,7 @@ from django.utils import timezone
 from funding.domain import grants, payments, projects
 from funding.models import Grant, Project
 from pojian.domain.errors import PermissionDenied, TransitionNotAllowed, ValidationError
+from pojian.domain.pdf import minimal_pdf
 from pojian.models import Notification
 from reviews.models import Conflict
 from tests import pdfcheck
@@ -23,7 +24,7 @@ START, END = date(2026, 7, 1), date(2027, 6, 30)
 
 
 def pdf_file(name="x.pdf"):
-    return SimpleUploadedFile(name, b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n", content_type="application/pdf")
+    return SimpleUploadedFile(name, minimal_pdf("test"), content_type="application/pdf")
 
 
 @pytest.fixture

@@ -116,7 +116,7 @@ def test_rd_expense_typed_as_wan_yuan_is_stored_as_yuan(cycle, bureau, client_fo
     data = form_data(**{"nom-rd_expense": "12万元", "nom-revenue": "1.5亿", "nom-total_assets": "９，０００万"})
     response = client_for(bureau).post(reverse("enterprises:bureau_nomination_create"), data)
     assert response.status_code == 302, response.content.decode()[:2000]
-    figures = EnterpriseYear.objects.get(year=cycle.year)
+    figures = EnterpriseYear.objects.get(year=cycle.year - 1)  # the figures year
     assert figures.rd_expense == Decimal("120000.00")
     assert figures.revenue == Decimal("150000000.00")
     assert figures.total_assets == Decimal("90000000.00")
@@ -143,7 +143,7 @@ def test_nomination_import_reads_wan_in_money_columns(cycle, bureau, settings, t
     settings.MEDIA_ROOT = str(tmp_path)
     source = workbook([row(1, **{"研发费用(元)": "12万元", "销售收入(元)": "1,234,567.89"})])
     imp.import_nominations(source, region=bureau.region, cycle=cycle, by=bureau)
-    figures = EnterpriseYear.objects.get(year=cycle.year)
+    figures = EnterpriseYear.objects.get(year=cycle.year - 1)  # the figures year
     assert figures.rd_expense == Decimal("120000.00") and figures.revenue == Decimal("1234567.89")
 
 

@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from pojian.domain.calendar import CalendarMissing
 from pojian.domain.errors import TransitionNotAllowed, ValidationError
+from pojian.domain.pdf import minimal_pdf
 from reviews.domain import notices
 from reviews.models import NoticeCorrection, Objection, PublicNotice
 from tests.pdfcheck import has_embedded_cjk_font, text
@@ -17,7 +18,7 @@ from .test_notices import selected_round  # noqa: F401 - fixture
 pytestmark = pytest.mark.django_db
 
 TODAY = datetime.date(2026, 6, 1)
-PDF_BYTES = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+PDF_BYTES = minimal_pdf("test")
 
 
 def test_publish_refuses_a_start_before_the_day_of_publication(selected_round, office):  # noqa: F811

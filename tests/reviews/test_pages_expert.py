@@ -423,7 +423,7 @@ def test_assigned_expert_opens_the_nomination_form_pdf(client_for, cycle, office
     assert url in dashboard
     response = client.get(url)
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
-    assert has_embedded_cjk_font(b"".join(response.streaming_content))
+    assert has_embedded_cjk_font(response.content)
     unassigned = rf.ExpertFactory(name="无关专家", user__password=NO_PASSWORD)
     assert client_for(unassigned.user).get(url).status_code == 403
     assert client_for(s["other"].user).get(url).status_code == 403
