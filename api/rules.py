@@ -36,6 +36,7 @@ rules.add_perm("api.manage_clients", is_person & is_office)
 rules.add_perm("api.view_all_tokens", is_person & is_office)
 # The bulk pushes: the office (in person), or the system client of that scope, nobody else.
 rules.add_perm("api.push_tax", (is_person & is_office) | scope_is("tax_push"))
+rules.add_perm("api.push_registrations", (is_person & is_office) | scope_is("registry_push"))
 rules.add_perm("api.view_push", (is_person & is_office) | scope_is("tax_push") | scope_is("registry_push"))
 # The admin, for the office.
 for _action in ("view", "change", "delete"):

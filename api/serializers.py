@@ -161,3 +161,19 @@ class PublicNoticeItemSerializer(serializers.Serializer):
     name = serializers.CharField()
     region = serializers.CharField()
     industry = serializers.CharField(allow_null=True)
+
+
+class RegistrationRowSerializer(serializers.Serializer):
+    """One line of the province's registration list, as in the file the office uploads."""
+
+    name = serializers.CharField(allow_blank=True, required=False, allow_null=True, help_text=_("The enterprise's name."))
+    uscc = serializers.CharField(allow_blank=True, required=False, allow_null=True, help_text=_("The unified social credit code."))
+    number = serializers.CharField(allow_blank=True, required=False, allow_null=True, help_text=_("The registration number; it begins with its year."))
+    year = serializers.JSONField(required=False, allow_null=True)
+    status = serializers.CharField(allow_blank=True, required=False, allow_null=True,
+                                   help_text=_("Registered (入库) or revoked (撤销)."))
+    date = serializers.CharField(allow_blank=True, required=False, allow_null=True)
+
+
+class RegistrationPushSerializer(serializers.Serializer):
+    rows = RegistrationRowSerializer(many=True, allow_empty=False, max_length=200_000)

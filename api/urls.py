@@ -23,6 +23,7 @@ urlpatterns = [
     path("v1/", include(router.urls)),
     path("v1/jobs/<int:pk>/", views.JobView.as_view(), name="job"),
     path("v1/tax/pushes/", views.TaxPushView.as_view(), name="tax_push"),
+    path("v1/registrations/pushes/", views.RegistrationPushView.as_view(), name="registration_push"),
     path("v1/public/notices/", views.PublicNoticeListView.as_view(), name="public_notices"),
     path("v1/public/progress/<int:year>/", views.PublicProgressView.as_view(), name="public_progress"),
     path("v1/schema/", SpectacularAPIView.as_view(), name="public_schema"),

@@ -147,33 +147,66 @@ class JobView(generics.RetrieveAPIView):
     queryset = Job.objects.all()
 
 
-class TaxPushView(APIView):
-    """Push a fiscal year's tax figures, all or nothing, as the office's upload does.
+class PushView(APIView):
+    """A bulk push: the same import as the office's upload, all or nothing, as a job.
 
     Send an `Idempotency-Key` header: a retry with the same key and body returns the first push's
     job (200) instead of importing again; the same key with another body is refused (409).
     """
 
-    permission_required = "api.push_tax"
-    allowed_scopes = (ApiToken.Scope.TAX_PUSH,)
+    body_class = None
 
-    @extend_schema(request=s.TaxPushSerializer, responses={202: s.JobSerializer, 200: s.JobSerializer},
-                   parameters=[OpenApiParameter("Idempotency-Key", str, OpenApiParameter.HEADER, required=True)])
+    def push(self, request, body, token):
+        raise NotImplementedError
+
     def post(self, request):
-        body = s.TaxPushSerializer(data=request.data)
+        body = self.body_class(data=request.data)
         body.is_valid(raise_exception=True)
         token = request.auth if isinstance(request.auth, ApiToken) else None
         try:
-            push, created = pushes.push_tax(
-                year=body.validated_data["year"], rows=[dict(r) for r in body.validated_data["rows"]], by=request.user,
-                idempotency_key=request.headers.get("Idempotency-Key", ""), token=token,
-            )
+            push, created = self.push(request, body.validated_data, token)
         except DjangoValidationError as e:
             code = status.HTTP_409_CONFLICT if getattr(e, "code", "") == "key_reused" else status.HTTP_400_BAD_REQUEST
             return Response({"detail": _messages(e)}, status=code)
         data = s.JobSerializer(push.job).data
         data["url"] = request.build_absolute_uri(f"/api/v1/jobs/{push.job_id}/")
         return Response(data, status=status.HTTP_202_ACCEPTED if created else status.HTTP_200_OK)
+
+
+PUSH_SCHEMA = {"responses": {202: s.JobSerializer, 200: s.JobSerializer},
+               "parameters": [OpenApiParameter("Idempotency-Key", str, OpenApiParameter.HEADER, required=True)]}
+
+
+class TaxPushView(PushView):
+    """Push a fiscal year's tax figures (the tax department's system, or the office)."""
+
+    permission_required = "api.push_tax"
+    allowed_scopes = (ApiToken.Scope.TAX_PUSH,)
+    body_class = s.TaxPushSerializer
+
+    @extend_schema(request=s.TaxPushSerializer, **PUSH_SCHEMA)
+    def post(self, request):
+        return super().post(request)
+
+    def push(self, request, body, token):
+        return pushes.push_tax(year=body["year"], rows=[dict(r) for r in body["rows"]], by=request.user,
+                               idempotency_key=request.headers.get("Idempotency-Key", ""), token=token)
+
+
+class RegistrationPushView(PushView):
+    """Push the province's registration list (入库登记) from the national platform's feed, or the office."""
+
+    permission_required = "api.push_registrations"
+    allowed_scopes = (ApiToken.Scope.REGISTRY_PUSH,)
+    body_class = s.RegistrationPushSerializer
+
+    @extend_schema(request=s.RegistrationPushSerializer, **PUSH_SCHEMA)
+    def post(self, request):
+        return super().post(request)
+
+    def push(self, request, body, token):
+        return pushes.push_registrations(rows=[dict(r) for r in body["rows"]], by=request.user,
+                                         idempotency_key=request.headers.get("Idempotency-Key", ""), token=token)
 
 
 class TokenViewSet(viewsets.ReadOnlyModelViewSet):

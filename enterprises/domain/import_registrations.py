@@ -180,6 +180,14 @@ def parse(source, *, progress=None):
         if not row or all(_blank(v) for v in row):
             continue
         data.append((number, {key: (row[i] if i < len(row) else None) for key, i in positions.items()}))
+    return check_rows(names, data, progress=progress)
+
+
+def check_rows(names, data, *, progress=None):
+    """The checks of `parse` on rows from any source (a file, the API's JSON push).
+
+    names: {key: the column's name as the sender wrote it}; data: [(row number, {key: value})].
+    """
     if not data:
         raise JobFailed(_("The file has no data rows."))
 
@@ -373,6 +381,11 @@ def recheck_and_notify(rows, *, result):
 def import_file(source, *, by=None, progress=None):
     rows = parse(source, progress=progress)
     return write(rows, by=by, progress=progress)
+
+
+def import_rows(names, data, *, by=None, progress=None):
+    """The import of rows already read (pushed through the API as JSON): checked and written as a file's."""
+    return write(check_rows(names, data, progress=progress), by=by, progress=progress)
 
 
 def import_job(job, progress):
