@@ -4,6 +4,8 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 STAMP := $(VENV)/.requirements-installed
+# Two test processes, one per core: each has a database and a Celery queue of its own (tests/conftest.py).
+PYTEST_ARGS ?= -n 2
 # Debian packages: WeasyPrint (Pango, HarfBuzz subsetting), the CJK font for PDFs, gettext for
 # translations, poppler-utils (pdffonts/pdftotext in tests), Chromium for browser tests.
 DEB_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk gettext poppler-utils chromium
