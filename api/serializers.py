@@ -5,9 +5,11 @@ from rest_framework import serializers
 
 from enterprises.models import Enterprise, EnterpriseNomination, EnterpriseYear, Verdict
 from finance.models import FinanceInstitution, Investment
+from funding.models import Grant, Payment
 from incubators.models import IncubatorNomination
 from pojian.models import Job
 from reviews.models import ReviewItem
+from techtransfer.models import Demand, Result, TechContract
 
 from .models import ApiToken
 
@@ -177,3 +179,54 @@ class RegistrationRowSerializer(serializers.Serializer):
 
 class RegistrationPushSerializer(serializers.Serializer):
     rows = RegistrationRowSerializer(many=True, allow_empty=False, max_length=200_000)
+
+
+class PaymentSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Payment
+        fields = ["id", "grant", "tranche", "paid_on", "document_no", "amount", "state", "recorded_at", "confirmed_at"]
+
+
+class GrantSerializer(serializers.ModelSerializer):
+    """A grant of the ledger: beneficiary, line, amount, state and what was paid."""
+
+    year = serializers.IntegerField(source="cycle.year", read_only=True)
+    line = serializers.CharField(source="line.code", read_only=True)
+    region = RegionSerializer(read_only=True)
+
+    class Meta:
+        model = Grant
+        fields = ["id", "year", "line", "beneficiary_name", "region", "amount", "state", "paid_amount",
+                  "recovered_amount", "approved_at"]
+
+
+class ResultCatalogueSerializer(serializers.ModelSerializer):
+    """A published result of the 双千 catalogue (public)."""
+
+    institution = serializers.CharField(source="institution.name", read_only=True)
+
+    class Meta:
+        model = Result
+        fields = ["id", "title", "institution", "field", "maturity", "trl", "summary", "cooperation_modes",
+                  "price_low", "price_high", "contact_name", "contact_phone", "published_at"]
+
+
+class DemandSerializer(serializers.ModelSerializer):
+    enterprise = serializers.CharField(source="enterprise.name", read_only=True)
+    region = RegionSerializer(read_only=True)
+
+    class Meta:
+        model = Demand
+        fields = ["id", "title", "enterprise", "region", "field", "description", "budget", "deadline", "visibility"]
+
+
+class TechContractSerializer(serializers.ModelSerializer):
+    enterprise = serializers.CharField(source="enterprise.name", read_only=True)
+    institution = serializers.CharField(source="institution.name", read_only=True)
+    paid = serializers.DecimalField(max_digits=16, decimal_places=2, read_only=True,
+                                    help_text=_("The amount actually paid (实际发生交易额)."))
+
+    class Meta:
+        model = TechContract
+        fields = ["id", "registration_number", "registered_on", "kind", "title", "enterprise", "institution",
+                  "contract_amount", "tech_amount", "paid"]

@@ -17,6 +17,10 @@ router.register("incubators/nominations", views.IncubatorNominationViewSet, base
 router.register("finance/institutions", views.FinanceInstitutionViewSet, basename="finance-institution")
 router.register("finance/investments", views.InvestmentViewSet, basename="investment")
 router.register("reviews/results", views.ResultViewSet, basename="result")
+router.register("funding/grants", views.GrantViewSet, basename="grant")
+router.register("funding/payments", views.PaymentViewSet, basename="payment")
+router.register("techtransfer/demands", views.DemandViewSet, basename="demand")
+router.register("techtransfer/contracts", views.TechContractViewSet, basename="tech-contract")
 router.register("tokens", views.TokenViewSet, basename="token")
 
 urlpatterns = [
@@ -26,6 +30,7 @@ urlpatterns = [
     path("v1/registrations/pushes/", views.RegistrationPushView.as_view(), name="registration_push"),
     path("v1/public/notices/", views.PublicNoticeListView.as_view(), name="public_notices"),
     path("v1/public/progress/<int:year>/", views.PublicProgressView.as_view(), name="public_progress"),
+    path("v1/public/results/", views.PublicResultListView.as_view(), name="public_results"),
     path("v1/schema/", SpectacularAPIView.as_view(), name="public_schema"),
     # Swagger UI's own script comes from the split view (?script), not inline (README, Security).
     path("v1/docs/", SpectacularSwaggerSplitView.as_view(url_name="api:public_schema"), name="public_docs"),

@@ -1,6 +1,8 @@
 """The API's endpoints. Each names the permission it needs (the apps' own rules) and scopes its
 queryset the way the matching page does: a bureau sees its region, a partner its institution."""
 
+from decimal import Decimal
+
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.shortcuts import get_object_or_404
@@ -17,12 +19,15 @@ from rest_framework.views import APIView
 from enterprises.models import Enterprise, EnterpriseNomination
 from finance.domain.investments import allowed_institutions, record_investment
 from finance.models import FinanceInstitution, Investment
+from funding.models import Grant, Payment
 from incubators.models import IncubatorNomination
 from pojian.models import Job
 from pojian.rules import is_office
 from reports.domain.public import public_progress
 from reviews.domain import queries
 from reviews.models import PublicNotice, ReviewItem
+from techtransfer.models import Demand, Result, TechContract
+from techtransfer.rules import is_results_manager
 
 from . import serializers as s
 from .domain import pushes, tokens
@@ -135,6 +140,80 @@ class ResultViewSet(RegionScoped, viewsets.ReadOnlyModelViewSet):
     def get_queryset(self):
         qs = ReviewItem.objects.filter(round__results_confirmed_at__isnull=False).select_related("round__cycle", "region")
         return self.scope(qs)
+
+
+class GrantViewSet(viewsets.ReadOnlyModelViewSet):
+    """The ledger's grants: the office and approvers read all, a bureau its region's (read only)."""
+
+    serializer_class = s.GrantSerializer
+    permission_any = True
+    permission_required = ("funding.view_ledger", "funding.list_region")
+    object_permission_required = "funding.view_grant"
+    filterset_fields = {"cycle__year": ["exact"], "line__code": ["exact"], "state": ["exact"], "region__code": ["exact"]}
+
+    def get_queryset(self):
+        qs = Grant.objects.select_related("cycle", "line", "region")
+        if getattr(self, "swagger_fake_view", False):
+            return qs.none()
+        return qs if self.request.user.has_perm("funding.view_ledger") else qs.filter(region_id=self.request.user.region_id)
+
+
+class PaymentViewSet(viewsets.ReadOnlyModelViewSet):
+    """Payments (拨付) on the grants one may read."""
+
+    serializer_class = s.PaymentSerializer
+    permission_any = True
+    permission_required = ("funding.view_ledger", "funding.list_region")
+    filterset_fields = {"grant": ["exact"], "state": ["exact"], "paid_on": ["gte", "lte"]}
+
+    def get_queryset(self):
+        qs = Payment.objects.all()
+        user = self.request.user
+        if getattr(self, "swagger_fake_view", False):
+            return qs.none()
+        return qs if user.has_perm("funding.view_ledger") else qs.filter(grant__region_id=user.region_id)
+
+
+class DemandViewSet(viewsets.ReadOnlyModelViewSet):
+    """Enterprises' technical demands: the office, the bureaus (their region's) and results managers."""
+
+    serializer_class = s.DemandSerializer
+    permission_required = "techtransfer.list_demands"
+    object_permission_required = "techtransfer.see_demand"
+    filterset_fields = {"field": ["exact"], "region__code": ["exact"]}
+
+    def get_queryset(self):
+        qs = Demand.objects.select_related("enterprise", "region")
+        user = self.request.user
+        if getattr(self, "swagger_fake_view", False):
+            return qs.none()
+        return qs.filter(region_id=user.region_id) if user.role == "bureau" else qs
+
+
+class TechContractViewSet(viewsets.ReadOnlyModelViewSet):
+    """Technology contracts with what was paid on them: the office, a bureau its region's, an institution its own."""
+
+    serializer_class = s.TechContractSerializer
+    permission_required = "techtransfer.list_contracts"
+    object_permission_required = "techtransfer.see_contract"
+    filterset_fields = {"kind": ["exact"], "registered_on": ["gte", "lte"]}
+
+    def get_queryset(self):
+        from django.db.models import Sum
+        from django.db.models.functions import Coalesce
+
+        qs = TechContract.objects.select_related("enterprise", "institution").annotate(
+            paid=Coalesce(Sum("payments__amount"), Decimal("0")))
+        user = self.request.user
+        if getattr(self, "swagger_fake_view", False):
+            return qs.none()
+        if is_office(user):
+            return qs
+        if user.role == "bureau":
+            return qs.filter(enterprise__region_id=user.region_id)
+        if is_results_manager(user):
+            return qs.filter(institution__managers__user=user, institution__managers__approved_at__isnull=False)
+        return qs.none()
 
 
 class JobView(generics.RetrieveAPIView):
@@ -291,3 +370,16 @@ class PublicProgressView(PublicMixin, APIView):
         regions = (data["enterprises"] or {}).get("regions", []) if release else []
         return Response({"year": year, "released_at": release.released_at if release else None,
                          "results": regions})
+
+
+class PublicResultListView(PublicMixin, generics.ListAPIView):
+    """The public 双千 results catalogue: published results, searched by any part of title or summary (?q=)."""
+
+    serializer_class = s.ResultCatalogueSerializer
+    filterset_fields = {"field": ["exact"], "maturity": ["exact"]}
+
+    def get_queryset(self):
+        from techtransfer.domain import catalogue
+
+        qs = Result.objects.filter(state=Result.State.PUBLISHED).select_related("institution")
+        return catalogue.search(qs, q=self.request.query_params.get("q", "")[:100])

@@ -329,4 +329,12 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # One name per choice set, whatever the field is called (industry, field; the many "state"s).
+    "ENUM_NAME_OVERRIDES": {
+        "IndustryEnum": "enterprises.models.Industry",
+        "NominationStateEnum": "pojian.models.NominationState",
+        "GrantStateEnum": "funding.models.GrantState",
+        "PaymentStateEnum": "funding.models.Payment.State",
+        "ResultStateEnum": "techtransfer.models.Result.State",
+    },
 }

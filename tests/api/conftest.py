@@ -1,13 +1,18 @@
+from decimal import Decimal
+
 import pytest
 from django.utils import timezone
 
 from api.domain import tokens
 from api.models import ApiToken
+from funding.domain.grants import propose_grant
 from tests import factories as core
 from tests.enterprises.factories import EnterpriseFactory, EnterpriseNominationFactory
 from tests.finance.factories import InstitutionFactory, InvestmentFactory
 from tests.incubators.factories import IncubatorFactory, IncubatorNominationFactory
+from tests.funding.factories import line as funding_line
 from tests.reviews.factories import ReviewItemFactory, RoundFactory
+from tests.techtransfer.factories import DemandFactory, TechContractFactory
 
 
 @pytest.fixture
@@ -31,6 +36,10 @@ def two_regions(db, cycle, office):
             "institution": institution,
             "investment": InvestmentFactory(institution=institution, enterprise=enterprise),
             "result": item,
+            "grant": propose_grant(cycle=cycle, line=funding_line(), beneficiary=enterprise, amount=Decimal("100000"),
+                                   by=office),
+            "demand": DemandFactory(enterprise=enterprise),
+            "tech_contract": TechContractFactory(enterprise=enterprise),
         }
     round_.results_confirmed_at = timezone.now()
     round_.save(update_fields=["results_confirmed_at"])

@@ -15,8 +15,9 @@ pytestmark = pytest.mark.django_db
 # List endpoints (by URL name) each role may read; every other one must refuse it.
 ALLOWED = {
     "office": {"enterprise", "enterprise-nomination", "incubator-nomination", "finance-institution", "investment",
-               "result", "token"},
-    "bureau": {"enterprise", "enterprise-nomination", "incubator-nomination", "finance-institution", "result", "token"},
+               "result", "token", "grant", "payment", "demand", "tech-contract"},
+    "bureau": {"enterprise", "enterprise-nomination", "incubator-nomination", "finance-institution", "result", "token",
+               "grant", "payment", "demand", "tech-contract"},
     "expert": {"token"},
     "partner": {"investment", "token"},
     "tax_client": set(),
@@ -24,7 +25,8 @@ ALLOWED = {
 # The object of 吉林 (another city) behind each detail endpoint.
 FOREIGN = {"enterprise": "enterprise", "enterprise-nomination": "nomination",
            "incubator-nomination": "incubator_nomination", "finance-institution": "institution",
-           "investment": "investment", "result": "result"}
+           "investment": "investment", "result": "result", "grant": "grant", "demand": "demand",
+           "tech-contract": "tech_contract"}
 
 
 def list_endpoints():
@@ -67,7 +69,9 @@ def test_each_role_reads_only_what_it_may(callers, two_regions, role):
             continue
         rows = response.json()["results"]
         if role == "bureau":
-            wrong += [f"{endpoint}: row of {r['region']['code']}" for r in rows if r.get("region", {}).get("code") != "220100"]
+            wrong += [f"{endpoint}: row of {r['region']['code']}" for r in rows if "region" in r and r["region"]["code"] != "220100"]
+            if endpoint == "tech-contract":
+                wrong += [f"contract of {r['enterprise']}" for r in rows if r["enterprise"] != mine["enterprise"].name]
         if role == "partner" and endpoint == "investment":
             wrong += [f"investment {r['id']} of another institution" for r in rows if r["institution"] != mine["institution"].pk]
         # Another city's object, asked for by its id.

@@ -67,3 +67,13 @@ def test_the_schema_validates_and_the_docs_are_served_locally(client, tmp_path):
     docs = client.get("/api/v1/docs/").content.decode()
     assert "/static/drf_spectacular_sidecar/swagger-ui-dist/" in docs and "cdn" not in docs.lower()
     assert client.get("/api/v1/schema/").status_code == 200
+
+
+def test_the_public_results_catalogue_lists_published_results_only(client):
+    from tests.techtransfer.factories import ResultFactory
+
+    ResultFactory(title="寒地秸秆降解菌剂")
+    ResultFactory(title="寒地草莓栽培", state="submitted")
+    rows = client.get("/api/v1/public/results/?q=寒地").json()["results"]
+    assert [r["title"] for r in rows] == ["寒地秸秆降解菌剂"]
+    assert client.get("/api/v1/public/results/?format=csv")["Content-Type"].startswith("text/csv")
