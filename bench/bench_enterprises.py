@@ -74,8 +74,9 @@ def generate(start, stop, *, cycle, bureaus, regions, rng):
     copy(EnterpriseYear, ["id", "enterprise_id", "year", "revenue", "rd_expense", "total_assets", "employees",
                           "tech_staff", "revenue_tax", "rd_expense_tax", "total_assets_tax", "employees_tax",
                           "tax_imported_at"], figures)
-    copy(Registration, ["id", "enterprise_id", "year", "number"],
-         ((i, i, year if i % 20 else year - 1, f"{year}220101A{i:07d}") for i in ids if i % 17))
+    # status and listed_number have no database default: COPY must give them (registered, not on a list yet).
+    copy(Registration, ["id", "enterprise_id", "year", "number", "status", "listed_number"],
+         ((i, i, year if i % 20 else year - 1, f"{year}220101A{i:07d}", "registered", "") for i in ids if i % 17))
     ip_rows, transfer_rows = [], []
     ip_id, transfer_id = start * 5, start * 3
     for i in ids:

@@ -69,8 +69,8 @@ def build():
 
     copy(EnterpriseYear, ["id", "enterprise_id", "year", "revenue", "rd_expense", "total_assets", "employees", "tech_staff",
                           "revenue_tax", "rd_expense_tax", "total_assets_tax", "employees_tax"], figures())
-    copy(Registration, ["id", "enterprise_id", "year", "number"],
-         ((i, i, year, f"{year}2201A{i:07d}") for i in range(1, ENTERPRISES + 1, 2)))
+    copy(Registration, ["id", "enterprise_id", "year", "number", "status", "listed_number"],
+         ((i, i, year, f"{year}2201A{i:07d}", "registered", "") for i in range(1, ENTERPRISES + 1, 2)))
     # 3,000 nominations spread over the regions: 60 selected, the rest in the other states.
     states = [NominationState.ACCEPTED, NominationState.REJECTED, NominationState.SUBMITTED, NominationState.RETURNED,
               NominationState.NOT_SELECTED, NominationState.DRAFT]
