@@ -58,15 +58,38 @@ def _tsv(value):
     return str(value).replace("\\", "\\\\").replace("\t", " ").replace("\n", " ")
 
 
+def _defaults(model, fields):
+    """(columns, values) of the model's NOT NULL fields that `fields` leaves out and that have a default:
+    COPY gets no Python defaults, so a field a later migration adds would otherwise break every bench."""
+    import json
+
+    columns, values = [], []
+    for f in model._meta.concrete_fields:
+        if f.column in fields or f.attname in fields or f.null or not f.has_default():
+            continue
+        value = f.get_default()
+        if isinstance(value, (list, dict)):
+            value = json.dumps(value)
+        columns.append(f.column)
+        values.append(value)
+    return columns, values
+
+
 def copy(model, fields, rows):
-    """COPY rows (tuples in `fields` order) into the model's table; ids given, so reset_sequences after."""
+    """COPY rows (tuples in `fields` order) into the model's table; ids given, so reset_sequences after.
+
+    Fields left out that have a default get it."""
+    extra_columns, extra_values = _defaults(model, fields)
+    tail = "".join("\t" + _tsv(v) for v in extra_values)
     buf = io.StringIO()
     for row in rows:
         buf.write("\t".join(_tsv(v) for v in row))
+        buf.write(tail)
         buf.write("\n")
     buf.seek(0)
+    columns = [*fields, *extra_columns]
     with connection.cursor() as cursor:
-        cursor.cursor.copy_expert(f"COPY {model._meta.db_table} ({', '.join(fields)}) FROM STDIN", buf)
+        cursor.cursor.copy_expert(f"COPY {model._meta.db_table} ({', '.join(columns)}) FROM STDIN", buf)
 
 
 def reset_sequences(*models):
