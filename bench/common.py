@@ -65,7 +65,9 @@ def _defaults(model, fields):
 
     columns, values = [], []
     for f in model._meta.concrete_fields:
-        if f.column in fields or f.attname in fields or f.null or not f.has_default():
+        if f.column in fields or f.attname in fields or f.null or f.primary_key:
+            continue
+        if not (f.has_default() or f.empty_strings_allowed):  # text fields default to "" as the ORM saves them
             continue
         value = f.get_default()
         if isinstance(value, (list, dict)):
