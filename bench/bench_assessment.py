@@ -119,6 +119,9 @@ def main():
 
         client = Client()
         client.force_login(office)
+        from tests.otp import mark_verified
+
+        mark_verified(client, office)  # the office signs in with its second factor
         with timer(t, "page"):
             for _ in range(5):
                 assert client.get(f"/assessment/{year}/").status_code == 200
