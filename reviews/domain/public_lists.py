@@ -3,6 +3,7 @@ withdrawn or confirmed), the confirmed lists (nominations in state "selected", w
 confirmed them), the incubators' post-subsidy publications and the finance cooperation list."""
 
 from collections import defaultdict
+from importlib import import_module
 
 from django.apps import apps
 from django.urls import reverse
@@ -69,12 +70,12 @@ def list_name(kind):
 
 
 def index(*, user):
-    """[{year, notices, confirmed: [(kind, name, url)], post_subsidies: url|None}], newest year first."""
+    """[{year, notices, confirmed: [(kind, name, url)], post_subsidies: url|None, grants: url|None}], newest first."""
     notices = [
         n for n in PublicNotice.objects.select_related("round__cycle").order_by("-starts", "-pk")
         if user.has_perm("reviews.view_public_notice", n)
     ]
-    years = defaultdict(lambda: {"notices": [], "confirmed": [], "post_subsidies": None})
+    years = defaultdict(lambda: {"notices": [], "confirmed": [], "post_subsidies": None, "grants": None})
     for n in notices:
         years[n.round.cycle.year]["notices"].append(n)
     for year, kinds in confirmed_kinds_by_year().items():
@@ -85,4 +86,10 @@ def index(*, user):
     if publication is not None:
         for year in publication.objects.values_list("year", flat=True):
             years[year]["post_subsidies"] = reverse("incubators:public_post_subsidies", args=[year])
+    grant = _model("funding.Grant")
+    if grant is not None:
+        # The years with support the public may see (funding.models.PUBLIC_STATES: committed and after).
+        public = import_module("funding.models").PUBLIC_STATES
+        for year in grant.objects.filter(state__in=public).values_list("cycle__year", flat=True).distinct():
+            years[year]["grants"] = reverse("funding:public_grants_year", args=[year])
     return [{"year": y, **years[y]} for y in sorted(years, reverse=True)]

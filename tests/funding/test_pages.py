@@ -131,3 +131,17 @@ def test_budget_tranche_split_must_add_up(budget):
         budget.full_clean()
     budget.tranche_split = [70, 30]
     budget.full_clean()
+
+
+def test_public_notice_index_links_the_years_approved_support(client, committed_grant):
+    index = client.get(reverse("reviews:public_notices"))
+    year = committed_grant.cycle.year
+    link = f'href="{reverse("funding:public_grants_year", args=[year])}"'
+    assert link in index.content.decode()
+
+
+def test_public_notice_index_has_no_support_link_before_a_grant_is_committed(client, make_grant):
+    grant = make_grant()
+    assert grant.state == "proposed"
+    index = client.get(reverse("reviews:public_notices")).content.decode()
+    assert reverse("funding:public_grants_year", args=[grant.cycle.year]) not in index
