@@ -9,8 +9,8 @@ from funding.domain.grants import propose_grant
 from tests import factories as core
 from tests.enterprises.factories import EnterpriseFactory, EnterpriseNominationFactory
 from tests.finance.factories import InstitutionFactory, InvestmentFactory
-from tests.incubators.factories import IncubatorFactory, IncubatorNominationFactory
 from tests.funding.factories import line as funding_line
+from tests.incubators.factories import IncubatorFactory, IncubatorNominationFactory
 from tests.reviews.factories import ReviewItemFactory, RoundFactory
 from tests.techtransfer.factories import DemandFactory, TechContractFactory
 
