@@ -5,12 +5,12 @@ import io
 
 from rest_framework.renderers import BaseRenderer
 
-# A cell starting so is a formula to a spreadsheet: prefix it with a quote, as OWASP advises for CSV.
-_DANGEROUS = ("=", "+", "-", "@", "\t", "\r")
+from pojian.domain.xlsx import FORMULA_STARTS
 
 
 def neutralise(text):
-    return "'" + text if text.startswith(_DANGEROUS) else text
+    """A cell a spreadsheet would read as a formula gets a leading quote, as OWASP advises for CSV."""
+    return "'" + text if text[:1] in FORMULA_STARTS else text
 
 
 class CSVRenderer(BaseRenderer):

@@ -29,7 +29,9 @@ from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.datetime import to_excel
 
-_DANGEROUS = frozenset(("=", "+", "-", "@", "\t", "\r"))  # a text starting so gets the quote prefix
+# A text starting so is a formula to a spreadsheet: here it gets the quote prefix (the CSV export uses it too).
+FORMULA_STARTS = frozenset(("=", "+", "-", "@", "\t", "\r"))
+_DANGEROUS = FORMULA_STARTS
 MAX_TEXT = 32767  # Excel's limit for one cell, in UTF-16 units: longer text makes Excel "repair" the file
 MAX_ROWS, MAX_COLUMNS = 1_048_576, 16_384  # a worksheet's size in Excel
 SHEET_TITLE_MAX = 31

@@ -52,15 +52,18 @@ def test_returning_needs_a_reason_and_the_manager_may_edit_again(office):
     assert Result.objects.get(pk=result.pk).state == S.SUBMITTED
 
 
-def test_another_institution_an_unapproved_manager_and_a_bureau_may_not_touch_a_result(client_for, bureau):
+def test_another_institution_an_unapproved_manager_and_a_bureau_may_not_touch_a_result(client_for, bureau, expert):
     result = ResultFactory(state=S.DRAFT)
     other = results_manager(InstitutionFactory(), "other-inst")
     pending = results_manager(result.institution, "pending", approved=False)
-    for user in (other, pending, bureau):
+    for user in (other, pending, bureau, expert):
         with pytest.raises(PermissionDenied):
             catalogue.submit_result(result, by=user)
         assert client_for(user).post(reverse("techtransfer:result_edit", args=[result.pk]), form()).status_code == 403
     assert client_for(pending).get(reverse("techtransfer:own_results")).status_code == 403
+    # Not published: nobody but the office and the institution sees it, signed in or not.
+    for user in (other, bureau, expert, None):
+        assert client_for(user).get(reverse("techtransfer:public_result", args=[result.pk])).status_code == 403
     assert Result.objects.get(pk=result.pk).title == result.title
 
 

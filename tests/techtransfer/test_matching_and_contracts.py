@@ -28,7 +28,7 @@ def test_a_demand_is_offered_the_most_similar_results_of_its_field_first():
     assert result_side[0].pk == demand.pk
 
 
-def test_a_bureau_enters_demands_for_its_own_enterprises_only(client_for, bureau, other_bureau):
+def test_a_bureau_enters_demands_for_its_own_enterprises_only(client_for, bureau, other_bureau, expert):
     mine = EnterpriseFactory(region=bureau.region)
     theirs = EnterpriseFactory(region=other_bureau.region)
     data = {"title": "耐低温电池", "field": "energy", "description": "零下30度可用", "visibility": "institutions"}
@@ -38,6 +38,12 @@ def test_a_bureau_enters_demands_for_its_own_enterprises_only(client_for, bureau
     demand = Demand.objects.get()
     assert ok.status_code == 302 and demand.region == bureau.region
     assert client_for(other_bureau).get(reverse("techtransfer:demand", args=[demand.pk])).status_code == 403
+    assert client_for(expert).get(reverse("techtransfer:demand", args=[demand.pk])).status_code == 403
+    # Another city's bureau cannot pick this enterprise (a form error); an expert may not enter demands at all.
+    foreign = client_for(other_bureau).post(reverse("techtransfer:demand_create"), {**data, "enterprise": mine.pk})
+    assert foreign.status_code == 200 and "enterprise" in foreign.context["form"].errors
+    assert client_for(expert).post(reverse("techtransfer:demand_create"), {**data, "enterprise": mine.pk}).status_code == 403
+    assert Demand.objects.count() == 1
     assert client_for(None).get(reverse("techtransfer:demand", args=[demand.pk])).status_code == 302
     manager = results_manager(InstitutionFactory(), "inst-reader")
     assert client_for(manager).get(reverse("techtransfer:demand", args=[demand.pk])).status_code == 200
