@@ -138,6 +138,27 @@ def transfer_status(transfer, rulebook, *, year):
     return True, ""
 
 
+def counted_results(nomination, *, verdict=None):
+    """The enterprise's IP items and transfers, each marked with whether it counted and why not.
+
+    Judged by the rulebook the nomination's verdict was judged by (the year's current one when it
+    has none), so the office, the bureau, the expert and the 推荐表 say the same. Returns
+    (rulebook, ip_items, transfers); each item carries `.counted` and `.not_counted_because`.
+    """
+    from .rulebook import rulebook_for
+
+    year = nomination.cycle.year
+    judged_by = (verdict.rulebook if verdict is not None and verdict.rulebook_id else None) or rulebook_for(year)
+    marked = []
+    for items, status in ((nomination.enterprise.ip_items.all(), ip_item_status),
+                          (nomination.enterprise.transfers.all(), transfer_status)):
+        items = list(items)
+        for item in items:
+            item.counted, item.not_counted_because = status(item, judged_by, year=year)
+        marked.append(items)
+    return judged_by, marked[0], marked[1]
+
+
 def counts_for(queryset, *, year, rulebook=None, on=None):
     """The counts for every enterprise nominated in `queryset`: five aggregate queries, no loop over enterprises."""
     from .rulebook import rulebook_for

@@ -251,6 +251,9 @@ def nomination_contents(nomination):
     figures = EnterpriseYear.objects.filter(enterprise=enterprise, year=figures_year).first()
     registration = Registration.all_objects.filter(enterprise=enterprise, year=year).first()
     verdict = getattr(nomination, "verdict", None) if _has_verdict(nomination) else None
+    from .checks import counted_results
+
+    judged_by, ip_items, transfers = counted_results(nomination, verdict=verdict)
     return {
         "enterprise": enterprise,
         "figures": figures,
@@ -258,8 +261,9 @@ def nomination_contents(nomination):
         "figures_label": figures_label(figures_year=figures_year, year=year),
         "figure_rows": figure_rows(figures),
         "registration": registration,
-        "ip_items": list(enterprise.ip_items.all()),
-        "transfers": list(enterprise.transfers.all()),
+        "ip_items": ip_items,
+        "transfers": transfers,
+        "judged_by": judged_by,
         "products": list(enterprise.core_products.all()),
         "verdict": verdict,
         "verdict_rows": verdict_rows(verdict),

@@ -168,12 +168,7 @@ class OfficeNominationDetailView(PortalPermissionMixin, DetailView):
         ctx["figures"] = EnterpriseYear.objects.filter(enterprise=enterprise, year=ctx["figures_year"]).first()
         ctx["registrations"] = enterprise.registrations.all()
         # Which results counted and which did not, and why, by the rules the verdict was judged by.
-        judged_by = (verdict.rulebook if verdict and verdict.rulebook_id else None) or rulebook
-        ctx["ip_items"] = [(item, *checks.ip_item_status(item, judged_by, year=n.cycle.year))
-                           for item in enterprise.ip_items.all()]
-        ctx["transfers"] = [(t, *checks.transfer_status(t, judged_by, year=n.cycle.year))
-                            for t in enterprise.transfers.all()]
-        ctx["judged_by"] = judged_by
+        ctx["judged_by"], ctx["ip_items"], ctx["transfers"] = checks.counted_results(n, verdict=verdict)
         ctx["core_products"] = enterprise.core_products.all()
         ctx["verdict"] = getattr(n, "verdict", None)
         ctx["gate_state"] = gate.gate_state(n)

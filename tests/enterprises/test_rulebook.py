@@ -236,6 +236,27 @@ def test_nomination_page_says_which_results_counted_and_why_not(cycle, client_fo
     assert f"{cycle.year - 1}年度财务数据（{cycle.year}年度推荐）" in page
 
 
+@pytest.mark.django_db
+def test_bureau_page_and_nomination_form_say_which_results_counted(cycle, client_for, bureau):
+    """The bureau and the 推荐表 see the same judgement as the office: what counted, what did not, and why."""
+    from enterprises.domain.nominations import render_nomination_form
+    from tests import pdfcheck
+
+    e = eligible_enterprise(year=cycle.year, region=bureau.region)
+    lapsed = IPItemFactory(enterprise=e, kind="invention", lapsed_on=datetime.date(cycle.year, 3, 1))
+    blank = TransferFactory(enterprise=e, contract_no="")
+    counted = e.transfers.exclude(pk=blank.pk).first()
+    n = EnterpriseNominationFactory(enterprise=e, cycle=cycle, created_by=bureau, state=NominationState.SUBMITTED)
+    checks.check_nomination(n)
+    page = client_for(bureau).get(reverse("enterprises:bureau_nomination", args=[n.pk])).content.decode()
+    assert f'data-testid="ip-{lapsed.pk}" data-counted="0"' in page
+    assert f'data-testid="transfer-{blank.pk}" data-counted="0"' in page
+    assert f'data-testid="transfer-{counted.pk}" data-counted="1"' in page
+    assert "无合同编号" in page and "失效" in page
+    text = pdfcheck.text(render_nomination_form(n))
+    assert "不计入" in text and "无合同编号" in text
+
+
 # --- the office's page ------------------------------------------------------------------------------------
 
 
