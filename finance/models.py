@@ -266,6 +266,11 @@ class Digest(models.Model):
         return reverse("finance:digest_detail", args=[self.pk])
 
     @property
+    def figures_year(self):
+        """The fiscal year of the rows' figures (kept with the filters), None for older digests."""
+        return (self.filters or {}).get("figures_year")
+
+    @property
     def entry_count(self):
         return len(self.rows)
 

@@ -16,13 +16,14 @@ from decimal import Decimal
 
 from django.conf import settings as django_settings
 from django.db import transaction
-from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models import Count, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from enterprises.models import Enterprise, EnterpriseNomination, EnterpriseYear, Industry, Registration
+from enterprises.models import EnterpriseNomination, EnterpriseYear, Industry, IPItem, Registration, Transfer
 from pojian.domain.notifications import notify
 from pojian.domain.xlsx import write_workbook
 from pojian.models import Cycle, NominationState
@@ -71,10 +72,21 @@ def _money(value):
     return None if value is None else str(value)
 
 
+# The figures of the figures year (fiscal year before the programme year by default), as the 四科 check judges them.
+FIGURE_KEYS = ("revenue", "rd_expense", "rd_intensity", "total_assets", "employees", "tech_staff")
+
+
 def enterprise_rows(*, cycle, fields, region_ids=(), industries=()):
-    """The snapshot rows: one dict per accepted/selected nomination of the year, only `fields`."""
+    """The snapshot rows: one dict per accepted/selected nomination of the year, only `fields`.
+
+    Figures are those of the year's rulebook's figures year, and IP items and transfers are those its
+    rules count, so a partner reads the same numbers the office selected on.
+    """
+    from enterprises.domain.checks import ip_counted_q, transfer_counted_q
+    from enterprises.domain.rulebook import rulebook_for
+
     year = cycle.year
-    year_end = datetime.date(year, 12, 31)
+    rulebook = rulebook_for(year)
     qs = (
         EnterpriseNomination.objects.filter(cycle=cycle, state__in=STATES)
         .select_related("enterprise", "enterprise__region")
@@ -88,21 +100,15 @@ def enterprise_rows(*, cycle, fields, region_ids=(), industries=()):
         qs = qs.annotate(registration_number=Subquery(
             Registration.objects.filter(enterprise=OuterRef("enterprise_id"), year=year).values("number")[:1]
         ))
-    if "high_value_ip" in fields:
-        qs = qs.annotate(high_value_ip=Subquery(
-            Enterprise.objects.filter(pk=OuterRef("enterprise_id")).annotate(
-                n=Count("ip_items", filter=Q(ip_items__high_value=True, ip_items__granted_on__lte=year_end))
-            ).values("n")[:1]
-        ))
-    if "transfers" in fields:
-        qs = qs.annotate(transfer_count=Subquery(
-            Enterprise.objects.filter(pk=OuterRef("enterprise_id")).annotate(
-                n=Count("transfers", filter=Q(transfers__date__lte=year_end))
-            ).values("n")[:1]
-        ))
+    for key, model, counted in (("high_value_ip", IPItem, ip_counted_q), ("transfers", Transfer, transfer_counted_q)):
+        if key in fields:
+            qs = qs.annotate(**{f"{key}_counted": Coalesce(Subquery(
+                model.objects.filter(counted(rulebook, year=year), enterprise=OuterRef("enterprise_id"))
+                .order_by().values("enterprise").annotate(n=Count("pk")).values("n")[:1]
+            ), 0)})
     nominations = list(qs)
     figures = {fy.enterprise_id: fy for fy in EnterpriseYear.objects.filter(
-        year=year, enterprise_id__in=[n.enterprise_id for n in nominations])}
+        year=rulebook.figures_year, enterprise_id__in=[n.enterprise_id for n in nominations])}
     rows = []
     for n in nominations:
         e, fy = n.enterprise, figures.get(n.enterprise_id)
@@ -127,8 +133,8 @@ def enterprise_rows(*, cycle, fields, region_ids=(), industries=()):
             "total_assets": _money(figure("total_assets")),
             "employees": figure("employees"),
             "tech_staff": fy.tech_staff if fy is not None else None,
-            "high_value_ip": getattr(n, "high_value_ip", None),
-            "transfers": getattr(n, "transfer_count", None),
+            "high_value_ip": getattr(n, "high_value_ip_counted", None),
+            "transfers": getattr(n, "transfers_counted", None),
             "contact_person": e.contact_person,
             "contact_phone": e.contact_phone,
             "address": e.address,
@@ -152,7 +158,10 @@ def prepare_digests(*, cycle=None, on=None):
     region_ids = sorted(settings_row.regions.values_list("pk", flat=True))
     industries = sorted(settings_row.industries or [])
     rows = enterprise_rows(cycle=cycle, fields=fields, region_ids=region_ids, industries=industries)
-    filters = {"regions": region_ids, "industries": industries}
+    from enterprises.domain.rulebook import figures_year_for
+
+    # Kept with the snapshot: the rows' figures are of this fiscal year, whatever the rulebook says later.
+    filters = {"regions": region_ids, "industries": industries, "figures_year": figures_year_for(cycle.year)}
     digests = []
     with transaction.atomic():
         for institution in partners_for_year(cycle.year).prefetch_related("users"):
@@ -179,7 +188,24 @@ def prepare_digests(*, cycle=None, on=None):
 
 
 def headers(digest):
-    return [str(FIELDS[key][0]) for key in digest.fields if key in FIELDS]
+    """Column titles; the figures' columns say their fiscal year (销售收入（2025年度）)."""
+    figures_year = digest.figures_year
+    out = []
+    for key in digest.fields:
+        if key not in FIELDS:
+            continue
+        label = str(FIELDS[key][0])
+        if figures_year and key in FIGURE_KEYS:
+            label = _("%(label)s (%(figures_year)s)") % {"label": label, "figures_year": figures_year}
+        out.append(label)
+    return out
+
+
+def figures_label(digest):
+    """2025年度财务数据（2026年度推荐）, or None for a digest prepared before the figures year was kept."""
+    from enterprises.domain.rulebook import figures_label as label
+
+    return label(figures_year=digest.figures_year, year=digest.cycle.year) if digest.figures_year else None
 
 
 def display_value(key, value):

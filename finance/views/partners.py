@@ -170,6 +170,7 @@ class DigestDetailView(FinancePermissionMixin, DetailView):
 
     def get_context_data(self, **kwargs):
         return {**super().get_context_data(**kwargs), "headers": digest_domain.headers(self.object),
+                "figures_label": digest_domain.figures_label(self.object),
                 "rows": digest_domain.display_rows(self.object)}
 
 

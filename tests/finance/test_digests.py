@@ -33,7 +33,8 @@ def refused(response):
 
 def nominated(cycle, state, *, name, region="220100", industry="software", revenue="50000000.00", tax=None):
     e = EnterpriseFactory(name=name, region=core.region(region), industry=industry, contact_phone="0431-1234567")
-    EnterpriseYearFactory(enterprise=e, year=cycle.year, revenue=Decimal(revenue), revenue_tax=tax and Decimal(tax),
+    # The figures year: by default the fiscal year before the programme year, as the 四科 check judges.
+    EnterpriseYearFactory(enterprise=e, year=cycle.year - 1, revenue=Decimal(revenue), revenue_tax=tax and Decimal(tax),
                           rd_expense=Decimal("5000000.00"))
     return EnterpriseNominationFactory(enterprise=e, cycle=cycle, state=state)
 
@@ -65,6 +66,34 @@ def test_digest_contains_exactly_the_allowed_fields_of_accepted_and_selected(cyc
         {"name": "甲科技", "state": "accepted", "revenue": "40000000.00"},  # the tax figure wins
         {"name": "乙科技", "state": "selected", "revenue": "50000000.00"},
     ]
+
+
+def test_digest_figures_are_of_the_figures_year_and_results_counted_by_the_rulebook(client_for, cycle, institution,
+                                                                                      partner, enterprises):
+    """Partners read the numbers the office selected on: fiscal year Y-1 for programme year Y, and the
+    IP items and transfers the year's rulebook counts, with the year said on the page and in the file."""
+    from enterprises.models import EnterpriseYear
+    from tests.enterprises.factories import IPItemFactory, TransferFactory
+
+    e = enterprises["selected"].enterprise
+    # A programme-year row (fiscal Y) must not be read: it is not the figures year.
+    EnterpriseYear.objects.create(enterprise=e, year=cycle.year, revenue=Decimal("99000000.00"))
+    IPItemFactory(enterprise=e, kind="invention", high_value=True)
+    IPItemFactory(enterprise=e, kind="utility", high_value=True)  # not a kind the default rulebook counts
+    TransferFactory(enterprise=e, contract_no="JS-1", amount=Decimal("100000"))
+    TransferFactory(enterprise=e, contract_no="", amount=Decimal("100000"))  # no contract number: not counted
+    PartnershipFactory(institution=institution, year=cycle.year)
+    allow(["name", "revenue", "high_value_ip", "transfers"])
+    [digest] = domain.prepare_digests(cycle=cycle)
+    row = next(r for r in digest.rows if r["name"] == "乙科技")
+    assert row == {"name": "乙科技", "revenue": "50000000.00", "high_value_ip": 1, "transfers": 1}
+    assert digest.figures_year == cycle.year - 1
+    page = client_for(partner).get(reverse("finance:digest_detail", args=[digest.pk])).content.decode()
+    assert f"{cycle.year - 1}年度财务数据（{cycle.year}年度推荐）" in page
+    assert f"销售收入（元）（{cycle.year - 1}年度）" in page
+    response = client_for(partner).get(reverse("finance:digest_download", args=[digest.pk]))
+    sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content) if response.streaming else response.content)).active
+    assert f"销售收入（元）（{cycle.year - 1}年度）" in [c.value for c in sheet[1]]
 
 
 def test_fields_not_allowed_never_appear_anywhere(client_for, cycle, institution, partner, enterprises):
