@@ -239,8 +239,14 @@ def report_data(*, year, region=None, with_annex=True):
     investments = sources.investment_totals(year=year, region=region)
     investment_list = sources.investment_rows(year=year, region=region)
     assessment = sources.assessment(cycle=cycle, region=region)
+    from enterprises.domain.rulebook import figures_label
+
+    figures_year = figures_year_for(year)
     data = {
         "year": year,
+        "figures_year": figures_year,
+        # One wording everywhere: 2025年度财务数据（2026年度推荐）.
+        "figures_label": figures_label(figures_year=figures_year, year=year),
         "cycle": cycle,
         "region": region,
         "scope": region.name if region is not None else _("Jilin Province"),

@@ -120,6 +120,10 @@ def _yes_no(value):
 def workbook_sheets(data, *, enterprise_rows=None):
     """[(title, headers, rows, widths)] for `pojian.domain.xlsx.write_workbook`: a sheet per table."""
     na = [[_("Not available yet")]]
+
+    def fy(label):  # a figure's column says its fiscal year: 销售收入（元）（2025年度）
+        return _("%(label)s (%(figures_year)s)") % {"label": label, "figures_year": data["figures_year"]}
+
     sheets = [
         (_("Summary"), [_("Figure"), pgettext("report", "Value"), _("Unit")],
          [[label, value, unit] for label, value, unit, _kind in data["summary"]], [44, 16, 10]),
@@ -131,8 +135,9 @@ def workbook_sheets(data, *, enterprise_rows=None):
          + [[_("Checked"), data["sike"]["checked"], None], [_("Meeting the standard"), data["sike"]["passed"], data["sike"]["rate"]]],
          [40, 16, 20]),
         (_("Selected enterprises"),
-         [_("Rank"), _("Enterprise"), _("Unified social credit code"), _("Region"), _("Industry"), _("Sales revenue (yuan)"),
-          _("R&D expense (yuan)"), _("R&D intensity (%)"), _("Employees"), _("S&T staff"), _("S&T staff share (%)"),
+         [_("Rank"), _("Enterprise"), _("Unified social credit code"), _("Region"), _("Industry"), fy(_("Sales revenue (yuan)")),
+          fy(_("R&D expense (yuan)")), fy(_("R&D intensity (%)")), fy(_("Employees")), fy(_("S&T staff")),
+          fy(_("S&T staff share (%)")),
           _("High-value IP items"), _("Transfers"), _("Aggregate score"), _("Selected on")],
          [[r["rank"], r["name"], r["uscc"], r["region"], r["industry"], r["revenue"], r["rd_expense"], r["rd_intensity"],
            r["employees"], r["tech_staff"], r["tech_staff_share"], r["high_value_ip"], r["transfers"], r["score"],
@@ -175,9 +180,9 @@ def workbook_sheets(data, *, enterprise_rows=None):
                      t["investment_amount"]] for t in data["trends"]], [8, 12, 12, 12, 12, 14, 12, 18]))
     if enterprise_rows is not None:
         sheets.append((_("Enterprise figures"),
-                       [_("Enterprise"), _("Unified social credit code"), _("Region"), _("Industry"), _("Sales revenue (yuan)"),
-                        _("Source"), _("R&D expense (yuan)"), _("R&D intensity (%)"), _("Total assets (yuan)"), _("Employees"),
-                        _("S&T staff"), _("Registration number"), _("Nomination state")],
+                       [_("Enterprise"), _("Unified social credit code"), _("Region"), _("Industry"), fy(_("Sales revenue (yuan)")),
+                        _("Source"), fy(_("R&D expense (yuan)")), fy(_("R&D intensity (%)")), fy(_("Total assets (yuan)")),
+                        fy(_("Employees")), fy(_("S&T staff")), _("Registration number"), _("Nomination state")],
                        enterprise_rows, [34, 22, 18, 20, 18, 12, 18, 12, 18, 10, 10, 22, 12]))
     return sheets
 

@@ -49,6 +49,7 @@ def test_report_pdf_shows_the_figures_in_chinese_with_the_font_embedded(cycle):
     assert "62.50" in text
     # The selected enterprise with tax revenue 40,000,000 yuan = 4,000.00 万元, R&D intensity 12.50 %.
     assert "4,000.00" in text and "12.50" in text
+    assert f"{cycle.year - 1}年度财务数据（{cycle.year}年度推荐）" in text  # the figures year, worded as everywhere
     for nomination in (*n["cc_selected"], n["cc_accepted"], n["jl_returned"]):
         assert nomination.enterprise.name in text
     assert n["cc_draft"].enterprise.name not in text  # drafts are the bureau's, not in the annex
@@ -78,8 +79,10 @@ def test_report_workbook_cells_are_typed_frozen_sized_and_safe(cycle, tmp_path):
     header = [c.value for c in selected[1]]
     by_name = {r[1]: dict(zip(header, r, strict=True)) for r in selected.iter_rows(min_row=2, values_only=True)}
     first = by_name[n["cc_selected"][0].enterprise.name]
-    assert first[zh("Sales revenue (yuan)")] == 40000000 and isinstance(first[zh("Sales revenue (yuan)")], (int, float))
-    assert first[zh("R&D intensity (%)")] == 12.5
+    # The figures' columns say their fiscal year (the figures year, the one before the programme year).
+    revenue, intensity = (f"{zh(label)}（{cycle.year - 1}年度）" for label in ("Sales revenue (yuan)", "R&D intensity (%)"))
+    assert first[revenue] == 40000000 and isinstance(first[revenue], (int, float))
+    assert first[intensity] == 12.5
     assert by_name[n["jl_selected"].enterprise.name][zh("Selected on")] == datetime.datetime(cycle.year, 9, 1)
 
     nominations = wb[zh("Nominations")]
@@ -94,6 +97,7 @@ def test_report_workbook_cells_are_typed_frozen_sized_and_safe(cycle, tmp_path):
     assert summary[zh("四科 pass rate")] == 62.5
 
     figures = wb[zh("Enterprise figures")]
+    assert [c.value for c in figures[1]][4] == f"{zh('Sales revenue (yuan)')}（{cycle.year - 1}年度）"
     assert figures.max_row - 1 == 3  # the three enterprises with figures for the year
     row = next(r for r in figures.iter_rows(min_row=2, values_only=True) if r[0] == n["cc_selected"][0].enterprise.name)
     assert row[4] == 40000000 and row[5] == zh("Tax data") and row[6] == 5000000
