@@ -51,6 +51,10 @@ class VerdictSerializer(serializers.ModelSerializer):
 class VerdictDetailSerializer(VerdictSerializer):
     """One nomination's verdict with its explanation, criterion by criterion, and the figures it used."""
 
+    explanation = serializers.ListField(
+        child=serializers.DictField(), read_only=True,
+        help_text=_("Per criterion: code, passed, value, threshold, and a note or comparison where there is one."))
+
     class Meta(VerdictSerializer.Meta):
         fields = [*VerdictSerializer.Meta.fields, "explanation", "figures"]
 

@@ -415,7 +415,9 @@ class Verdict(models.Model):
     fail_ip_and_transfers = models.BooleanField(default=False)
     fail_rd_intensity = models.BooleanField(default=False)
     fail_registered = models.BooleanField(default=False)
-    explanation = models.JSONField(_("explanation"), default=list)  # [{code, passed, value, threshold, text}]
+    # [{code, passed, value, threshold[, note][, op]}]; empty when the set-based check wrote the verdict,
+    # which keeps only the figures and rules: `explanation` derives the entries from them on reading.
+    stored_explanation = models.JSONField(_("explanation"), default=list, blank=True, db_column="explanation")
     figures = models.JSONField(_("figures used"), default=dict)
     rulebook = models.ForeignKey(Rulebook, verbose_name=_("rulebook"), null=True, blank=True,
                                  on_delete=models.PROTECT, related_name="verdicts")
@@ -434,3 +436,12 @@ class Verdict(models.Model):
     @property
     def failed(self):
         return [c for c in self.CRITERIA if getattr(self, f"fail_{c}")]
+
+    @property
+    def explanation(self):
+        """The entries per criterion: as stored, or derived from the figures and rules the verdict keeps."""
+        if self.stored_explanation or not self.figures:
+            return self.stored_explanation
+        from .domain.eligibility import explanation_from
+
+        return explanation_from(figures=self.figures, rules=self.rules)

@@ -54,7 +54,7 @@ SET_REWRITE_LOCK = 0x5A4B_0001
 FIGURES = ("revenue", "rd_expense", "total_assets", "employees", "tech_staff")
 MONEY = ("revenue", "rd_expense", "total_assets")
 CENT = Decimal("0.01")
-VERDICT_FIELDS = ["eligible", *(f"fail_{c}" for c in Verdict.CRITERIA), "explanation", "figures", "rulebook", "rules",
+VERDICT_FIELDS = ["eligible", *(f"fail_{c}" for c in Verdict.CRITERIA), "stored_explanation", "figures", "rulebook", "rules",
                   "checked_at"]
 
 
@@ -249,19 +249,21 @@ def check_row(row, counts, *, year, rules=None, on=None):
 
 def verdict_values(row, counts, *, year, now, rulebook=None, figures_year=None, on=None):
     """The Verdict's field values for one row of `with_figures`, with the Counts of its set."""
-    checked = check_row(row, counts, year=year, rules=rulebook.rules() if rulebook else None, on=on)
+    rules = rulebook.rules() if rulebook else None
+    checked = check_row(row, counts, year=year, rules=rules, on=on)
     figures = {"year": year, "figures_year": figures_year or year, "figures_id": checked.figures_id}
     for name, value, source in checked.figures:
         figures[name] = {"value": value, "source": source}
     figures.update(high_value_ip=checked.high_value_ip, transfers=checked.transfers,
                    core_tech_product=checked.has_product, registration_number=checked.registration_number,
-                   registration_year=checked.registration_year)
+                   registration_year=checked.registration_year,
+                   accepted_years=list(eligibility.rules_of(rules).registration_years(year, on)))
     result = checked.result
     failed = result.failed
     values = {"nomination_id": checked.nomination_id, "eligible": result.eligible}
     for code, key in _FAIL_KEYS:
         values[key] = code in failed
-    values.update(explanation=result.explanation(), figures=figures, checked_at=now,
+    values.update(stored_explanation=result.explanation(), figures=figures, checked_at=now,
                   rulebook_id=rulebook.pk if rulebook else None, rules=rulebook.snapshot() if rulebook else {})
     return values
 
@@ -348,7 +350,7 @@ def _copy_json(text):
     return text.replace("\\", "\\\\") if "\\" in text else text
 
 
-def copy_line(checked, *, year, checked_at_text, cache=None, figures_year=None, rules_text="\\N\t{}"):
+def copy_line(checked, *, year, checked_at_text, cache=None, figures_year=None, rules_text="\\N\t{}", accepted=None):
     """One Verdict row in COPY text format, for `COLUMNS`."""
     result = checked.result
     failed = result.failed
@@ -365,7 +367,8 @@ def copy_line(checked, *, year, checked_at_text, cache=None, figures_year=None, 
         f'"high_value_ip":{int(checked.high_value_ip)},"transfers":{int(checked.transfers)},'
         f'"core_tech_product":{"true" if checked.has_product else "false"},'
         f'"registration_number":{_json_scalar(checked.registration_number)},'
-        f'"registration_year":{_json_scalar(checked.registration_year)}}}'
+        f'"registration_year":{_json_scalar(checked.registration_year)},'
+        f'"accepted_years":[{",".join(str(int(y)) for y in (accepted or (year,)))}]}}'
     )
     return (f"{checked.nomination_id}\t{'t' if result.eligible else 'f'}\t{flags}\t"
             f"{_copy_json(explanation)}\t{_copy_json(figures)}\t{rules_text}\t{checked_at_text}\n")
@@ -418,6 +421,7 @@ def copy_verdicts(queryset, rows, counts, *, year, now, summary, chunk=COPY_CHUN
 
     cache = _CriterionCache()
     rules = rulebook.rules() if rulebook else None
+    accepted = eligibility.rules_of(rules).registration_years(year, on)
     rules_text = (f"{rulebook.pk}\t{_copy_json(json.dumps(rulebook.snapshot(), ensure_ascii=False))}"
                   if rulebook else "\\N\t{}")
 
@@ -427,7 +431,7 @@ def copy_verdicts(queryset, rows, counts, *, year, now, summary, chunk=COPY_CHUN
             summary.checked += 1
             summary.eligible += checked.result.eligible
             yield copy_line(checked, year=year, checked_at_text=stamp, cache=cache, figures_year=figures_year,
-                            rules_text=rules_text)
+                            rules_text=rules_text, accepted=accepted)
 
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SELECT pg_advisory_xact_lock(%s)", [SET_REWRITE_LOCK])

@@ -16,6 +16,7 @@ note). `describe()` turns one entry into a sentence in the active language, so a
 verdict is shown in whatever language its reader uses.
 """
 
+import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
@@ -175,6 +176,45 @@ class Result:
 
     def __getitem__(self, code):
         return next(c for c in self.criteria if c.code == code)
+
+
+def rules_from_snapshot(snapshot):
+    """The Rules a verdict was judged by, from the snapshot it keeps (`Rulebook.snapshot`); defaults for {}."""
+    if not snapshot:
+        return DEFAULT_RULES
+    until = snapshot.get("previous_registration_until")
+    return Rules(
+        revenue_max=Decimal(snapshot["revenue_max"]), revenue_op=snapshot["revenue_op"],
+        employees_max=int(snapshot["employees_max"]), employees_op=snapshot["employees_op"],
+        tech_staff_percent=Decimal(snapshot["tech_staff_percent"]), tech_staff_op=snapshot["tech_staff_op"],
+        results_min=int(snapshot["results_min"]), results_op=snapshot["results_op"],
+        rd_percent=Decimal(snapshot["rd_percent"]), rd_op=snapshot["rd_op"],
+        previous_registration_until=datetime.date.fromisoformat(until) if until else None,
+    )
+
+
+def explanation_from(*, figures, rules):
+    """A stored verdict's explanation, derived again from the figures and rule values it keeps.
+
+    The set-based check stores no explanation (building it per row in SQL was about half of its time);
+    `evaluate` is pure, so the same inputs give the same entries. `figures["accepted_years"]` holds the
+    registration years accepted when it ran (they depend on the day of the check).
+    """
+    def value(name, cast):
+        found = (figures.get(name) or {}).get("value")
+        return None if found is None else cast(found)
+
+    rules = rules_from_snapshot(rules)
+    year = int(figures["year"])
+    accepted = figures.get("accepted_years") or [year]
+    # The day only chooses the accepted years: before any cut-off both, after it the programme year's alone.
+    on = None if len(accepted) > 1 else datetime.date.max
+    return evaluate(
+        year=year, revenue=value("revenue", Decimal), employees=value("employees", int),
+        tech_staff=value("tech_staff", int), has_core_tech_product=bool(figures.get("core_tech_product")),
+        high_value_ip=int(figures.get("high_value_ip") or 0), transfers=int(figures.get("transfers") or 0),
+        rd_expense=value("rd_expense", Decimal), registered_year=figures.get("registration_year"), rulebook=rules, on=on,
+    ).explanation()
 
 
 # --- inputs -----------------------------------------------------------------------------------
