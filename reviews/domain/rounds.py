@@ -19,7 +19,7 @@ from pojian.models import NominationState
 from ..models import Assignment, Criterion, ReviewItem, Round, ScoreSheet
 from .kinds import gate_q, nomination_model, nominee_facts
 
-# A starting score sheet per kind (the office edits it in the admin); max scores add up to 100.
+# A starting score sheet per kind (the office edits it on the round's score sheet page); max scores add up to 100.
 DEFAULT_CRITERIA = {
     "enterprises": [
         (gettext_noop("Technological innovation"), gettext_noop("Key core technology, products and their level."), 30),
@@ -41,6 +41,12 @@ DEFAULT_CRITERIA = {
     "bureau_summaries": [
         (gettext_noop("Work done"), gettext_noop("What the bureau did for the programme this year."), 60),
         (gettext_noop("Results"), gettext_noop("Outcomes in its region."), 40),
+    ],
+    "acceptance": [
+        (gettext_noop("Goals and indicators reached"), gettext_noop("What each indicator of the agreement reached against its target."), 40),
+        (gettext_noop("Use of funds"), gettext_noop("Provincial and self-raised funds spent as the agreement's budget says."), 20),
+        (gettext_noop("Technological results"), gettext_noop("New products, technologies, IP and their level."), 25),
+        (gettext_noop("Economic and social benefit"), gettext_noop("Revenue, jobs and the drive the project gives its industry."), 15),
     ],
 }
 
