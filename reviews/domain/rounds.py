@@ -71,7 +71,8 @@ def create_round(*, cycle, kind, by, title="", default_sheet=True, **settings):
         raise ValidationError(_("Unknown kind of review round."), code="kind")
     if cycle.is_closed:
         raise ValidationError(_("This programme year is closed."), code="cycle_closed")
-    if Round.objects.filter(cycle=cycle, kind=kind).exists():
+    # Acceptance rounds run in batches as projects come due (funding.domain.acceptance); the others once a year.
+    if kind != Round.Kind.ACCEPTANCE and Round.objects.filter(cycle=cycle, kind=kind).exists():
         raise ValidationError(_("This year already has a review round of this kind."), code="duplicate")
     allowed = {"experts_per_item", "max_load", "aggregation", "normalise", "notice_days", "scoring_closes"}
     unknown = set(settings) - allowed
@@ -104,6 +105,8 @@ def populate_round(*, round_, by):
     Returns (created, updated).
     """
     _require_office(by, obj=round_)
+    if round_.kind == Round.Kind.ACCEPTANCE:
+        raise ValidationError(_("An acceptance round reviews the projects chosen when it was created."), code="acceptance")
     if round_.phase not in (Round.Phase.ASSIGNMENT, Round.Phase.SCORING):
         raise TransitionNotAllowed(_("Nominations can no longer be added: the round is closed."), code="phase")
     model = nomination_model(round_.kind)
