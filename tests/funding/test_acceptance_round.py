@@ -195,3 +195,20 @@ def test_acceptance_pages_for_the_office_and_refusals(client_for, two_projects, 
         response = anonymous.get(url)
         assert response.status_code == 302 and reverse("login") in response["Location"]
     assert Round.objects.filter(kind="acceptance").count() == 1
+
+
+def test_assigned_expert_reads_the_project_and_scores_it_others_are_refused(client_for, two_projects, cycle, office,
+                                                                             bureau):
+    file_all(two_projects, bureau)
+    round_ = acceptance.create_acceptance_round(cycle=cycle, projects=two_projects[:1], by=office, experts_per_item=1)
+    ex, other = ExpertFactory(), ExpertFactory()
+    item = round_.items.get()
+    assigning.assign(item=item, expert=ex, by=office)
+    assigning.confirm_assignment(round_=round_, by=office)
+    rounds.open_scoring(round_=round_, by=office, closes=timezone.now() + timedelta(days=7))
+    a = item.assignments.get()
+    page = client_for(ex.user).get(reverse("reviews:expert_assignment", args=[a.pk])).content.decode()
+    assert 'data-testid="material-project"' in page and "发明专利申请" in page and two_projects[0].number in page
+    assert "目标与考核指标完成情况" in page  # the acceptance score sheet's first criterion
+    assert client_for(other.user).get(reverse("reviews:expert_assignment", args=[a.pk])).status_code in (403, 404)
+    assert client_for(bureau).get(reverse("reviews:expert_assignment", args=[a.pk])).status_code == 403
