@@ -95,3 +95,31 @@ class OpenProjectsForm(forms.Form):
     amount = forms.DecimalField(label=_("provincial funding per project (yuan)"), max_digits=14, decimal_places=2, min_value=0)
     starts_on = forms.DateField(label=_("term starts"), widget=forms.DateInput(attrs={"type": "date"}))
     ends_on = forms.DateField(label=_("term ends"), widget=forms.DateInput(attrs={"type": "date"}))
+
+
+# --- 验收 as a review round (funding.domain.acceptance) --------------------------------------------
+
+
+class AcceptanceRoundForm(forms.Form):
+    projects = forms.ModelMultipleChoiceField(label=_("Projects"), queryset=None, widget=forms.CheckboxSelectMultiple)
+    title = forms.CharField(label=_("Title"), required=False, max_length=120)
+    pass_score = forms.DecimalField(label=_("Pass score (out of 100)"), min_value=0, max_value=100, max_digits=5,
+                                    decimal_places=2, initial=60)
+    experts_per_item = forms.IntegerField(label=_("Experts per project"), min_value=1, max_value=15, initial=3)
+    max_load = forms.IntegerField(label=_("Maximum projects per expert"), min_value=1, max_value=500, initial=20)
+
+    def __init__(self, *args, projects, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["projects"].queryset = projects
+        self.fields["projects"].label_from_instance = lambda p: f"{p.number} · {p.enterprise.name} · {p.title}"
+
+
+class AcceptanceItemDecisionForm(forms.Form):
+    outcome = forms.ChoiceField(label=_("Office decision"), required=False,
+                                widget=forms.Select(attrs={"class": "form-select form-select-sm"}))
+    reason = forms.CharField(label=_("Reason"), required=False, max_length=2000,
+                             widget=forms.TextInput(attrs={"class": "form-control form-control-sm"}))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["outcome"].choices = [("", _("— by the pass score —")), *Project.Outcome.choices]

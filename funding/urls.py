@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import acceptance_views, views
 
 app_name = "funding"
 urlpatterns = [
@@ -12,6 +12,8 @@ urlpatterns = [
     path("projects/<int:pk>/", views.ProjectDetailView.as_view(), name="project"),
     path("projects/<int:pk>/file/<slug:field>/", views.ProjectFileView.as_view(), name="project_file"),
     path("projects/<int:pk>/<slug:action>/", views.ProjectActionView.as_view(), name="project_action"),
+    path("acceptance/", acceptance_views.AcceptanceRoundsView.as_view(), name="acceptance_rounds"),
+    path("acceptance/<int:pk>/", acceptance_views.AcceptanceRoundView.as_view(), name="acceptance_round"),
     path("region/", views.RegionView.as_view(), name="region"),
     # Public: the approved lists, once confirmed.
     path("public/", views.PublicGrantListView.as_view(), name="public_grants"),

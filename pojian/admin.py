@@ -69,3 +69,51 @@ class CalendarDayAdmin(HistoryAdmin):
     list_filter = ["kind"]
     date_hierarchy = "day"
     search_fields = ["name"]
+
+
+# --- django-celery-beat's periodic tasks, shown by what they do rather than by their code names ---
+
+from django_celery_beat import admin as beat_admin  # noqa: E402  (registers its admin first)
+from django_celery_beat.models import PeriodicTask  # noqa: E402
+
+from .third_party import PERIODIC_TASK_LABELS, periodic_task_label  # noqa: E402
+
+
+class LabelledTaskSelectWidget(beat_admin.TaskSelectWidget):
+    """The registered tasks to choose from, each with its label before its code name."""
+
+    def tasks_as_choices(self):
+        return tuple(
+            (code, f"{periodic_task_label(code)}（{code}）" if code in PERIODIC_TASK_LABELS else code)
+            for code, _code in super().tasks_as_choices()
+        )
+
+
+class LabelledPeriodicTaskForm(beat_admin.PeriodicTaskForm):
+    regtask = beat_admin.TaskChoiceField(label=_("Task (registered)"), required=False, widget=LabelledTaskSelectWidget)
+
+
+class TaskLabelFilter(admin.SimpleListFilter):
+    title = _("Task")
+    parameter_name = "task"
+
+    def lookups(self, request, model_admin):
+        codes = model_admin.get_queryset(request).order_by("task").values_list("task", flat=True).distinct()
+        return [(code, periodic_task_label(code)) for code in codes]
+
+    def queryset(self, request, queryset):
+        return queryset.filter(task=self.value()) if self.value() else queryset
+
+
+admin.site.unregister(PeriodicTask)
+
+
+@admin.register(PeriodicTask)
+class PeriodicTaskAdmin(beat_admin.PeriodicTaskAdmin):
+    form = LabelledPeriodicTaskForm
+    list_display = ("label", "enabled", "scheduler", "interval", "start_time", "last_run_at", "one_off")
+    list_filter = ["enabled", "one_off", TaskLabelFilter, "start_time", "last_run_at"]
+
+    @admin.display(description=_("Task"), ordering="name")
+    def label(self, obj):
+        return periodic_task_label(obj)

@@ -110,8 +110,11 @@ class ScoreSheetAdmin(HistoryAdmin):
     inlines = [CriterionInline]
 
     def has_change_permission(self, request, obj=None):
-        # The sheet is fixed once scoring has started: totals already given depend on it.
-        if obj is not None and obj.round.phase != Round.Phase.ASSIGNMENT:
+        # The sheet is fixed once scoring has started: totals already given depend on it (the portal's
+        # score sheet page edits and copies sheets with the rules of reviews.domain.sheets).
+        from .domain.sheets import sheet_locked
+
+        if obj is not None and sheet_locked(obj.round):
             return False
         return super().has_change_permission(request, obj)
 

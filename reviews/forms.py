@@ -98,7 +98,8 @@ class ConflictDecisionForm(forms.Form):
 
 
 class CreateRoundForm(forms.Form):
-    kind = forms.ChoiceField(label=_("Kind"), choices=Round.Kind.choices)
+    # Acceptance rounds are created from the projects due for acceptance (funding), not here.
+    kind = forms.ChoiceField(label=_("Kind"), choices=[c for c in Round.Kind.choices if c[0] != Round.Kind.ACCEPTANCE])
     title = forms.CharField(label=_("Title"), required=False, max_length=120)
     experts_per_item = forms.IntegerField(label=_("Experts per nomination"), min_value=1, max_value=MAX_SMALL_COUNT, initial=5)
     max_load = forms.IntegerField(label=_("Maximum nominations per expert"), min_value=1, max_value=MAX_SMALL_COUNT,
@@ -218,3 +219,50 @@ class PublicObjectionForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["item"].queryset = items
         self.fields["item"].label_from_instance = lambda item: item.nominee_name
+
+
+# --- score sheets (评分表) ----------------------------------------------------------------------
+
+
+class SheetForm(forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=120)
+    instructions = forms.CharField(label=_("Instructions for experts"), required=False, max_length=5000,
+                                   widget=forms.Textarea(attrs={"rows": 3}))
+    version = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+
+class CriterionForm(forms.Form):
+    """One criterion row; blank extra rows are skipped, the rules are reviews.domain.sheets'."""
+
+    id = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    order = forms.IntegerField(label=_("Order"), required=False, min_value=0, max_value=999)
+    name = forms.CharField(label=pgettext_lazy("score sheet", "Criterion"), required=False, max_length=120)
+    max_score = forms.DecimalField(label=_("Maximum score"), required=False, max_digits=6, decimal_places=2, min_value=0)
+    weight = forms.DecimalField(label=_("Weight"), required=False, max_digits=6, decimal_places=3, min_value=0)
+    guidance = forms.CharField(label=_("Guidance"), required=False, max_length=2000)
+
+    def is_blank(self):
+        data = self.cleaned_data
+        return not data.get("id") and not (data.get("name") or "").strip() and data.get("max_score") is None
+
+
+CriterionFormSet = forms.formset_factory(CriterionForm, extra=2, can_delete=True, max_num=30, validate_max=True)
+
+
+class CopySheetForm(forms.Form):
+    source = forms.ModelChoiceField(label=_("Score sheet to copy"), queryset=None)
+
+    def __init__(self, *args, sources, **kwargs):
+        super().__init__(*args, **kwargs)
+        from .models import ScoreSheet
+
+        self.fields["source"].queryset = ScoreSheet.objects.filter(pk__in=[s.pk for s in sources])
+        self.fields["source"].label_from_instance = lambda s: f"{s.round} · {s.title}"
+
+
+class CopyToForm(forms.Form):
+    target = forms.ModelChoiceField(label=_("Copy to the round"), queryset=Round.objects.none())
+
+    def __init__(self, *args, targets, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["target"].queryset = Round.objects.filter(pk__in=[r.pk for r in targets]).select_related("cycle")

@@ -10,7 +10,7 @@ from django import forms
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -98,6 +98,7 @@ class RoundKind(models.TextChoices):
     INCUBATORS = "incubators", _("Incubators and maker spaces")
     FINANCE = "finance", _("Finance institutions")
     BUREAU_SUMMARIES = "bureau_summaries", _("Bureau summaries")
+    ACCEPTANCE = "acceptance", _("Project acceptance")
 
 
 class Aggregation(models.TextChoices):
@@ -196,6 +197,11 @@ class Round(models.Model):
         _("minimum reviews per nomination"), default=3, validators=[MinValueValidator(1)],
         help_text=_("A nomination with fewer submitted reviews is flagged and cannot be selected without a reason."),
     )
+    pass_score = models.DecimalField(
+        _("pass score"), null=True, blank=True, max_digits=6, decimal_places=2,
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))],
+        help_text=_("Acceptance rounds: a project whose aggregate score reaches it passes, unless the office decides otherwise."),
+    )
     close_reason = models.TextField(_("reason for closing with open points"), blank=True)
     reminders_sent = models.CharField(_("deadline reminders sent"), max_length=40, blank=True, editable=False)
     assignment_confirmed_at = models.DateTimeField(_("assignment confirmed"), null=True, blank=True)
@@ -211,10 +217,16 @@ class Round(models.Model):
         ordering = ["-cycle__year", "kind"]
         verbose_name = _("review round")
         verbose_name_plural = _("review rounds")
-        constraints = [models.UniqueConstraint(fields=["cycle", "kind"], name="one_round_per_year_and_kind")]
+        # One round per year and kind of nomination; acceptance rounds run in batches, as projects come due.
+        constraints = [models.UniqueConstraint(fields=["cycle", "kind"], condition=~Q(kind="acceptance"),
+                                               name="one_round_per_year_and_kind")]
 
     def __str__(self):
         return self.title or f"{self.cycle.year} {self.get_kind_display()}"
+
+    @property
+    def is_acceptance(self):
+        return self.kind == RoundKind.ACCEPTANCE
 
     @property
     def is_scoring(self):
@@ -237,6 +249,7 @@ class ScoreSheet(models.Model):
     round = models.OneToOneField(Round, verbose_name=_("review round"), on_delete=models.CASCADE, related_name="sheet")
     title = models.CharField(_("title"), max_length=120)
     instructions = models.TextField(_("instructions for experts"), blank=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
     history = HistoricalRecords()
 
     class Meta:
@@ -296,6 +309,10 @@ class ReviewItem(models.Model):
     selected = models.BooleanField(_("selected"), default=False)
     overridden = models.BooleanField(_("selection overridden"), default=False)
     override_reason = models.TextField(_("reason for the override"), blank=True)
+    # Acceptance rounds: the office's own outcome for a project, instead of the pass score's (with a reason).
+    decision = models.CharField(_("office decision"), max_length=10, blank=True,
+                                choices=[("passed", _("Passed")), ("rectified", _("Passed after rectification")),
+                                         ("failed", _("Failed"))])
     version = models.PositiveIntegerField(default=1, editable=False)
     history = HistoricalRecords()
 

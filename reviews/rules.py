@@ -146,6 +146,10 @@ for _perm in (
     "manage_rounds", "manage_experts", "import_experts", "manage_conflicts", "manage_assignments",
     "reopen_review", "rank_round", "select", "override_selection", "publish_notice",
     "record_objection", "decide_objection", "confirm_results", "export_results",
+    # Score sheets (评分表): list a year's, edit a round's while it is open, copy one (reviews.domain.sheets).
+    "manage_sheets",
+    # Acceptance rounds (验收): create one for projects due, decide outcomes, confirm them onto the projects.
+    "manage_acceptance",
 ):
     rules.add_perm(f"reviews.{_perm}", is_office)
 

@@ -6,7 +6,7 @@ Names: expert_* for the reviewer dashboard, office_* for the provincial office, 
 
 from django.urls import path
 
-from .views import expert, office, public
+from .views import expert, office, public, sheets
 
 app_name = "reviews"
 
@@ -30,6 +30,8 @@ urlpatterns = [
     path("office/rounds/<int:pk>/results/", office.ResultsView.as_view(), name="office_results"),
     path("office/rounds/<int:pk>/export/<str:what>/", office.ExportView.as_view(), name="office_export"),
     path("office/rounds/<int:pk>/notice/", office.NoticeView.as_view(), name="office_notice"),
+    path("office/sheets/", sheets.SheetListView.as_view(), name="office_sheets"),
+    path("office/rounds/<int:pk>/sheet/", sheets.SheetView.as_view(), name="office_sheet"),
     path("office/items/<int:pk>/", office.ItemView.as_view(), name="office_item"),
     path("office/assignments/<int:pk>/", office.AssignmentActionView.as_view(), name="office_assignment_action"),
     path("office/conflicts/", office.ConflictListView.as_view(), name="office_conflicts"),

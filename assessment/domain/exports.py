@@ -85,8 +85,9 @@ def xlsx_sheets(assessment):
                  explain.tie_text(result.tie)]
         rows.append(line)
     definitions = [
-        [i.code, i.name, i.weight, i.get_source_display(), i.get_computation_display(), i.get_scoring_display(),
-         "; ".join(f"≥{b['min']}: {b['points']}" for b in (i.bands or [])), explain.how_obtained(i)]
+        # The indicator's code is for machines (comparing years, data exchange): the last column, after the Chinese.
+        [i.name, i.weight, i.get_source_display(), i.get_computation_display(), i.get_scoring_display(),
+         "; ".join(f"≥{b['min']}: {b['points']}" for b in (i.bands or [])), explain.how_obtained(i), i.code]
         for i in indicators
     ]
     counted = []
@@ -102,9 +103,10 @@ def xlsx_sheets(assessment):
             ])
     return [
         (str(_("Assessment")), [str(h) for h in headers], rows, [8, 22] + [14] * (2 * len(indicators)) + [12, 8, 40, 40]),
-        (str(_("Indicators")), [str(h) for h in (pgettext("assessment", "Code"), pgettext("assessment", "Name"), _("Weight"), _("Source"), _("Computation"),
-                                                _("Scoring rule"), _("Bands"), _("How it is obtained"))],
-         definitions, [18, 30, 8, 18, 26, 26, 30, 60]),
+        (str(_("Indicators")), [str(h) for h in (pgettext("assessment", "Name"), _("Weight"), _("Source"), _("Computation"),
+                                                _("Scoring rule"), _("Bands"), _("How it is obtained"),
+                                                _("Indicator code (for data exchange)"))],
+         definitions, [30, 8, 18, 26, 26, 30, 60, 18]),
         (str(_("What was counted")), [str(h) for h in (_("Region"), _("Indicator"), pgettext("assessment", "Name"),
                                                         pgettext("assessment", "Code"), pgettext("assessment", "Detail"),
                                                         pgettext("assessment", "Amount (yuan)"), pgettext("assessment", "Date"))],

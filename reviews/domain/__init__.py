@@ -6,6 +6,8 @@
                    confirm_conflict, dismiss_conflict, blocked_pairs, is_conflicted
     assignment.py  propose_assignment (solve), assign, reassign, withdraw_assignment,
                    confirm_assignment, check_assignment
+    sheets.py      score sheets: clean_criteria (Σ max × weight = 100), save_sheet, copy_sheet, sheet_locked
+    acceptance.py  acceptance rounds (验收): projects as items, outcomes by pass score or office decision
     scoring.py     weighted_total, save_review, submit_review, reopen_review
     aggregate.py   aggregate(scores, method), normalised totals (z-scores per expert)
     ranking.py     TIE_RULE, tie_key, order_items, rank_round, select, override_selection

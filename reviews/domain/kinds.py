@@ -38,6 +38,8 @@ KINDS = {
     "incubators": NomineeKind("incubators", ("incubators.IncubatorNomination",), "incubator_quota"),
     "finance": NomineeKind("finance", ("finance.FinanceNomination", "finance.InstitutionNomination"), None),
     "bureau_summaries": NomineeKind("bureau_summaries", ("assessment.BureauSummary",), None),
+    # 验收: supported projects, put into a round by funding.domain.acceptance (never by populate_round).
+    "acceptance": NomineeKind("acceptance", ("funding.Project",), None),
 }
 
 
@@ -161,5 +163,6 @@ def kind_list_name(kind):
         "incubators": _("incubators and maker spaces"),
         "finance": _("finance investment service institutions"),
         "bureau_summaries": _("nominating units' work"),
+        "acceptance": _("projects for acceptance"),
     }
     return names.get(kind, kind)

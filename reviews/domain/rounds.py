@@ -19,7 +19,7 @@ from pojian.models import NominationState
 from ..models import Assignment, Criterion, ReviewItem, Round, ScoreSheet
 from .kinds import gate_q, nomination_model, nominee_facts
 
-# A starting score sheet per kind (the office edits it in the admin); max scores add up to 100.
+# A starting score sheet per kind (the office edits it on the round's score sheet page); max scores add up to 100.
 DEFAULT_CRITERIA = {
     "enterprises": [
         (gettext_noop("Technological innovation"), gettext_noop("Key core technology, products and their level."), 30),
@@ -41,6 +41,12 @@ DEFAULT_CRITERIA = {
     "bureau_summaries": [
         (gettext_noop("Work done"), gettext_noop("What the bureau did for the programme this year."), 60),
         (gettext_noop("Results"), gettext_noop("Outcomes in its region."), 40),
+    ],
+    "acceptance": [
+        (gettext_noop("Goals and indicators reached"), gettext_noop("What each indicator of the agreement reached against its target."), 40),
+        (gettext_noop("Use of funds"), gettext_noop("Provincial and self-raised funds spent as the agreement's budget says."), 20),
+        (gettext_noop("Technological results"), gettext_noop("New products, technologies, IP and their level."), 25),
+        (gettext_noop("Economic and social benefit"), gettext_noop("Revenue, jobs and the drive the project gives its industry."), 15),
     ],
 }
 
@@ -65,7 +71,8 @@ def create_round(*, cycle, kind, by, title="", default_sheet=True, **settings):
         raise ValidationError(_("Unknown kind of review round."), code="kind")
     if cycle.is_closed:
         raise ValidationError(_("This programme year is closed."), code="cycle_closed")
-    if Round.objects.filter(cycle=cycle, kind=kind).exists():
+    # Acceptance rounds run in batches as projects come due (funding.domain.acceptance); the others once a year.
+    if kind != Round.Kind.ACCEPTANCE and Round.objects.filter(cycle=cycle, kind=kind).exists():
         raise ValidationError(_("This year already has a review round of this kind."), code="duplicate")
     allowed = {"experts_per_item", "max_load", "aggregation", "normalise", "notice_days", "scoring_closes"}
     unknown = set(settings) - allowed
@@ -98,6 +105,8 @@ def populate_round(*, round_, by):
     Returns (created, updated).
     """
     _require_office(by, obj=round_)
+    if round_.kind == Round.Kind.ACCEPTANCE:
+        raise ValidationError(_("An acceptance round reviews the projects chosen when it was created."), code="acceptance")
     if round_.phase not in (Round.Phase.ASSIGNMENT, Round.Phase.SCORING):
         raise TransitionNotAllowed(_("Nominations can no longer be added: the round is closed."), code="phase")
     model = nomination_model(round_.kind)

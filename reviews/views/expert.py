@@ -43,6 +43,9 @@ def nomination_material(item):
         ctx["enterprise"] = nomination.enterprise
         ctx["verdict_template"] = _template_or_none("enterprises/_verdict.html")
         ctx["figures_template"] = _template_or_none("enterprises/_tax_differences.html")
+    elif item.round.kind == "acceptance":
+        # 验收: the project's agreement data (goals, indicators with targets and what was reached, term, funds).
+        ctx["project"] = nomination
     return ctx
 
 

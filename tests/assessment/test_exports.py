@@ -55,7 +55,17 @@ def test_xlsx_export_has_the_table_with_numbers_and_no_formulas(client_for, offi
     assert cc[0] == 1 and cc[2] == 91.5 and cc[3] == 100  # rank, value, score: numbers stay numbers
     # 长春: opinion 100 × 2/3 = 66.67, policies 0 → 66.67
     assert Decimal(str(cc[6])) == Decimal("66.67")
-    assert wb.worksheets[1].cell(row=2, column=2).data_type == "s"
+    assert wb.worksheets[1].cell(row=2, column=1).data_type == "s"
+
+
+def test_xlsx_indicators_sheet_leads_with_chinese_names_and_keeps_the_code_last(client_for, office, computed, cycle):
+    job = run_export(client_for(office), reverse("assessment:export", args=[cycle.year, "xlsx"]))
+    rows = list(load_workbook(job.result_file.path).worksheets[1].iter_rows(values_only=True))
+    header, body = rows[0], rows[1:]
+    assert header[0] == "名称" and header[-1] == "指标代码（供系统对接）"
+    assert {r[0] for r in body} == {"=HYPERLINK(\"http://x\")处室意见", "地方配套政策"}
+    assert {r[-1] for r in body} == {"opinion", "policies"}
+    assert not any(cell in ("opinion", "policies") for r in body for cell in r[:-1])  # the code only in the last column
 
 
 def test_pdf_export_has_a_page_per_region_with_the_figures_and_the_cjk_font(client_for, office, computed, cycle):
