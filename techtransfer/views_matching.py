@@ -6,6 +6,7 @@ from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import DetailView, FormView, ListView, TemplateView
 
@@ -157,59 +158,69 @@ class MatchingView(PortalPermissionMixin, TemplateView):
                 "records": records[:200], "status": status, "statuses": MatchRecord.Status.choices}
 
 
-class InterestCreateView(PortalPermissionMixin, FormView):
+class MatchingFormView(PortalPermissionMixin, FormView):
+    """A form for the signed-in user whose save is a domain call; a refusal is shown on the form."""
+
+    template_name = "techtransfer/matching_form.html"
+    initial_keys = ()
+    success_message = ""
+    success_url_name = "techtransfer:matching"
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "user": self.request.user}
+
+    def get_initial(self):
+        return {k: self.request.GET[k] for k in self.initial_keys if self.request.GET.get(k, "").isdigit()}
+
+    def save(self, form):
+        raise NotImplementedError
+
+    def form_valid(self, form):
+        try:
+            saved = self.save(form)
+        except (ValidationError, PermissionDenied) as e:
+            _form_error(form, e)
+            return self.form_invalid(form)
+        messages.success(self.request, self.success_message)
+        return self.success(saved)
+
+    def success(self, saved):
+        return redirect(self.success_url_name)
+
+
+class InterestCreateView(MatchingFormView):
     permission_required = "techtransfer.list_matching"
-    template_name = "techtransfer/matching_form.html"
     form_class = InterestForm
-    extra_context = {"heading": _("Record an interest (意向)")}
+    extra_context = {"heading": gettext_lazy("Record an interest (意向)")}
+    initial_keys = ("result", "demand", "enterprise")
+    success_message = gettext_lazy("The interest is recorded; both sides are notified.")
 
-    def get_form_kwargs(self):
-        return {**super().get_form_kwargs(), "user": self.request.user}
-
-    def get_initial(self):
-        return {k: self.request.GET.get(k) for k in ("result", "demand", "enterprise") if self.request.GET.get(k, "").isdigit()}
-
-    def form_valid(self, form):
+    def save(self, form):
         d = form.cleaned_data
-        try:
-            matching.record_interest(result=d["result"], enterprise=d["enterprise"], demand=d.get("demand"),
-                                     side=d["side"], note=d["note"], by=self.request.user)
-        except (ValidationError, PermissionDenied) as e:
-            _form_error(form, e)
-            return self.form_invalid(form)
-        messages.success(self.request, _("The interest is recorded; both sides are notified."))
-        return redirect("techtransfer:matching")
+        return matching.record_interest(result=d["result"], enterprise=d["enterprise"], demand=d.get("demand"),
+                                        side=d["side"], note=d["note"], by=self.request.user)
 
 
-class RecordCreateView(PortalPermissionMixin, FormView):
+def _record_fields(form):
+    return {k: v for k, v in form.cleaned_data.items() if k != "version"}
+
+
+class RecordCreateView(MatchingFormView):
     permission_required = "techtransfer.create_match_record"
-    template_name = "techtransfer/matching_form.html"
     form_class = MatchRecordForm
-    extra_context = {"heading": _("Record a meeting (对接记录)")}
+    extra_context = {"heading": gettext_lazy("Record a meeting (对接记录)")}
+    initial_keys = ("result", "demand", "enterprise", "event")
+    success_message = gettext_lazy("The matching record is saved.")
 
-    def get_form_kwargs(self):
-        return {**super().get_form_kwargs(), "user": self.request.user}
-
-    def get_initial(self):
-        return {k: self.request.GET.get(k) for k in ("result", "demand", "enterprise", "event")
-                if self.request.GET.get(k, "").isdigit()}
-
-    def form_valid(self, form):
-        fields = {k: v for k, v in form.cleaned_data.items() if k != "version"}
-        try:
-            matching.create_record(by=self.request.user, **fields)
-        except (ValidationError, PermissionDenied) as e:
-            _form_error(form, e)
-            return self.form_invalid(form)
-        messages.success(self.request, _("The matching record is saved."))
-        return redirect("techtransfer:matching")
+    def save(self, form):
+        return matching.create_record(by=self.request.user, **_record_fields(form))
 
 
-class RecordEditView(PortalPermissionMixin, FormView):
+class RecordEditView(MatchingFormView):
     permission_required = "techtransfer.edit_match_record"
-    template_name = "techtransfer/matching_form.html"
     form_class = MatchRecordForm
-    extra_context = {"heading": _("Matching record (对接记录)")}
+    extra_context = {"heading": gettext_lazy("Matching record (对接记录)")}
+    success_message = gettext_lazy("The matching record is saved.")
 
     def get_permission_object(self):
         if not hasattr(self, "_record"):
@@ -218,20 +229,13 @@ class RecordEditView(PortalPermissionMixin, FormView):
         return self._record
 
     def get_form_kwargs(self):
-        return {**super().get_form_kwargs(), "user": self.request.user, "instance": self.get_permission_object()}
+        return {**super().get_form_kwargs(), "instance": self.get_permission_object()}
 
-    def form_valid(self, form):
+    def save(self, form):
         record = MatchRecord.objects.get(pk=self.get_permission_object().pk)
-        fields = {k: v for k, v in form.cleaned_data.items() if k != "version"}
         version = form.cleaned_data.get("version")
-        try:
-            matching.update_record(record, by=self.request.user,
-                                   expected_version=record.version if version is None else version, **fields)
-        except (ValidationError, PermissionDenied) as e:
-            _form_error(form, e)
-            return self.form_invalid(form)
-        messages.success(self.request, _("The matching record is saved."))
-        return redirect("techtransfer:matching")
+        return matching.update_record(record, by=self.request.user, **_record_fields(form),
+                                      expected_version=record.version if version is None else version)
 
 
 # --- 对接会 --------------------------------------------------------------------------------------
@@ -267,29 +271,26 @@ class EventDetailView(PortalPermissionMixin, DetailView):
                 "can_edit": user.has_perm("techtransfer.edit_event", self.object)}
 
 
-class EventFormMixin(PortalPermissionMixin, FormView):
-    template_name = "techtransfer/matching_form.html"
+class EventFormMixin(MatchingFormView):
     form_class = MatchEventForm
-    extra_context = {"heading": _("Matchmaking event (对接会)")}
+    extra_context = {"heading": gettext_lazy("Matchmaking event (对接会)")}
+    success_message = gettext_lazy("The event is saved.")
 
     def instance(self):
         return MatchEvent()
 
     def get_form_kwargs(self):
-        return {**super().get_form_kwargs(), "user": self.request.user, "instance": self.instance()}
+        return {**super().get_form_kwargs(), "instance": self.instance()}
 
-    def form_valid(self, form):
+    def save(self, form):
         event = form.save(commit=False)
         version = form.cleaned_data.get("version")
-        try:
-            matching.save_event(event, by=self.request.user, enterprises=form.cleaned_data["enterprises"],
-                                institutions=form.cleaned_data["institutions"],
-                                expected_version=version if version is not None else event.version)
-        except (ValidationError, PermissionDenied) as e:
-            _form_error(form, e)
-            return self.form_invalid(form)
-        messages.success(self.request, _("The event is saved."))
-        return redirect("techtransfer:event", pk=event.pk)
+        return matching.save_event(event, by=self.request.user, enterprises=form.cleaned_data["enterprises"],
+                                   institutions=form.cleaned_data["institutions"],
+                                   expected_version=version if version is not None else event.version)
+
+    def success(self, saved):
+        return redirect("techtransfer:event", pk=saved.pk)
 
 
 class EventCreateView(EventFormMixin):
