@@ -45,3 +45,6 @@ class TechContractAdmin(HistoryAdmin):
     list_filter = ["kind"]
     search_fields = ["registration_number", "title", "enterprise__name"]
     inlines = [PaymentInline]
+
+
+from . import admin_matching  # noqa: E402,F401  (account requests, 推介, 意向, 对接记录, 对接会)

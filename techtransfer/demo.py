@@ -80,6 +80,9 @@ def seed(*, cycle, stdout=None):
         })
         ContractPayment.objects.get_or_create(contract=contract, invoice_number=f"FP{cycle.year - 1}{i + 1:04d}", defaults={
             "paid_on": datetime.date(cycle.year - 1, 9, 1), "amount": Decimal("600000"), "created_by": office})
+    from . import demo_matching  # 120 results, 40 demands, 推介, 意向, 对接记录, 对接会, account requests
+
+    demo_matching.seed(cycle=cycle, office=office, stdout=stdout)
     if stdout:
         stdout.write(f"双千工程: {len(institutions)} institutions, {Result.objects.count()} results, "
                      f"{Demand.objects.count()} demands, {TechContract.objects.count()} contracts")

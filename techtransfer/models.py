@@ -209,3 +209,6 @@ class ContractPayment(models.Model):
 
     def __str__(self):
         return f"{self.contract.registration_number} {self.amount}"
+
+
+from .models_matching import AccountRequest, Interest, MatchEvent, MatchRecord, Recommendation  # noqa: E402,F401

@@ -14,10 +14,23 @@ def home_panels(request, cycle):
 
 def nav_items(user):
     if is_office(user):
-        return [(_("Results catalogue"), reverse("techtransfer:moderation"))]
+        return [(_("Results catalogue"), reverse("techtransfer:moderation"))] + matching_items(user)
     if is_bureau(user):
-        return [(_("Technical demands"), reverse("techtransfer:demands"))]
+        return [(_("Technical demands"), reverse("techtransfer:demands"))] + matching_items(user)
     if is_results_manager(user):
         return [(_("Our results"), reverse("techtransfer:own_results")),
-                (_("Technical demands"), reverse("techtransfer:demands"))]
+                (_("Technical demands"), reverse("techtransfer:demands"))] + matching_items(user)
     return []
+
+
+def matching_items(user):
+    """推介, 意向 and 对接, 对接会, statistics, and the office's account requests."""
+    items = []
+    if is_office(user):
+        items.append((_("双千 account requests"), reverse("techtransfer:account_requests")))
+    if is_office(user) or is_bureau(user):
+        items.append((_("Recommended results"), reverse("techtransfer:recommendations")))
+    items += [(_("Matching"), reverse("techtransfer:matching")), (_("Matchmaking events"), reverse("techtransfer:events"))]
+    if is_office(user) or is_bureau(user):
+        items.append((_("双千 statistics"), reverse("techtransfer:statistics")))
+    return items

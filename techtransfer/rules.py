@@ -55,3 +55,5 @@ rules.add_perm("techtransfer.approve_managers", is_office)
 for _model in ("institution", "resultsmanager", "result", "demand", "techcontract", "contractpayment"):
     for _action in ("view", "add", "change", "delete"):
         rules.add_perm(f"techtransfer.{_action}_{_model}", is_office)
+
+from . import rules_matching  # noqa: E402,F401  (matching: 推介, 意向, 对接, 对接会, account requests)

@@ -17,3 +17,24 @@ urlpatterns = [
     path("demands/new/", views.DemandCreateView.as_view(), name="demand_create"),
     path("demands/<int:pk>/", views.DemandView.as_view(), name="demand"),
 ]
+
+# Matching: accounts, 推介, 意向, 对接记录, 对接会, statistics (views_matching.py).
+from . import views_matching as m  # noqa: E402
+
+urlpatterns += [
+    path("account-request/", m.PublicAccountRequestView.as_view(), name="public_account_request"),
+    path("office/accounts/", m.AccountRequestListView.as_view(), name="account_requests"),
+    path("office/accounts/<int:pk>/<str:action>/", m.AccountDecideView.as_view(), name="account_decide"),
+    path("catalogue/<int:pk>/recommend/", m.RecommendView.as_view(), name="recommend"),
+    path("recommendations/", m.RecommendationListView.as_view(), name="recommendations"),
+    path("matching/", m.MatchingView.as_view(), name="matching"),
+    path("matching/interest/new/", m.InterestCreateView.as_view(), name="interest_create"),
+    path("matching/records/new/", m.RecordCreateView.as_view(), name="record_create"),
+    path("matching/records/<int:pk>/", m.RecordEditView.as_view(), name="record_edit"),
+    path("events/", m.EventListView.as_view(), name="events"),
+    path("events/new/", m.EventCreateView.as_view(), name="event_create"),
+    path("events/<int:pk>/", m.EventDetailView.as_view(), name="event"),
+    path("events/<int:pk>/edit/", m.EventEditView.as_view(), name="event_edit"),
+    path("statistics/", m.StatisticsView.as_view(), name="statistics"),
+    path("statistics/export/", m.StatisticsExportView.as_view(), name="statistics_export"),
+]

@@ -26,6 +26,9 @@ ALLOWED = {
         "api:finance-institution-list", "api:result-list",
         "api:grant-list", "api:payment-list", "api:demand-list", "api:tech-contract-list",
         "techtransfer:demands", "techtransfer:demand_create",
+        "techtransfer:recommendations", "techtransfer:matching", "techtransfer:interest_create",
+        "techtransfer:record_create", "techtransfer:events", "techtransfer:event_create",
+        "techtransfer:statistics", "techtransfer:statistics_export",
         "funding:region", "funding:projects",
     },
     "expert": {

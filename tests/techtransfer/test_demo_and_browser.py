@@ -3,7 +3,15 @@
 import pytest
 from django.core.management import call_command
 
-from techtransfer.models import Result, ResultsManager, TechContract
+from techtransfer.models import (
+    AccountRequest,
+    Demand,
+    MatchRecord,
+    Recommendation,
+    Result,
+    ResultsManager,
+    TechContract,
+)
 
 from .factories import ResultFactory
 
@@ -15,7 +23,10 @@ def test_the_demo_seeds_the_catalogue_twice_without_doubling(tmp_path, settings)
     counts = (Result.objects.count(), TechContract.objects.count())
     call_command("seed_demo")
     assert (Result.objects.count(), TechContract.objects.count()) == counts
-    assert counts[0] == 10 and Result.objects.filter(state="submitted").count() == 1
+    assert counts[0] == 120 and Demand.objects.count() == 40
+    assert 1 <= Result.objects.filter(state="submitted").count() < 20  # a few wait for the office's moderation
+    assert MatchRecord.objects.exists() and Recommendation.objects.exists() and AccountRequest.objects.filter(
+        state="pending").count() == 2
     assert ResultsManager.objects.filter(user__username="results-1", approved_at__isnull=False).exists()
 
 

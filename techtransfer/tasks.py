@@ -1,0 +1,20 @@
+"""Thin Celery tasks of 双千工程: take ids, load, call the domain."""
+
+from celery import shared_task
+from django.conf import settings
+from django.core.mail import send_mail
+from django.utils import translation
+
+
+@shared_task
+def email_account_decision(request_id):
+    """E-mail a refused account request's reason to the address it gave (there is no account to notify)."""
+    from .domain.accounts import decision_email
+    from .models import AccountRequest
+
+    req = AccountRequest.objects.filter(pk=request_id, state=AccountRequest.State.REFUSED).first()
+    if req is None:
+        return
+    with translation.override(settings.LANGUAGE_CODE):
+        subject, text = decision_email(req)
+        send_mail(subject, text, settings.DEFAULT_FROM_EMAIL, [req.email])
