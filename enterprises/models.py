@@ -434,3 +434,7 @@ class Verdict(models.Model):
     @property
     def failed(self):
         return [c for c in self.CRITERIA if getattr(self, f"fail_{c}")]
+
+
+# The cultivation pool (培育库) and its tiers (梯次): a module of their own, models of this app.
+from .models_pool import PoolEntry, Recognition, TierRule, TierStanding  # noqa: E402, F401
