@@ -49,7 +49,8 @@ class PoolListView(PortalPermissionMixin, TemplateView):
         query.pop("page", None)
         tier_names = dict(TierRule.objects.order_by("year", "rank").values_list("code", "name"))
         ctx.update(filter=fs, page=page, entries=[(e, tier_names.get(e.tier_code, e.tier_code)) for e in page],
-                   query=query.urlencode(), region=Region.objects.filter(pk=region_id).first() if region_id else None)
+                   query=query.urlencode(), pool_url=reverse("enterprises:pool"),
+                   region=Region.objects.filter(pk=region_id).first() if region_id else None)
         return ctx
 
 

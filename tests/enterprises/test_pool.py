@@ -12,7 +12,7 @@ from openpyxl import Workbook, load_workbook
 from enterprises.domain import cohorts, pool, tiers
 from enterprises.domain import import_registrations as reglist
 from enterprises.domain import import_tax as tax
-from enterprises.models import PoolEntry, Recognition, Registration, TierRule, TierStanding
+from enterprises.models import PoolEntry, Recognition, TierRule, TierStanding
 from pojian.domain.errors import PermissionDenied, StaleEdit, ValidationError
 from pojian.models import Job, NominationState
 from tests import factories as core

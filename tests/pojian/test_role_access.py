@@ -27,6 +27,7 @@ ALLOWED = {
         "api:grant-list", "api:payment-list", "api:demand-list", "api:tech-contract-list",
         "techtransfer:demands", "techtransfer:demand_create",
         "funding:region", "funding:projects",
+        "enterprises:pool", "enterprises:pool_cohorts", "enterprises:pool_tiers",
     },
     "expert": {
         "reviews:expert_dashboard", "reviews:expert_finished",
