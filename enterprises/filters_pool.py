@@ -1,5 +1,7 @@
 """The pool's filters (django-filter): the office's over the whole pool, a bureau's over its own region."""
 
+import re
+
 import django_filters
 from django.db.models import Q
 from django.http import QueryDict
@@ -10,6 +12,7 @@ from pojian.models import Region
 from .models import PoolEntry, TierRule
 
 NO_TIER = "none"
+USCC_LIKE = re.compile(r"^[0-9A-Z]{18}$")
 
 
 def tier_choices():
@@ -53,6 +56,9 @@ class PoolFilter(django_filters.FilterSet):
         value = value.strip()
         if not value:
             return queryset
+        if USCC_LIKE.match(value.upper()):
+            # A code: the unique index answers it (a name never looks like one).
+            return queryset.filter(enterprise__uscc=value.upper())
         return queryset.filter(Q(enterprise__name__icontains=value) | Q(enterprise__uscc__iexact=value.upper()))
 
     def filter_tier(self, queryset, name, value):

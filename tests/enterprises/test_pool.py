@@ -397,3 +397,20 @@ def test_the_office_edits_the_tiers_and_a_bureau_only_reads_them(client_for, off
     assert b.get(url).status_code == 200
     assert b.post(url, {"action": "reevaluate"}).status_code == 403
     assert b.get(reverse("enterprises:pool_tiers_year", args=[1])).status_code == 404
+
+
+# --- the API (read-only, the pages' rules) ----------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_the_api_lists_the_pool_by_the_pages_rules(client_for, office, bureau, expert, two_cities):
+    ours, theirs = two_cities
+    rows = client_for(office).get("/api/v1/enterprises/pool/", {"tier_code": "tech-sme"}).json()["results"]
+    assert {r["enterprise"]["uscc"] for r in rows} == {ours.enterprise.uscc, theirs.enterprise.uscc}
+    detail = client_for(office).get(f"/api/v1/enterprises/pool/{theirs.pk}/").json()
+    assert detail["tiers"][0]["code"] == "tech-sme" and detail["tiers"][0]["reasons"][0]["kind"] == "registration"
+    rows = client_for(bureau).get("/api/v1/enterprises/pool/").json()["results"]
+    assert [r["id"] for r in rows] == [ours.pk]
+    assert client_for(bureau).get(f"/api/v1/enterprises/pool/{theirs.pk}/").status_code == 404
+    assert client_for(expert).get("/api/v1/enterprises/pool/").status_code == 403
+    assert client_for(None).get("/api/v1/enterprises/pool/").status_code in (401, 403)
