@@ -4,11 +4,11 @@ import re
 
 import django_filters
 from django.db.models import Q
-from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
 from pojian.models import Region
 
+from .filters import job_filter_data
 from .models import PoolEntry, TierRule
 
 NO_TIER = "none"
@@ -80,9 +80,7 @@ def filter_params(querydict):
 
 def queryset_for_job(job):
     """The filtered pool an export job was asked for (params: filters, region for a bureau's)."""
-    data = QueryDict(mutable=True)
-    for key, values in (job.params.get("filters") or {}).items():
-        data.setlist(key, values)
+    data = job_filter_data(job)
     region_id = job.params.get("region")
     fs = PoolFilter(data, queryset=pool_queryset(region_id=region_id), bureau_region=region_id)
     return fs.qs.order_by("region__sort_order", "region__code", "enterprise__name")
