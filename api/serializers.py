@@ -3,7 +3,7 @@
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from enterprises.models import Enterprise, EnterpriseNomination, EnterpriseYear, Verdict
+from enterprises.models import Enterprise, EnterpriseNomination, EnterpriseYear, PoolEntry, TierStanding, Verdict
 from finance.models import FinanceInstitution, Investment
 from funding.models import Grant, Payment
 from incubators.models import IncubatorNomination
@@ -234,3 +234,43 @@ class TechContractSerializer(serializers.ModelSerializer):
         model = TechContract
         fields = ["id", "registration_number", "registered_on", "kind", "title", "enterprise", "institution",
                   "contract_amount", "tech_amount", "paid"]
+
+
+# --- the cultivation pool (培育库) --------------------------------------------------------------
+
+
+class PoolEnterpriseSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Enterprise
+        fields = ["id", "uscc", "name", "industry"]
+
+
+class TierStandingSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = TierStanding
+        fields = ["year", "rank", "code", "name", "reasons"]
+
+
+class PoolEntrySerializer(serializers.ModelSerializer):
+    """An enterprise in the pool: how and when it entered, its status, its latest tier."""
+
+    enterprise = PoolEnterpriseSerializer(read_only=True)
+    region = RegionSerializer(read_only=True)
+
+    class Meta:
+        model = PoolEntry
+        fields = ["id", "enterprise", "region", "entered_on", "entered_via", "status", "status_on", "status_reason",
+                  "tier_year", "tier_rank", "tier_code"]
+
+
+class PoolEntryDetailSerializer(PoolEntrySerializer):
+    """One pool entry with its tier standings year by year (with their evidence)."""
+
+    tiers = serializers.SerializerMethodField(help_text=_("The tier standings year by year, oldest first."))
+
+    class Meta(PoolEntrySerializer.Meta):
+        fields = [*PoolEntrySerializer.Meta.fields, "tiers"]
+
+    def get_tiers(self, entry) -> list[dict]:
+        standings = TierStanding.objects.filter(enterprise_id=entry.enterprise_id).order_by("year")
+        return TierStandingSerializer(standings, many=True).data

@@ -12,6 +12,7 @@ app_name = "api"
 
 router = SimpleRouter()
 router.register("enterprises/nominations", views.EnterpriseNominationViewSet, basename="enterprise-nomination")
+router.register("enterprises/pool", views.PoolEntryViewSet, basename="pool-entry")
 router.register("enterprises", views.EnterpriseViewSet, basename="enterprise")
 router.register("incubators/nominations", views.IncubatorNominationViewSet, basename="incubator-nomination")
 router.register("finance/institutions", views.FinanceInstitutionViewSet, basename="finance-institution")

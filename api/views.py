@@ -16,7 +16,7 @@ from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
-from enterprises.models import Enterprise, EnterpriseNomination
+from enterprises.models import Enterprise, EnterpriseNomination, PoolEntry
 from finance.domain.investments import allowed_institutions, record_investment
 from finance.models import FinanceInstitution, Investment
 from funding.models import Grant, Payment
@@ -61,6 +61,21 @@ class EnterpriseViewSet(RegionScoped, viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self):
         return self.scope(Enterprise.objects.select_related("region").prefetch_related("years"))
+
+
+class PoolEntryViewSet(RegionScoped, viewsets.ReadOnlyModelViewSet):
+    """The cultivation pool (培育库): the office's whole pool, a bureau's own region's; one entry with its tiers."""
+
+    permission_required = "enterprises.view_pool"
+    object_permission_required = "enterprises.view_pool_entry"
+    filterset_fields = {"status": ["exact"], "tier_code": ["exact"], "tier_year": ["exact"], "entered_via": ["exact"],
+                        "region__code": ["exact"], "enterprise__uscc": ["exact"]}
+
+    def get_serializer_class(self):
+        return s.PoolEntryDetailSerializer if self.action == "retrieve" else s.PoolEntrySerializer
+
+    def get_queryset(self):
+        return self.scope(PoolEntry.objects.select_related("enterprise", "region").order_by("-pk"))
 
 
 class EnterpriseNominationViewSet(RegionScoped, viewsets.ReadOnlyModelViewSet):

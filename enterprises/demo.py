@@ -281,6 +281,10 @@ def seed(*, cycle, stdout=None):
                                            bureaus=bureaus, office=office)
         if stdout:
             stdout.write(f"enterprises: {previous.year}: {made} new nominations, {selected} selected; year closed")
+    # The cultivation pool (培育库): enterprises over three fiscal years with tier moves, then the backfill.
+    from . import demo_pool
+
+    demo_pool.seed(cycle=cycle, stdout=stdout)
 
 
 DEMO_OVERRIDES = 2

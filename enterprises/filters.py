@@ -85,11 +85,17 @@ def filter_params(querydict):
     return {k: querydict.getlist(k) for k in names if querydict.getlist(k)}
 
 
-def office_queryset_for_job(job):
-    """The filtered queryset an export job was asked for (params: year, filters)."""
+def job_filter_data(job):
+    """The filter values an export job was started with, as a QueryDict a FilterSet reads."""
     data = QueryDict(mutable=True)
     for key, values in (job.params.get("filters") or {}).items():
         data.setlist(key, values)
+    return data
+
+
+def office_queryset_for_job(job):
+    """The filtered queryset an export job was asked for (params: year, filters)."""
+    data = job_filter_data(job)
     year = int(job.params["year"])
     fs = NominationFilter(data, queryset=EnterpriseNomination.objects.filter(cycle__year=year))
     return fs.qs.order_by("region__sort_order", "region__code", "enterprise__name")

@@ -445,3 +445,7 @@ class Verdict(models.Model):
         from .domain.eligibility import explanation_from
 
         return explanation_from(figures=self.figures, rules=self.rules)
+
+
+# The cultivation pool (培育库) and its tiers (梯次): a module of their own, models of this app.
+from .models_pool import PoolEntry, Recognition, TierRule, TierStanding  # noqa: E402, F401

@@ -66,6 +66,17 @@ def home_panels(request, cycle):
 def nav_items(user):
     if not user.is_authenticated:
         return []
+    return _nomination_nav_items(user) + pool_nav_items(user)
+
+
+def pool_nav_items(user):
+    """The cultivation pool (培育库): the office's whole pool, a bureau's own region's."""
+    if not user.has_perm("enterprises.view_pool"):
+        return []
+    return [(_("Cultivation pool"), reverse("enterprises:pool"))]
+
+
+def _nomination_nav_items(user):
     if user.has_perm("enterprises.list_region_nominations"):
         return [(_("Enterprise nominations"), reverse("enterprises:bureau_nominations"))]
     office = _office_module()

@@ -44,3 +44,19 @@ for _model in ("registration", "enterpriseyear", "ipitem", "transfer", "coreprod
     for _action in ("view", "add", "change", "delete"):
         rules.add_perm(f"enterprises.{_action}_{_model}", is_office)
 rules.add_perm("enterprises.view_verdict", is_office)
+
+# The cultivation pool (培育库): the office sees the whole pool, a bureau its own region's entries.
+rules.add_perm("enterprises.view_pool", is_office | is_bureau)
+rules.add_perm("enterprises.view_pool_entry", is_office | is_own_region)
+rules.add_perm("enterprises.change_pool_entry", is_office)
+rules.add_perm("enterprises.export_pool", is_office | is_bureau)
+# Cohorts (each year's selected enterprises followed through the years): the bureau sees its own region's.
+rules.add_perm("enterprises.view_cohorts", is_office | is_bureau)
+# The tiers (梯次) of each year, as data: the office edits them.
+rules.add_perm("enterprises.view_tiers", is_office | is_bureau)
+rules.add_perm("enterprises.manage_tiers", is_office)
+for _model in ("poolentry", "recognition", "tierrule", "tierstanding"):
+    rules.add_perm(f"enterprises.view_{_model}", is_office)
+for _model in ("recognition",):
+    for _action in ("add", "change", "delete"):
+        rules.add_perm(f"enterprises.{_action}_{_model}", is_office)

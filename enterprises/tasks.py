@@ -76,3 +76,30 @@ def import_nominations(job_id):
     from .domain.import_nominations import import_job
 
     run_job(job_id, import_job, atomic=True)
+
+
+# --- the cultivation pool (培育库) --------------------------------------------------------------
+
+
+@shared_task
+def refresh_pool(enterprise_ids, via):
+    """Enter these enterprises into the pool (if new) and re-evaluate their tiers (sent on commit, in chunks)."""
+    from .domain import pool
+
+    return pool.refresh(enterprise_ids=enterprise_ids, via=via)
+
+
+@shared_task
+def reevaluate_tiers(job_id):
+    """The office's re-evaluation of every tier standing (a Job), after it changed a year's tier rules."""
+    from .domain import pool
+
+    run_job(job_id, lambda job, progress: pool.reevaluate_job(job, progress))
+
+
+@shared_task
+def export_pool(job_id):
+    """Export the pool as filtered (office: all regions; a bureau: its own) to .xlsx (a Job)."""
+    from .domain import pool_export
+
+    run_job(job_id, pool_export.export_job)

@@ -504,6 +504,10 @@ def check_nominations(queryset, *, year, progress=None, bulk_copy=None, rulebook
         out.close()
     if progress:
         progress(summary.checked, total=total, force=True)
+    # A verdict places an enterprise on the 四科 tier (or off it): the pool re-evaluates them on commit.
+    from .pool import Via, refresh_on_commit
+
+    refresh_on_commit(queryset.values_list("enterprise_id", flat=True), via=Via.NOMINATION)
     return summary
 
 

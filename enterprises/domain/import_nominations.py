@@ -445,7 +445,7 @@ def save_rows(rows, *, existing, region, cycle, by):
         .exclude(state=NominationState.WITHDRAWN)
     from .checks import check_nominations
 
-    check_nominations(created, year=year)
+    check_nominations(created, year=year)  # it queues the pool's refresh of these enterprises on commit
     return list(created)
 
 

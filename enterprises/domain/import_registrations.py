@@ -343,6 +343,10 @@ def write(rows, *, by=None, progress=None):
         if progress:
             progress(len(rows) * PHASES - 1, total=len(rows) * PHASES, force=True)
         recheck_and_notify(status_changed, result=result)
+        # The pool (培育库): the listed enterprises enter it, their tiers are evaluated again, on commit.
+        from .pool import Via, refresh_on_commit
+
+        refresh_on_commit([r.enterprise_id for r in rows], via=Via.REGISTRATION)
     return result
 
 

@@ -296,6 +296,10 @@ def write(rows, *, year, by=None, progress=None, total=None):
             if progress:
                 progress(len(rows) + i + len(batch), total=total)
     record_history(year=year, imported_at=now, by=by)
+    # The pool (培育库): the enterprises with tax figures enter it, their tiers are evaluated again, on commit.
+    from .pool import Via, refresh_on_commit
+
+    refresh_on_commit([r.enterprise_id for r in rows], via=Via.TAX)
     # `year` is the fiscal year of the figures: re-check the programme years judged on it (by their rulebooks).
     result.checked = result.eligible = 0
     for programme_year in programme_years_judged_on(year):

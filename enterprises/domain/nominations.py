@@ -193,6 +193,10 @@ def create_nomination(*, by, cycle, enterprise=None, enterprise_fields=None, reg
         _save_letter(nomination, letter)
         _audit(nomination, by, "create").save()
         queue_check(nomination.pk, by=by)
+        # The pool (培育库): a nominated enterprise enters it on commit (the check re-evaluates its tier).
+        from .pool import Via, refresh_on_commit
+
+        refresh_on_commit([enterprise.pk], via=Via.NOMINATION)
     return nomination
 
 

@@ -40,10 +40,20 @@ def two_regions(db, cycle, office):
                                    by=office),
             "demand": DemandFactory(enterprise=enterprise),
             "tech_contract": TechContractFactory(enterprise=enterprise),
+            "pool_entry": _pool_entry(enterprise),
         }
     round_.results_confirmed_at = timezone.now()
     round_.save(update_fields=["results_confirmed_at"])
     return data
+
+
+def _pool_entry(enterprise):
+    import datetime
+
+    from enterprises.models import PoolEntry
+
+    return PoolEntry.objects.create(enterprise=enterprise, region=enterprise.region, entered_on=datetime.date(2025, 1, 1),
+                                    entered_via=PoolEntry.Via.OFFICE)
 
 
 @pytest.fixture

@@ -15,9 +15,9 @@ pytestmark = pytest.mark.django_db
 # List endpoints (by URL name) each role may read; every other one must refuse it.
 ALLOWED = {
     "office": {"enterprise", "enterprise-nomination", "incubator-nomination", "finance-institution", "investment",
-               "result", "token", "grant", "payment", "demand", "tech-contract"},
+               "result", "token", "grant", "payment", "demand", "tech-contract", "pool-entry"},
     "bureau": {"enterprise", "enterprise-nomination", "incubator-nomination", "finance-institution", "result", "token",
-               "grant", "payment", "demand", "tech-contract"},
+               "grant", "payment", "demand", "tech-contract", "pool-entry"},
     "expert": {"token"},
     "partner": {"investment", "token"},
     "tax_client": set(),
@@ -26,7 +26,7 @@ ALLOWED = {
 FOREIGN = {"enterprise": "enterprise", "enterprise-nomination": "nomination",
            "incubator-nomination": "incubator_nomination", "finance-institution": "institution",
            "investment": "investment", "result": "result", "grant": "grant", "demand": "demand",
-           "tech-contract": "tech_contract"}
+           "tech-contract": "tech_contract", "pool-entry": "pool_entry"}
 
 
 def list_endpoints():

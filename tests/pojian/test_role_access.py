@@ -30,6 +30,7 @@ ALLOWED = {
         "techtransfer:record_create", "techtransfer:events", "techtransfer:event_create",
         "techtransfer:statistics", "techtransfer:statistics_export",
         "funding:region", "funding:projects",
+        "enterprises:pool", "enterprises:pool_cohorts", "enterprises:pool_tiers",
     },
     "expert": {
         "reviews:expert_dashboard", "reviews:expert_finished",

@@ -1,0 +1,86 @@
+"""The pool's filters (django-filter): the office's over the whole pool, a bureau's over its own region."""
+
+import re
+
+import django_filters
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from pojian.models import Region
+
+from .filters import job_filter_data
+from .models import PoolEntry, TierRule
+
+NO_TIER = "none"
+USCC_LIKE = re.compile(r"^[0-9A-Z]{18}$")
+
+
+def tier_choices():
+    """The tiers any year has (by code; the latest year's name), and 'no tier'."""
+    names = {}
+    for code, name in TierRule.objects.order_by("year", "rank").values_list("code", "name"):
+        names[code] = name
+    return [*names.items(), (NO_TIER, _("No tier"))]
+
+
+class PoolFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(label=_("Name or code"), method="filter_q")
+    region = django_filters.ModelChoiceFilter(
+        label=_("Region"), queryset=Region.objects.filter(active=True), empty_label=_("All regions"),
+    )
+    tier = django_filters.ChoiceFilter(label=_("Tier (latest year)"), choices=tier_choices, method="filter_tier",
+                                       empty_label=_("Any tier"))
+    status = django_filters.ChoiceFilter(label=_("Pool status"), choices=PoolEntry.Status.choices,
+                                         empty_label=_("Any status"))
+    entered_via = django_filters.ChoiceFilter(label=_("Entered through"), choices=PoolEntry.Via.choices,
+                                              empty_label=_("Any source"))
+    entered_year = django_filters.NumberFilter(label=_("Entered in (year)"), field_name="entered_on", lookup_expr="year",
+                                               min_value=2000, max_value=2100)
+
+    class Meta:
+        model = PoolEntry
+        fields = ["q", "region", "tier", "status", "entered_via", "entered_year"]
+
+    def __init__(self, *args, bureau_region=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if bureau_region is not None:
+            # A bureau's list is its own region's: no region to choose.
+            self.form.fields.pop("region")
+            self.filters.pop("region")
+        for field in self.form.fields.values():
+            css = "form-select form-select-sm" if getattr(field.widget, "allow_multiple_selected", None) is not None \
+                else "form-control form-control-sm"
+            field.widget.attrs.setdefault("class", css)
+
+    def filter_q(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        if USCC_LIKE.match(value.upper()):
+            # A code: the unique index answers it (a name never looks like one).
+            return queryset.filter(enterprise__uscc=value.upper())
+        return queryset.filter(Q(enterprise__name__icontains=value) | Q(enterprise__uscc__iexact=value.upper()))
+
+    def filter_tier(self, queryset, name, value):
+        return queryset.filter(tier_code="" if value == NO_TIER else value)
+
+
+def pool_queryset(*, region_id=None):
+    """The pool as the list shows it, newest entry first (one query with its joins); a bureau's: its region's."""
+    qs = PoolEntry.objects.select_related("enterprise", "region").order_by("-pk")
+    if region_id is not None:
+        qs = qs.filter(region_id=region_id)
+    return qs
+
+
+def filter_params(querydict):
+    names = PoolFilter.base_filters.keys()
+    return {k: querydict.getlist(k) for k in names if querydict.getlist(k)}
+
+
+def queryset_for_job(job):
+    """The filtered pool an export job was asked for (params: filters, region for a bureau's)."""
+    data = job_filter_data(job)
+    region_id = job.params.get("region")
+    fs = PoolFilter(data, queryset=pool_queryset(region_id=region_id), bureau_region=region_id)
+    return fs.qs.order_by("region__sort_order", "region__code", "enterprise__name")
