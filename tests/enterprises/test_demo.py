@@ -7,8 +7,16 @@ from collections import Counter
 import pytest
 from django.utils import timezone
 
-from enterprises import demo
-from enterprises.models import Enterprise, EnterpriseNomination, EnterpriseYear, Registration, Verdict
+from enterprises import demo, demo_pool
+from enterprises.models import (
+    Enterprise,
+    EnterpriseNomination,
+    EnterpriseYear,
+    PoolEntry,
+    Registration,
+    TierStanding,
+    Verdict,
+)
 from pojian.domain.uscc import is_valid
 from pojian.models import Cycle, NominationState, Region, User
 from reports.domain import public
@@ -41,9 +49,14 @@ def two_years(db, cycle, office):
 
 def test_demo_gives_regions_enterprises_nominations_in_every_state_failures_and_tax_differences(seeded):
     regions = Region.objects.filter(active=True).count()
-    assert Enterprise.objects.count() == regions * demo.PER_REGION
+    # The nominated enterprises, and the cultivation pool's (enterprises/demo_pool.py).
+    per_region = demo.PER_REGION + demo_pool.POOL_PER_REGION
+    assert Enterprise.objects.count() == regions * per_region
     assert all(is_valid(code) for code in Enterprise.objects.values_list("uscc", flat=True))
-    assert Enterprise.objects.filter(region__code="220100", name__startswith="长春").count() == demo.PER_REGION
+    assert Enterprise.objects.filter(region__code="220100", name__startswith="长春").count() == per_region
+    assert PoolEntry.objects.count() == Enterprise.objects.count()
+    assert PoolEntry.objects.exclude(status="in_pool").exists()
+    assert TierStanding.objects.values("code").distinct().count() >= 5  # every tier but none is reached
 
     # Nominations in every state, with the office's reasons where it gave one.
     states = set(EnterpriseNomination.objects.filter(cycle=seeded).values_list("state", flat=True))
