@@ -40,6 +40,7 @@ def _bureau_panels(user, cycle):
         return []
     items = (
         ReviewItem.objects.filter(round__cycle=cycle, region_id=user.region_id, round__results_confirmed_at__isnull=False)
+        .exclude(round__kind="acceptance")  # 验收 outcomes are on the bureau's project pages, not a selection
         .select_related("round__cycle")
         .order_by("round__kind", "-selected", "nominee_name")
     )

@@ -133,6 +133,12 @@ def test_acceptance_round_end_to_end_with_refusals(two_projects, cycle, office, 
     assert round_.results_confirmed_at and round_.results_confirmed_by == office
     with pytest.raises(TransitionNotAllowed):
         acceptance.confirm_acceptance_round(round_=round_, by=office)
+    # A bureau's home panel of review outcomes is about selections: acceptance items are not in it.
+    from reviews.panels import _bureau_panels
+    from tests import factories as core
+
+    panels = _bureau_panels(core.BureauFactory(username="bureau-acc", region=p1.region), cycle)
+    assert not [i for panel in panels for i in panel["items"] if i.round.kind == "acceptance"]
 
 
 def test_confirmation_needs_an_outcome_for_every_project(two_projects, cycle, office, bureau):
