@@ -25,7 +25,7 @@ from pojian.models import Job
 from pojian.rules import is_office
 from reports.domain.public import public_progress
 from reviews.domain import queries
-from reviews.models import PublicNotice, ReviewItem
+from reviews.models import PublicNotice, ReviewItem, RoundKind
 from techtransfer.models import Demand, Result, TechContract
 from techtransfer.rules import is_results_manager
 
@@ -153,7 +153,9 @@ class ResultViewSet(RegionScoped, viewsets.ReadOnlyModelViewSet):
     filterset_fields = {"round__cycle__year": ["exact"], "round__kind": ["exact"], "selected": ["exact"]}
 
     def get_queryset(self):
-        qs = ReviewItem.objects.filter(round__results_confirmed_at__isnull=False).select_related("round__cycle", "region")
+        # Selection rounds only: an acceptance round's outcome is a project's 验收, read with the project.
+        qs = (ReviewItem.objects.filter(round__results_confirmed_at__isnull=False).exclude(round__kind=RoundKind.ACCEPTANCE)
+              .select_related("round__cycle", "region"))
         return self.scope(qs)
 
 

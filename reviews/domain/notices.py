@@ -64,6 +64,10 @@ def publish_notice(*, round_, by, how_to_object, starts=None, title="", show_usc
         )
     with transaction.atomic():
         current = Round.objects.select_for_update(of=("self",)).select_related("cycle").get(pk=round_.pk)
+        if current.is_acceptance:
+            from .ranking import ACCEPTANCE_NOT_SELECTED
+
+            raise TransitionNotAllowed(ACCEPTANCE_NOT_SELECTED, code="acceptance")
         if current.phase != Round.Phase.CLOSED or current.ranked_at is None:
             raise TransitionNotAllowed(_("Close and rank the round first."), code="phase")
         if current.results_confirmed_at:

@@ -155,10 +155,17 @@ def rank_round(*, round_, by):
 
 
 def _check_selectable(current):
+    if current.is_acceptance:
+        raise TransitionNotAllowed(ACCEPTANCE_NOT_SELECTED, code="acceptance")
     if current.phase != Round.Phase.CLOSED or current.ranked_at is None:
         raise TransitionNotAllowed(_("Close and rank the round first."), code="phase")
     if current.results_confirmed_at:
         raise TransitionNotAllowed(_("The results are confirmed; the selection can no longer change."), code="confirmed")
+
+
+ACCEPTANCE_NOT_SELECTED = gettext_lazy(
+    "An acceptance round selects nothing and has no public notice: the office decides each project's outcome on "
+    "the round's acceptance page.")
 
 
 def not_selectable_message(items):

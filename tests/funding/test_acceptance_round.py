@@ -105,6 +105,15 @@ def test_acceptance_round_end_to_end_with_refusals(two_projects, cycle, office, 
         acceptance.confirm_acceptance_round(round_=round_, by=office)
     rounds.close_round(round_=round_, by=office)
     ranking.rank_round(round_=round_, by=office)
+    # Nothing is selected or published on an acceptance round: the outcome is decided per project.
+    from reviews.domain import notices
+
+    with pytest.raises(TransitionNotAllowed) as refused:
+        ranking.select(round_=round_, by=office, quota=1)
+    assert refused.value.code == "acceptance"
+    with pytest.raises(TransitionNotAllowed):
+        notices.publish_notice(round_=round_, by=office, how_to_object="电话 0431-1234567")
+    assert not round_.items.filter(selected=True).exists()
 
     rows = {r["project"].pk: r for r in acceptance.outcomes(round_)}
     assert rows[p1.pk]["item"].aggregate == Decimal("80.00") and rows[p1.pk]["outcome"] == "passed"
