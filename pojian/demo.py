@@ -35,7 +35,7 @@ def seed(*, stdout=None):
     office = _user("office", role=User.Role.OFFICE, full_name="省科技厅办公室", is_staff=True)
     if not cycle.is_current:
         make_current(cycle, by=office)
-    for region in Region.objects.all():
+    for region in Region.objects.nominating():
         _user(f"bureau-{region.code}", role=User.Role.BUREAU, region=region, full_name=region.bureau_name)
     for i in range(1, EXPERT_COUNT + 1):
         _user(f"expert-{i}", role=User.Role.EXPERT, full_name=f"评审专家{i}")
