@@ -20,7 +20,7 @@ from tests.factories import CycleFactory
 def seeded(db, cycle, office):
     # One bureau account per region, as the core demo makes (without its slow password hashing).
     User.objects.bulk_create([User(username=f"bureau-{r.code}", role=User.Role.BUREAU, region=r)
-                              for r in Region.objects.all()])
+                              for r in Region.objects.nominating()])
     demo.seed(cycle=cycle)
     return cycle
 
@@ -33,7 +33,7 @@ def two_years(db, cycle, office):
                            nomination_opens=datetime.datetime(cycle.year - 1, 3, 1, tzinfo=tz),
                            nomination_closes=datetime.datetime(cycle.year - 1, 5, 31, tzinfo=tz))
     User.objects.bulk_create([User(username=f"bureau-{r.code}", role=User.Role.BUREAU, region=r)
-                              for r in Region.objects.all()])
+                              for r in Region.objects.nominating()])
     demo.seed(cycle=cycle)
     earlier.refresh_from_db()
     return cycle, earlier
