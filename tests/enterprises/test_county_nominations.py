@@ -1,3 +1,4 @@
+# ruff: noqa: F811 - the tests take the imported `queued` fixture as an argument
 """County → city → province: a county bureau prepares a nomination, forwards it to its city bureau,
 which returns it or submits it to the province; other cities, other counties and experts are refused."""
 
@@ -8,8 +9,8 @@ from django.urls import reverse
 from enterprises.domain import county as county_step
 from enterprises.domain import nominations, workflow
 from enterprises.models import EnterpriseNomination
-from pojian.models import Notification
 from pojian.models import NominationState as S
+from pojian.models import Notification
 from tests.enterprises import factories as ef
 from tests.enterprises.test_nomination_workflow import queued  # noqa: F401 - the same fixture
 
