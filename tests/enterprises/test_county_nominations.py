@@ -92,6 +92,8 @@ def test_refusals_for_others(prepared, county, other_county, other_bureau, exper
     for user in (other_county, other_bureau, expert):
         assert client_for(user).get(url).status_code == 403
     assert client_for(None).get(url).status_code == 302
+    assert client_for(county).get(url).status_code == 200  # the county follows its nomination
+    assert client_for(bureau).get(url).status_code == 200
 
 
 @pytest.mark.django_db
