@@ -58,7 +58,7 @@ def seed(*, cycle, stdout=None):
     if office is None:
         return
     previous = Cycle.objects.filter(year=cycle.year - 1).first()
-    regions = list(Region.objects.filter(active=True))
+    regions = list(Region.objects.nominating().filter(active=True))
     years = [c for c in (previous, cycle) if c is not None]
     for c in years:
         _indicators(c)

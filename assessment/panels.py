@@ -46,7 +46,7 @@ def _office_panel(cycle):
         "template": "assessment/panels/office.html", "cycle": cycle, "assessment": assessment,
         "by_state": [(NominationState(s).label, n) for s, n in sorted(by_state.items())],
         "summaries": sum(by_state.values()),
-        "regions": Region.objects.filter(active=True).count(),
+        "regions": Region.objects.nominating().filter(active=True).count(),
         "indicators": Indicator.objects.filter(cycle=cycle).count(),
         "stale": bool(assessment and assessment.computed_at and not assessment.is_published and is_stale(assessment)),
     }

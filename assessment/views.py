@@ -88,7 +88,7 @@ class SummaryListView(PortalPermissionMixin, TemplateView):
                 qs = qs.filter(state=state)
             ctx.update(
                 cycles=cycles, cycle=cycle, state=state, states=NominationState.choices, office=True,
-                missing=Region.objects.filter(active=True).exclude(
+                missing=Region.objects.nominating().filter(active=True).exclude(
                     pk__in=BureauSummary.objects.filter(cycle=cycle).values("region_id")
                 ) if cycle else [],
             )

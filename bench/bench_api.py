@@ -36,9 +36,9 @@ def main():
         now = timezone.now()
         cycle = Cycle.objects.create(year=now.year, nomination_opens=now - datetime.timedelta(days=30),
                                      nomination_closes=now + datetime.timedelta(days=30), status="open", is_current=True)
-        regions = list(Region.objects.values_list("pk", flat=True))
+        regions = list(Region.objects.nominating().values_list("pk", flat=True))
         bureaus = {r.pk: User.objects.create(username=f"bureau-{r.code}", role="bureau", region=r).pk
-                   for r in Region.objects.all()}
+                   for r in Region.objects.nominating()}
         office = User.objects.create(username="office", role="office", is_staff=True)
         generate(0, N, cycle=cycle, bureaus=bureaus, regions=regions, rng=random.Random(2026))
         checks.check_year(year=cycle.year)

@@ -25,7 +25,7 @@ def build(year):
 
     rng = random.Random(11)
     cycles = two_years(year)
-    regions = list(Region.objects.all())
+    regions = list(Region.objects.nominating())
     office, bureaus = office_and_bureaus(regions)
     enterprises = Enterprise.objects.bulk_create([
         Enterprise(name=f"企业{i}", uscc=uscc("91220101", i + 1), region=regions[rng.randrange(len(regions))])

@@ -95,7 +95,7 @@ def main():
         t = {}
         with timer(t, "build"):
             cycle = two_years(year)[year]
-            regions = list(Region.objects.all())
+            regions = list(Region.objects.nominating())
             office, _bureaus = office_and_bureaus(regions)
             approver = User.objects.create(username="bench-approver", role="approver")
             lines = {line.code: line for line in FundingLine.objects.all()}

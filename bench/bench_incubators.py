@@ -21,7 +21,7 @@ def build(year):
 
     rng = random.Random(7)
     cycles = two_years(year)
-    regions = list(Region.objects.all())
+    regions = list(Region.objects.nominating())
     office, bureaus = office_and_bureaus(regions)
     incubators = Incubator.objects.bulk_create([
         Incubator(name=f"孵化器{i}", uscc=uscc("91220104", i + 1), region=regions[i % len(regions)],

@@ -130,7 +130,7 @@ def main():
         cycles = [Cycle.objects.create(year=y, nomination_opens=now - datetime.timedelta(days=400 * (year - y) + 30),
                                        nomination_closes=now - datetime.timedelta(days=400 * (year - y) - 30),
                                        status="closed", is_current=False) for y in (year - 2, year - 1)]
-        region_objs = list(Region.objects.all())
+        region_objs = list(Region.objects.nominating())
         regions = [r.pk for r in region_objs]
         bureau_users = {r.pk: User.objects.create(username=f"bureau-{r.code}", role="bureau", region=r)
                         for r in region_objs}

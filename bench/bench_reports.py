@@ -50,7 +50,7 @@ def build():
                                  nomination_closes=now + datetime.timedelta(days=30), status="open", is_current=True)
     Cycle.objects.create(year=year - 1, nomination_opens=now - datetime.timedelta(days=420),
                          nomination_closes=now - datetime.timedelta(days=330), status="closed")
-    regions = list(Region.objects.all())
+    regions = list(Region.objects.nominating())
     assert len(regions) == 13
     office = User.objects.create(username="bench-office", role="office")
     bureaus = {r.pk: User.objects.create(username=f"bench-{r.code}", role="bureau", region=r).pk for r in regions}

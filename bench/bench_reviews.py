@@ -26,7 +26,7 @@ def build(*, items=3000, experts=300, conflict_rate=0.05, seed=11):
     year = timezone.localdate().year
     cycle = Cycle.objects.create(year=year, nomination_opens=now - datetime.timedelta(days=60),
                                  nomination_closes=now + datetime.timedelta(days=60), status="open", is_current=True)
-    regions = list(Region.objects.all())
+    regions = list(Region.objects.nominating())
     office = User.objects.create(username="bench-office", role="office")
     bureaus = {r.pk: User.objects.create(username=f"bench-{r.code}", role="bureau", region=r) for r in regions}
     fields = [c for c in Industry.values if c != "other"]

@@ -7,6 +7,7 @@ class EnterprisesConfig(AppConfig):
     verbose_name = _("Enterprises")
 
     def ready(self):
-        from .domain import gate
+        from .domain import county, gate
 
         gate.register()
+        county.register()

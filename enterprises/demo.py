@@ -202,7 +202,7 @@ def seed(*, cycle, stdout=None):
     figures_year = figures_year_for(year)  # the fiscal year the rulebook judges on (the year before)
     tz = ZoneInfo(settings.TIME_ZONE)
     used = set(Enterprise.objects.values_list("uscc", flat=True))
-    regions = list(Region.objects.filter(active=True).order_by("sort_order", "code"))
+    regions = list(Region.objects.nominating().filter(active=True).order_by("sort_order", "code"))
     bureaus = {}
     for user in User.objects.filter(role=User.Role.BUREAU, region__in=regions).order_by("pk"):
         bureaus.setdefault(user.region_id, user)

@@ -75,7 +75,7 @@ def plan(region, *, year, used):
 def seed(*, cycle, stdout=None):
     year = cycle.year
     used = set(Enterprise.objects.values_list("uscc", flat=True))
-    regions = list(Region.objects.filter(active=True).order_by("sort_order", "code"))
+    regions = list(Region.objects.nominating().filter(active=True).order_by("sort_order", "code"))
     planned = [(region, p) for region in regions for p in plan(region, year=year, used=set())]
     existing = set(Enterprise.objects.filter(uscc__in=[p["enterprise"]["uscc"] for _r, p in planned])
                    .values_list("uscc", flat=True))

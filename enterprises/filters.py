@@ -17,7 +17,7 @@ YES_NO = [("yes", _("Yes")), ("no", _("No"))]
 class NominationFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("Name or code"), method="filter_q")
     region = django_filters.ModelChoiceFilter(
-        label=_("Region"), queryset=Region.objects.filter(active=True), empty_label=_("All regions"),
+        label=_("Region"), queryset=Region.objects.nominating().filter(active=True), empty_label=_("All regions"),
     )
     state = django_filters.ChoiceFilter(label=_("State"), choices=NominationState.choices, empty_label=_("All states"))
     verdict = django_filters.ChoiceFilter(

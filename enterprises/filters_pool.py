@@ -26,7 +26,7 @@ def tier_choices():
 class PoolFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("Name or code"), method="filter_q")
     region = django_filters.ModelChoiceFilter(
-        label=_("Region"), queryset=Region.objects.filter(active=True), empty_label=_("All regions"),
+        label=_("Region"), queryset=Region.objects.nominating().filter(active=True), empty_label=_("All regions"),
     )
     tier = django_filters.ChoiceFilter(label=_("Tier (latest year)"), choices=tier_choices, method="filter_tier",
                                        empty_label=_("Any tier"))

@@ -367,7 +367,19 @@ class EnterpriseNomination(Nomination):
     )
     gate_override_at = models.DateTimeField(_("override recorded"), null=True, blank=True)
     gate_override_failed = models.JSONField(_("criteria overridden"), default=list, blank=True)
+    # County → city → province (enterprises.domain.county): a county bureau prepares the nomination
+    # (county set, not forwarded); it forwards it to its city bureau, which returns it to the county
+    # or submits it to the province. A nomination the city made itself has no county.
+    county = models.ForeignKey(
+        "pojian.Region", verbose_name=_("county"), null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+    )
+    county_forwarded_at = models.DateTimeField(_("forwarded by the county"), null=True, blank=True)
     history = HistoricalRecords()
+
+    @property
+    def with_county(self) -> bool:
+        """The county bureau still prepares it: its city may not edit or submit it yet."""
+        return bool(self.county_id) and self.county_forwarded_at is None
 
     class Meta:
         ordering = ["-updated_at"]

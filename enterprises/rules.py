@@ -2,7 +2,7 @@
 
 import rules
 
-from pojian.rules import cycle_is_open, is_bureau, is_office, is_own_region, is_region_bureau
+from pojian.rules import cycle_is_open, is_bureau, is_county, is_office, is_own_county, is_own_region, is_region_bureau
 
 
 @rules.predicate
@@ -14,11 +14,30 @@ def is_editable(user, nomination):
 rules.add_perm("enterprises.view_enterprise", is_office | is_own_region)
 rules.add_perm("enterprises.change_enterprise", is_office | is_region_bureau)
 
-# Nominations.
+@rules.predicate
+def is_with_county(user, nomination):
+    """A county's nomination that the county still prepares (not forwarded to its city)."""
+    return nomination is not None and nomination.with_county
+
+
+@rules.predicate
+def is_from_county(user, nomination):
+    return nomination is not None and bool(nomination.county_id)
+
+
+# Nominations. A county bureau prepares its county's and forwards them (enterprises.domain.county).
 rules.add_perm("enterprises.list_nominations", is_office | is_bureau)
 rules.add_perm("enterprises.add_nomination", is_bureau)
-rules.add_perm("enterprises.view_nomination", is_office | is_region_bureau)
-rules.add_perm("enterprises.change_nomination", is_region_bureau & is_editable & cycle_is_open)
+rules.add_perm("enterprises.prepare_county_nomination", is_county)
+rules.add_perm("enterprises.view_nomination", is_office | is_region_bureau | is_own_county)
+rules.add_perm(
+    "enterprises.change_nomination",
+    ((is_region_bureau & ~is_with_county) | (is_own_county & is_with_county)) & is_editable & cycle_is_open,
+)
+rules.add_perm("enterprises.forward_to_city", is_own_county & is_with_county & is_editable & cycle_is_open)
+rules.add_perm(
+    "enterprises.return_to_county", is_region_bureau & is_from_county & ~is_with_county & is_editable & cycle_is_open
+)
 rules.add_perm("enterprises.import_nominations", is_bureau)
 # The bureau's own list of its region's nominations (the office has its own pages).
 rules.add_perm("enterprises.list_region_nominations", is_bureau)

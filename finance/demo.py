@@ -71,7 +71,7 @@ def seed(*, cycle, stdout=None):
     year = cycle.year
     office = User.objects.filter(username="office").first()
     partner = User.objects.filter(username="partner-1").first()
-    regions = {r.code: r for r in Region.objects.all()}
+    regions = {r.code: r for r in Region.objects.nominating()}
     institutions = {}
     for n, name, kind, code, capital, contact in INSTITUTIONS:
         if code not in regions:

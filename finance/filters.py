@@ -9,7 +9,7 @@ from .models import FinanceInstitution, FinanceNomination, Investment
 
 class NominationFilter(django_filters.FilterSet):
     cycle = django_filters.ModelChoiceFilter(label=_("Programme year"), queryset=Cycle.objects.all())
-    region = django_filters.ModelChoiceFilter(label=_("Region"), queryset=Region.objects.all())
+    region = django_filters.ModelChoiceFilter(label=_("Region"), queryset=Region.objects.nominating())
     state = django_filters.ChoiceFilter(label=_("State"), choices=NominationState.choices)
     kind = django_filters.ChoiceFilter(label=_("Kind"), field_name="institution__kind",
                                        choices=FinanceInstitution.Kind.choices)

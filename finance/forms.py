@@ -139,7 +139,7 @@ class DigestSettingsForm(forms.ModelForm):
         help_text=_("Partners see only these fields."),
     )
     regions = forms.ModelMultipleChoiceField(
-        label=_("Only these regions"), queryset=Region.objects.filter(active=True), required=False,
+        label=_("Only these regions"), queryset=Region.objects.nominating().filter(active=True), required=False,
         widget=forms.CheckboxSelectMultiple, help_text=_("None chosen: all regions."),
     )
     industries = forms.MultipleChoiceField(

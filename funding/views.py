@@ -44,7 +44,7 @@ class LedgerView(PortalPermissionMixin, TemplateView):
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         cycle, years = _year_cycle(self.request)
-        ctx.update(cycle=cycle, years=years, lines=FundingLine.objects.all(), regions=Region.objects.all(),
+        ctx.update(cycle=cycle, years=years, lines=FundingLine.objects.all(), regions=Region.objects.nominating(),
                    states=Grant.State.choices)
         if cycle is None:
             return ctx

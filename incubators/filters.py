@@ -13,7 +13,7 @@ class IncubatorNominationFilter(django_filters.FilterSet):
     cycle = django_filters.ModelChoiceFilter(
         queryset=Cycle.objects.all(), label=_("Programme year"), empty_label=_("All years")
     )
-    region = django_filters.ModelChoiceFilter(queryset=Region.objects.all(), label=_("Region"), empty_label=_("All"))
+    region = django_filters.ModelChoiceFilter(queryset=Region.objects.nominating(), label=_("Region"), empty_label=_("All"))
     state = django_filters.ChoiceFilter(choices=NominationState.choices, label=_("State"), empty_label=_("All"))
     kind = django_filters.ChoiceFilter(
         field_name="incubator__kind", choices=Incubator.Kind.choices, label=_("Kind"), empty_label=_("All")

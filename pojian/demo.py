@@ -10,6 +10,7 @@ from .domain.cycle import make_current
 from .models import Cycle, Region, User
 
 EXPERT_COUNT = 5
+COUNTY_DEMO_CITIES = ("220100", "222400")
 
 
 def seed(*, stdout=None):
@@ -35,8 +36,11 @@ def seed(*, stdout=None):
     office = _user("office", role=User.Role.OFFICE, full_name="省科技厅办公室", is_staff=True)
     if not cycle.is_current:
         make_current(cycle, by=office)
-    for region in Region.objects.all():
+    for region in Region.objects.nominating():
         _user(f"bureau-{region.code}", role=User.Role.BUREAU, region=region, full_name=region.bureau_name)
+    # County bureaus (县(市、区)科技部门) under 长春 and 延边.
+    for county in Region.objects.counties().filter(parent__code__in=COUNTY_DEMO_CITIES):
+        _user(f"county-{county.code}", role=User.Role.COUNTY, region=county, full_name=county.bureau_name)
     for i in range(1, EXPERT_COUNT + 1):
         _user(f"expert-{i}", role=User.Role.EXPERT, full_name=f"评审专家{i}")
     _user("partner-1", role=User.Role.PARTNER, full_name="吉林省科技投资基金")

@@ -11,13 +11,26 @@ from simple_history.models import HistoricalRecords
 from pojian.domain.uploads import XLSX, SafeFileField
 
 
+class RegionQuerySet(models.QuerySet):
+    def nominating(self):
+        """The nominating units (推荐单位): cities, special zones, the directly administered city."""
+        return self.filter(parent__isnull=True).exclude(kind=Region.Kind.COUNTY)
+
+    def counties(self):
+        """The county-level divisions (县(市、区)), each under its city."""
+        return self.filter(kind=Region.Kind.COUNTY)
+
+
 class Region(models.Model):
-    """A nominating unit: a city/prefecture, a special zone or a directly administered city."""
+    """A nominating unit (a city/prefecture, a special zone or a directly administered city), or a
+    county-level division under its city (`parent`); only the nominating units nominate to the province.
+    """
 
     class Kind(models.TextChoices):
         CITY = "city", _("City / prefecture")
         SPECIAL_ZONE = "zone", _("Special zone")
         DIRECT_CITY = "direct", _("Directly administered city")
+        COUNTY = "county", _("County-level division")
 
     code = models.CharField(_("division code"), max_length=6, unique=True)
     name = models.CharField(_("name"), max_length=50, unique=True)
@@ -25,15 +38,37 @@ class Region(models.Model):
     bureau_name = models.CharField(_("bureau"), max_length=80)
     active = models.BooleanField(_("active"), default=True)
     sort_order = models.PositiveSmallIntegerField(_("order"), default=0)
+    parent = models.ForeignKey(
+        "self", verbose_name=_("city"), null=True, blank=True, on_delete=models.PROTECT, related_name="counties",
+        help_text=_("For a county-level division: the city it belongs to."),
+    )
     history = HistoricalRecords()
+
+    objects = RegionQuerySet.as_manager()
 
     class Meta:
         ordering = ["sort_order", "code"]
         verbose_name = _("region")
         verbose_name_plural = _("regions")
+        constraints = [
+            # A county sits under a city; a nominating unit under nothing.
+            models.CheckConstraint(
+                condition=(Q(kind="county") & Q(parent__isnull=False)) | (~Q(kind="county") & Q(parent__isnull=True)),
+                name="region_parent_iff_county",
+            )
+        ]
 
     def __str__(self):
         return self.name
+
+    @property
+    def is_county(self) -> bool:
+        return self.kind == self.Kind.COUNTY
+
+    @property
+    def city_id(self):
+        """The nominating unit this region reports to: its parent for a county, itself otherwise."""
+        return self.parent_id if self.is_county else self.pk
 
 
 class User(AbstractUser):
@@ -44,6 +79,8 @@ class User(AbstractUser):
         PARTNER = "partner", _("Finance partner")
         # Confirms payments and budget overrides that the office recorded (four eyes).
         APPROVER = "approver", _("Approver")
+        # 县(市、区)科技部门: prepares nominations its city bureau forwards; sees its county's figures.
+        COUNTY = "county", _("County bureau")
 
     role = models.CharField(_("role"), max_length=10, choices=Role.choices, blank=True)
     region = models.ForeignKey(
@@ -61,9 +98,10 @@ class User(AbstractUser):
         verbose_name = _("user")
         verbose_name_plural = _("users")
         constraints = [
-            # A bureau account always acts for exactly one region; nobody else has one.
+            # A bureau (city or county) account always acts for exactly one region; nobody else has one.
             models.CheckConstraint(
-                condition=(Q(role="bureau") & Q(region__isnull=False)) | (~Q(role="bureau") & Q(region__isnull=True)),
+                condition=(Q(role__in=["bureau", "county"]) & Q(region__isnull=False))
+                | (~Q(role__in=["bureau", "county"]) & Q(region__isnull=True)),
                 name="user_region_iff_bureau",
             )
         ]
@@ -83,8 +121,14 @@ class User(AbstractUser):
         super().clean()
         if self.role == self.Role.BUREAU and not self.region_id:
             raise ValidationError({"region": _("A city bureau account must have a region.")})
-        if self.role != self.Role.BUREAU and self.region_id:
+        if self.role == self.Role.COUNTY and not self.region_id:
+            raise ValidationError({"region": _("A county bureau account must have its county.")})
+        if self.role not in (self.Role.BUREAU, self.Role.COUNTY) and self.region_id:
             raise ValidationError({"region": _("Only city bureau accounts have a region.")})
+        if self.region_id and self.role == self.Role.COUNTY and not self.region.is_county:
+            raise ValidationError({"region": _("A county bureau account belongs to a county-level division.")})
+        if self.region_id and self.role == self.Role.BUREAU and self.region.is_county:
+            raise ValidationError({"region": _("A city bureau account belongs to a city, not to a county.")})
 
 
 class CycleQuerySet(models.QuerySet):

@@ -61,7 +61,7 @@ class HomeView(PortalPermissionMixin, TemplateView):
             ctx["counts"] = nomination_counts(cycle, user.region)
         elif user.role == User.Role.OFFICE or user.is_superuser:
             ctx["counts"] = nomination_counts(cycle)
-            ctx["regions"] = Region.objects.filter(active=True)
+            ctx["regions"] = Region.objects.nominating().filter(active=True)
         ctx["home_panels"] = home_panels(self.request, cycle)
         return ctx
 

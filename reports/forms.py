@@ -14,7 +14,7 @@ def region_choices(*, with_all=False):
     choices = [("", _("Jilin Province (the whole province)"))]
     if with_all:
         choices.append((ALL_REGIONS, _("The province and every region")))
-    return choices + [(r.code, r.name) for r in Region.objects.filter(active=True)]
+    return choices + [(r.code, r.name) for r in Region.objects.nominating().filter(active=True)]
 
 
 class ReportRequestForm(forms.Form):
@@ -49,3 +49,71 @@ class ScheduleForm(forms.Form):
 
 class ReleaseForm(forms.Form):
     note = forms.CharField(label=_("Note on the public page"), max_length=300, required=False)
+
+
+# --- statistics returns (统计报表) -----------------------------------------------------------------
+
+
+def source_choices():
+    from .domain.returns import SOURCES
+
+    return [(key, label) for key, (label, _kind, _fn) in SOURCES.items()]
+
+
+class ReturnDefineForm(forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=120)
+    period = forms.ChoiceField(label=_("Period"), choices=[("quarter", _("Quarterly")), ("month", _("Monthly"))])
+    period_start = forms.DateField(
+        label=_("First day of the period"), widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("The first day of a month (a quarter: of January, April, July or October)."),
+    )
+    due_working_days = forms.IntegerField(
+        label=_("Due, working days after the period ends"), min_value=1, max_value=60, initial=10
+    )
+    include_counties = forms.BooleanField(label=_("County bureaus file it too"), required=False)
+    sources = forms.MultipleChoiceField(
+        label=_("Fields the portal fills in"), required=False, widget=forms.CheckboxSelectMultiple,
+    )
+    other_fields = forms.CharField(
+        label=_("Other fields"), required=False, widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=_("One field a line: its name, then a comma and int (whole number), decimal (amount) or text."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["sources"].choices = source_choices()
+
+    def field_rows(self):
+        rows = [{"source": s} for s in self.cleaned_data.get("sources") or []]
+        for line in (self.cleaned_data.get("other_fields") or "").splitlines():
+            if not line.strip():
+                continue
+            label, _sep, kind = line.replace("，", ",").rpartition(",")
+            if not label:
+                label, kind = kind, "int"
+            rows.append({"label": label.strip(), "kind": kind.strip().lower() or "int", "key": f"f{len(rows) + 1}"})
+        return rows
+
+
+class FilingForm(forms.Form):
+    """The bureau's values for one return: one input per field of the return."""
+
+    version = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, statistics_return, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in statistics_return.fields:
+            if field["kind"] == "text":
+                self.fields[field["key"]] = forms.CharField(label=field["label"], required=False, max_length=2000,
+                                                            widget=forms.Textarea(attrs={"rows": 2}))
+            else:
+                self.fields[field["key"]] = forms.CharField(
+                    label=field["label"], required=False, max_length=30,
+                    widget=forms.TextInput(attrs={"inputmode": "decimal" if field["kind"] == "decimal" else "numeric"}),
+                )
+
+
+class BulletinForm(forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=200)
+    body = forms.CharField(label=_("Text"), widget=forms.Textarea(attrs={"rows": 10}))
+    version = forms.IntegerField(widget=forms.HiddenInput)

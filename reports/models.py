@@ -2,6 +2,7 @@
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from pojian.models import Cycle, Job, Region, User
 
@@ -83,3 +84,98 @@ class ProgressRelease(models.Model):
 
     def __str__(self):
         return f"{self.cycle.year} · {self.released_at:%Y-%m-%d %H:%M}"
+
+
+class StatisticsReturn(models.Model):
+    """A statistics return (统计报表) the office asks the bureaus to file for one period.
+
+    `fields` is the list the bureaus fill in: [{"key", "label", "kind": "int"|"decimal"|"text",
+    "source": a key of `reports.domain.returns.SOURCES` or ""}]; a field with a source is filled in
+    from what the portal already knows. It is due `due_working_days` working days after the period
+    ends (the portal's calendar), on `due_on`.
+    """
+
+    class Period(models.TextChoices):
+        MONTHLY = "month", _("Monthly")
+        QUARTERLY = "quarter", _("Quarterly")
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        OPEN = "open", _("Open for filing")
+        CLOSED = "closed", _("Closed")
+
+    title = models.CharField(_("title"), max_length=120)
+    period = models.CharField(_("period"), max_length=10, choices=Period.choices)
+    period_start = models.DateField(_("period starts"))
+    period_end = models.DateField(_("period ends"))
+    due_working_days = models.PositiveSmallIntegerField(_("due, working days after the period"), default=10)
+    due_on = models.DateField(_("due on"))
+    include_counties = models.BooleanField(_("county bureaus file too"), default=False)
+    fields = models.JSONField(_("fields"), default=list)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT)
+    created_by = models.ForeignKey(User, verbose_name=_("created by"), on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    opened_at = models.DateTimeField(_("opened"), null=True, blank=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-period_start", "-pk"]
+        verbose_name = _("statistics return")
+        verbose_name_plural = _("statistics returns")
+        constraints = [
+            models.CheckConstraint(condition=models.Q(period_end__gte=models.F("period_start")), name="return_period_ordered"),
+        ]
+
+    def __str__(self):
+        return f"{self.title}（{self.period_start:%Y-%m-%d}–{self.period_end:%Y-%m-%d}）"
+
+
+class ReturnFiling(models.Model):
+    """One bureau's (city or county) filing of one statistics return: the values, who filed and when."""
+
+    statistics_return = models.ForeignKey(
+        StatisticsReturn, verbose_name=_("statistics return"), on_delete=models.CASCADE, related_name="filings"
+    )
+    region = models.ForeignKey(Region, verbose_name=_("region"), on_delete=models.PROTECT, related_name="+")
+    values = models.JSONField(_("values"), default=dict)
+    filed_by = models.ForeignKey(User, verbose_name=_("filed by"), on_delete=models.PROTECT, related_name="+")
+    filed_at = models.DateTimeField(_("filed"))
+    late = models.BooleanField(_("late"), default=False)
+    version = models.PositiveIntegerField(default=1, editable=False)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["statistics_return", "region__sort_order", "region__code"]
+        verbose_name = _("return filing")
+        verbose_name_plural = _("return filings")
+        constraints = [
+            models.UniqueConstraint(fields=["statistics_return", "region"], name="one_filing_per_region"),
+        ]
+
+    def __str__(self):
+        return f"{self.statistics_return} · {self.region}"
+
+
+class ReturnBulletin(models.Model):
+    """A progress bulletin (定期公布) drafted from a return's totals; the office edits and publishes it."""
+
+    statistics_return = models.OneToOneField(
+        StatisticsReturn, verbose_name=_("statistics return"), on_delete=models.PROTECT, related_name="bulletin"
+    )
+    title = models.CharField(_("title"), max_length=200)
+    body = models.TextField(_("text"))
+    published_at = models.DateTimeField(_("published"), null=True, blank=True)
+    published_by = models.ForeignKey(
+        User, verbose_name=_("published by"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    version = models.PositiveIntegerField(default=1, editable=False)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-statistics_return__period_start"]
+        verbose_name = _("progress bulletin")
+        verbose_name_plural = _("progress bulletins")
+
+    def __str__(self):
+        return self.title

@@ -19,4 +19,7 @@ def nav_items(user):
         items.append((_("Statistics"), reverse("reports:dashboard")))
     if user.has_perm("reports.list_reports"):
         items.append((_("Annual reports"), reverse("reports:reports")))
+    if user.has_perm("reports.list_returns"):
+        items.append((_("Statistics returns"), reverse("reports:returns")))
+        items.append((_("Counties"), reverse("reports:counties")))
     return items

@@ -23,3 +23,24 @@ rules.add_perm("reports.manage_schedules", is_office)
 rules.add_perm("reports.release_progress", is_office)
 rules.add_perm("reports.list_reports", is_office | is_bureau)
 rules.add_perm("reports.view_report", is_office | is_own_region_report)
+
+
+# --- statistics returns (统计报表) and the county pages ------------------------------------------
+from pojian.rules import is_city_of_county, is_county, is_own_county  # noqa: E402
+
+
+@rules.predicate
+def files_return(user, ret):
+    """The user's bureau is among those who must file this return (city bureaus; county ones if asked)."""
+    if ret is None:
+        return False
+    if is_bureau(user):
+        return not user.region.is_county
+    return bool(is_county(user) and ret.include_counties)
+
+
+rules.add_perm("reports.manage_returns", is_office)
+rules.add_perm("reports.list_returns", is_office | is_bureau | is_county)
+rules.add_perm("reports.file_return", files_return)
+rules.add_perm("reports.view_county_dashboard", is_office | is_own_county | is_city_of_county)
+rules.add_perm("reports.view_own_county", is_county)

@@ -25,3 +25,13 @@ def scheduled_annual_report(year=None, region="", requested_by=None):
     started = run_schedule(year=year, region=region, requested_by=requested_by)
     log.info("scheduled annual reports: %s", started)
     return started
+
+
+@shared_task(name="reports.send_return_reminders")
+def send_return_reminders():
+    """Daily (Celery beat): remind the bureaus that have not filed an open statistics return."""
+    from .domain.returns import send_reminders
+
+    sent = send_reminders()
+    log.info("statistics return reminders: %s", sent)
+    return sent

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import views
+from . import views_returns as rv
 
 app_name = "reports"
 urlpatterns = [
@@ -16,4 +17,16 @@ urlpatterns = [
     path("schedules/<int:pk>/", views.ScheduleFormView.as_view(), name="schedule_edit"),
     path("schedules/<int:pk>/delete/", views.ScheduleDeleteView.as_view(), name="schedule_delete"),
     path("progress/", views.PublicProgressView.as_view(), name="public_progress"),
+    path("returns/", rv.ReturnListView.as_view(), name="returns"),
+    path("returns/new/", rv.ReturnDefineView.as_view(), name="return_define"),
+    path("returns/<int:pk>/", rv.ReturnDetailView.as_view(), name="return_detail"),
+    path("returns/<int:pk>/open/", rv.ReturnActionView.as_view(action="open"), name="return_open"),
+    path("returns/<int:pk>/close/", rv.ReturnActionView.as_view(action="close"), name="return_close"),
+    path("returns/<int:pk>/bulletin/", rv.ReturnActionView.as_view(action="bulletin"), name="return_bulletin"),
+    path("returns/<int:pk>/export/", rv.ReturnExportView.as_view(), name="return_export"),
+    path("returns/<int:pk>/file/", rv.ReturnFileView.as_view(), name="return_file"),
+    path("bulletins/<int:pk>/edit/", rv.BulletinEditView.as_view(), name="bulletin_edit"),
+    path("bulletins/", rv.PublicBulletinsView.as_view(), name="public_bulletins"),
+    path("counties/", rv.CountyListView.as_view(), name="counties"),
+    path("counties/<slug:code>/", rv.CountyDashboardView.as_view(), name="county"),
 ]

@@ -114,7 +114,7 @@ def _expert_user(i):
 
 
 def _pool(rng, conflict_unit):
-    regions = list(Region.objects.all())
+    regions = list(Region.objects.nominating())
     fields = [c for c in Industry.values if c != "other"]
     experts = []
     for i in range(1, POOL_SIZE + 1):

@@ -23,7 +23,7 @@ class AccountRequestForm(forms.Form):
     institution_uscc = forms.CharField(label=_("its unified social credit code"), max_length=18, required=False)
     institution_kind = forms.ChoiceField(label=_("its kind"), required=False, choices=[
         ("", "---------"), ("university", _("University")), ("institute", _("Research institute"))])
-    institution_region = forms.ModelChoiceField(label=_("its region"), queryset=Region.objects.filter(active=True),
+    institution_region = forms.ModelChoiceField(label=_("its region"), queryset=Region.objects.nominating().filter(active=True),
                                                 required=False)
     message = forms.CharField(label=_("message to the office"), max_length=1000, required=False,
                               widget=forms.Textarea(attrs={"rows": 3}))

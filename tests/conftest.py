@@ -64,6 +64,18 @@ def other_bureau(db):
 
 
 @pytest.fixture
+def county(db):
+    """The 南关区 county bureau (under 长春)."""
+    return factories.CountyFactory(username="county-ng", region=factories.region("220102"))
+
+
+@pytest.fixture
+def other_county(db):
+    """The 昌邑区 county bureau (under 吉林): a county of another city."""
+    return factories.CountyFactory(username="county-cy", region=factories.region("220202"))
+
+
+@pytest.fixture
 def expert(db):
     return factories.ExpertFactory(username="expert-t")
 
@@ -183,6 +195,7 @@ def _regions_loaded(request, django_db_setup, django_db_blocker):
         with django_db_blocker.unblock():
             if not apps.get_model("pojian", "Region").objects.exists():
                 import_module("pojian.migrations.0002_regions").load(apps, None)
+                import_module("pojian.migrations.0061_county_divisions").load(apps, None)
     yield
 
 

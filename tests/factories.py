@@ -82,3 +82,11 @@ def minimal_docx(text="文档"):
             '<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main">'
             f"<w:body><w:p><w:r><w:t>{text}</w:t></w:r></w:p></w:body></w:document>"))
     return buffer.getvalue()
+
+
+class CountyFactory(UserFactory):
+    """A county bureau (县(市、区)科技部门) account: 南关区 under 长春 unless told."""
+
+    username = factory.Sequence(lambda n: f"county{n}")
+    role = User.Role.COUNTY
+    region = factory.LazyFunction(lambda: region("220102"))

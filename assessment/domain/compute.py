@@ -38,7 +38,7 @@ def dedupe_key(cycle):
 
 
 def assessment_regions():
-    return list(Region.objects.filter(active=True))
+    return list(Region.objects.nominating().filter(active=True))
 
 
 def figures_for(*, indicator, region_ids):

@@ -152,7 +152,7 @@ def parse_date(value):
 def region_for_code(code, regions=None):
     """The portal region of a USCC's division code (digits 3–8), or None when none maps."""
     if regions is None:
-        regions = dict(Region.objects.filter(active=True).values_list("code", "pk"))
+        regions = dict(Region.objects.nominating().filter(active=True).values_list("code", "pk"))
     division = code[2:8]
     if not division.isdigit():
         return None
@@ -192,7 +192,7 @@ def check_rows(names, data, *, progress=None):
         raise JobFailed(_("The file has no data rows."))
 
     errors = Errors()
-    regions = dict(Region.objects.filter(active=True).values_list("code", "pk"))
+    regions = dict(Region.objects.nominating().filter(active=True).values_list("code", "pk"))
     codes = {uscc_code.normalise(str(c["uscc"])) for _n, c in data if not _blank(c["uscc"])}
     known = {}
     codes = list(codes)

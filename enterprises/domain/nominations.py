@@ -157,12 +157,19 @@ def _save_contents(nomination, *, by, reason, enterprise_fields, registration_nu
 
 def create_nomination(*, by, cycle, enterprise=None, enterprise_fields=None, registration_number="", figures=None,
                       recommendation="", letter=None, ip_items=None, transfers=None, products=None):
-    """A bureau nominates an enterprise of its region (an existing one, or a new one from `enterprise_fields`)."""
-    if not by.has_perm("enterprises.add_nomination"):
+    """A bureau nominates an enterprise of its region (an existing one, or a new one from `enterprise_fields`).
+
+    A county bureau prepares one for its city (the nomination's region), with its county; it goes on
+    to the city by `enterprises.domain.county.forward_to_city`.
+    """
+    county = None
+    if by.has_perm("enterprises.prepare_county_nomination"):
+        county = by.region
+    elif not by.has_perm("enterprises.add_nomination"):
         raise PermissionDenied(_("Only a city bureau can nominate enterprises."))
     if cycle is None or cycle.is_closed:
         raise ValidationError(_("There is no open programme year to nominate for."), code="no_cycle")
-    region = by.region
+    region = county.parent if county is not None else by.region
     if enterprise is not None:
         if enterprise.region_id != region.pk:
             raise PermissionDenied(_("You can nominate only enterprises of your own region."))
@@ -182,7 +189,8 @@ def create_nomination(*, by, cycle, enterprise=None, enterprise_fields=None, reg
                 code="duplicate",
             )
         nomination = EnterpriseNomination(
-            cycle=cycle, region=region, enterprise=enterprise, created_by=by, recommendation=recommendation or "",
+            cycle=cycle, region=region, county=county, enterprise=enterprise, created_by=by,
+            recommendation=recommendation or "",
         )
         _save_enterprise(enterprise, enterprise_fields, by=by, reason="nomination")
         nomination.enterprise = enterprise

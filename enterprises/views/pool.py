@@ -171,7 +171,7 @@ class CohortIndexView(PortalPermissionMixin, TemplateView):
             region_id = int(self.request.GET["region"])
         ctx.update(years=cohorts.cohort_years(region_id=region_id), growth=cohorts.pool_growth(region_id=region_id),
                    sizes=[(PoolEntry.Status(r["status"]).label, r["n"]) for r in cohorts.pool_size(region_id=region_id)],
-                   regions=Region.objects.filter(active=True) if bureau_region_id(self.request.user) is None else None,
+                   regions=Region.objects.nominating().filter(active=True) if bureau_region_id(self.request.user) is None else None,
                    region_id=region_id)
         return ctx
 
@@ -195,7 +195,7 @@ class CohortView(PortalPermissionMixin, TemplateView):
         ctx.update(year=year, size=n, figures=figures, chart=cohorts.index_chart(figures["rows"]),
                    tiers=cohorts.tiers_by_year(year, region_id=region_id), region_id=region_id,
                    region=Region.objects.filter(pk=region_id).first() if region_id else None,
-                   regions=Region.objects.filter(active=True) if bureau_region_id(self.request.user) is None else None)
+                   regions=Region.objects.nominating().filter(active=True) if bureau_region_id(self.request.user) is None else None)
         return ctx
 
 

@@ -53,7 +53,7 @@ def region_for(code):
         return None
     region = Region.objects.filter(code=code).first()
     if region is None:
-        known = ", ".join(Region.objects.values_list("code", flat=True))
+        known = ", ".join(Region.objects.nominating().values_list("code", flat=True))
         raise ValidationError(_("There is no region with code %(code)s (known codes: %(known)s).") % {"code": code, "known": known})
     return region
 

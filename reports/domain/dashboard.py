@@ -40,7 +40,7 @@ class Dashboard:
 
     @cached_property
     def regions(self):
-        return list(Region.objects.filter(active=True))
+        return list(Region.objects.nominating().filter(active=True))
 
     @cached_property
     def enterprise_counts(self):

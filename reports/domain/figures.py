@@ -82,7 +82,7 @@ def _nominations(cycle, region):
 def pipeline(*, cycle, region=None):
     """[{region, code, nominated, submitted, accepted, selected}] for every active region (or the one), and the total."""
     counts = sources.pipeline_counts(EnterpriseNomination, cycle=cycle, region=region)
-    regions = [region] if region is not None else list(Region.objects.filter(active=True))
+    regions = [region] if region is not None else list(Region.objects.nominating().filter(active=True))
     rows = []
     for r in regions:
         c = counts.get(r.pk, {})

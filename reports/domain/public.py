@@ -33,7 +33,7 @@ def _kind_figures(counts, regions, *, selected_released):
 
 def progress_figures(*, cycle):
     """What a release would publish now: per region, the counts (nominated = reached the province)."""
-    regions = list(Region.objects.filter(active=True))
+    regions = list(Region.objects.nominating().filter(active=True))
     figures = {
         "enterprises": _kind_figures(
             sources.pipeline_counts(EnterpriseNomination, cycle=cycle), regions,

@@ -188,7 +188,7 @@ def run_schedule(*, year="current", region="", requested_by=None):
     else:
         wanted = current.year - (1 if year == "previous" else 0)
     if region == ALL_REGIONS:
-        scopes = [None, *Region.objects.filter(active=True)]
+        scopes = [None, *Region.objects.nominating().filter(active=True)]
     else:
         scopes = [Region.objects.filter(code=region).first() if region else None]
     started = []

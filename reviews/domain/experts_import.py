@@ -56,7 +56,7 @@ def _industry_lookup():
 
 def _region_lookup():
     lookup = {}
-    for r in Region.objects.all():
+    for r in Region.objects.nominating():
         lookup[r.code] = r
         lookup[r.name] = r
     return lookup

@@ -94,9 +94,10 @@ def public_urls():
                 yield "/" + route.lstrip("^").rstrip("$")
 
 
-@pytest.mark.parametrize("role", ["office", "bureau", "expert", "partner"])
+@pytest.mark.parametrize("role", ["office", "bureau", "county", "expert", "partner"])
 def test_every_page_of_each_role_meets_wcag_aa(live_server, page, year_with_data, role):
     users = {
+        "county": core.CountyFactory(username="county-a11y", region=core.region("220102")),
         "office": year_with_data["office"],
         "bureau": core.BureauFactory(username="bureau-a11y", region=core.region("220100")),
         "expert": core.ExpertFactory(username="expert-a11y"),
@@ -111,6 +112,18 @@ def test_every_page_of_each_role_meets_wcag_aa(live_server, page, year_with_data
     else:
         allowed = EVERYONE | ALLOWED[role]
         urls = [url for name, url in pages_without_objects() if name in allowed]
+    if role in ("office", "county"):
+        # A statistics return: the office's page of who filed, the county's filing form and its county page.
+        from datetime import date
+
+        from reports.domain import returns
+
+        ret = returns.open_return(returns.define_return(
+            by=year_with_data["office"], title="季度统计", period="quarter", period_start=date(2026, 1, 1),
+            fields=[{"source": "nominations"}, {"label": "说明", "kind": "text"}], due_working_days=10,
+            include_counties=True), by=year_with_data["office"])
+        urls += ([reverse("reports:return_detail", args=[ret.pk])] if role == "office"
+                 else [reverse("reports:return_file", args=[ret.pk]), reverse("reports:county", args=["220102"])])
     checked, failures = check_pages(page, live_server.url, urls)
     assert checked >= len(urls), f"only {checked} page views opened from {len(urls)} pages"
     assert not failures, "\n".join(failures)

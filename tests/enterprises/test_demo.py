@@ -28,7 +28,7 @@ from tests.factories import CycleFactory
 def seeded(db, cycle, office):
     # One bureau account per region, as the core demo makes (without its slow password hashing).
     User.objects.bulk_create([User(username=f"bureau-{r.code}", role=User.Role.BUREAU, region=r)
-                              for r in Region.objects.all()])
+                              for r in Region.objects.nominating()])
     demo.seed(cycle=cycle)
     return cycle
 
@@ -41,14 +41,14 @@ def two_years(db, cycle, office):
                            nomination_opens=datetime.datetime(cycle.year - 1, 3, 1, tzinfo=tz),
                            nomination_closes=datetime.datetime(cycle.year - 1, 5, 31, tzinfo=tz))
     User.objects.bulk_create([User(username=f"bureau-{r.code}", role=User.Role.BUREAU, region=r)
-                              for r in Region.objects.all()])
+                              for r in Region.objects.nominating()])
     demo.seed(cycle=cycle)
     earlier.refresh_from_db()
     return cycle, earlier
 
 
 def test_demo_gives_regions_enterprises_nominations_in_every_state_failures_and_tax_differences(seeded):
-    regions = Region.objects.filter(active=True).count()
+    regions = Region.objects.nominating().filter(active=True).count()
     # The nominated enterprises, and the cultivation pool's (enterprises/demo_pool.py).
     per_region = demo.PER_REGION + demo_pool.POOL_PER_REGION
     assert Enterprise.objects.count() == regions * per_region
@@ -76,7 +76,7 @@ def test_demo_gives_regions_enterprises_nominations_in_every_state_failures_and_
 
     # Tax figures that differ, one of which changes the verdict.
     differing = [y for y in EnterpriseYear.objects.filter(revenue_tax__isnull=False) if y.differences()]
-    assert len(differing) >= Region.objects.filter(active=True).count() * 3
+    assert len(differing) >= Region.objects.nominating().filter(active=True).count() * 3
     tax_failures = Verdict.objects.filter(fail_rd_intensity=True, figures__revenue__source="tax")
     assert tax_failures.exists()
 

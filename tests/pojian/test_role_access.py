@@ -31,7 +31,10 @@ ALLOWED = {
         "techtransfer:statistics", "techtransfer:statistics_export",
         "funding:region", "funding:projects",
         "enterprises:pool", "enterprises:pool_cohorts", "enterprises:pool_tiers",
+        "reports:returns", "reports:counties",
     },
+    # A county bureau: the statistics returns and its county's page (the list sends it there).
+    "county": {"reports:returns", "reports:counties"},
     "expert": {
         "reviews:expert_dashboard", "reviews:expert_finished",
     },
@@ -48,8 +51,8 @@ def pages_without_objects():
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("role", sorted(ALLOWED))
-def test_each_role_opens_only_its_own_pages(client_for, bureau, expert, partner, cycle, role):
-    user = {"bureau": bureau, "expert": expert, "partner": partner}[role]
+def test_each_role_opens_only_its_own_pages(client_for, bureau, county, expert, partner, cycle, role):
+    user = {"bureau": bureau, "county": county, "expert": expert, "partner": partner}[role]
     client = client_for(user)
     allowed = EVERYONE | ALLOWED[role]
     wrong = []

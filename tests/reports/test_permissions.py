@@ -128,8 +128,9 @@ def test_public_progress_open_to_everyone(client_for, office, bureau, expert, pa
 def test_nav_items_and_home_card_follow_the_role(office, bureau, expert, partner, cycle, client_for):
     from reports.panels import nav_items
 
-    assert [url for _label, url in nav_items(office)] == [reverse("reports:dashboard"), reverse("reports:reports")]
-    assert [url for _label, url in nav_items(bureau)] == [reverse("reports:reports")]
+    returns = [reverse("reports:returns"), reverse("reports:counties")]
+    assert [url for _label, url in nav_items(office)] == [reverse("reports:dashboard"), reverse("reports:reports"), *returns]
+    assert [url for _label, url in nav_items(bureau)] == [reverse("reports:reports"), *returns]
     assert nav_items(expert) == [] and nav_items(partner) == []
     home = client_for(office).get(reverse("home")).content.decode()
     assert 'data-testid="reports-panel"' in home and reverse("reports:dashboard") in home
