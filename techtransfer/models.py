@@ -158,8 +158,16 @@ class TechContract(models.Model):
         validators=[RegexValidator(r"^\d{14,18}$", _("A registration number has 14 to 18 digits."))],
     )
     registered_on = models.DateField(_("registered on"))
+    class Role(models.TextChoices):
+        BUYER = "buyer", _("Buyer (受让方)")
+        SELLER = "seller", _("Seller (让与方)")
+
     kind = models.CharField(_("type"), max_length=12, choices=Kind.choices)
     title = models.CharField(_("project name"), max_length=200)
+    # The enterprise's side: only a contract where it is the buyer counts as its transfer (成果转化) in 四科.
+    enterprise_role = models.CharField(_("the enterprise is the"), max_length=6, choices=Role.choices,
+                                       default=Role.BUYER)
+    imported_at = models.DateTimeField(_("imported from the registration list"), null=True, blank=True)
     enterprise = models.ForeignKey(Enterprise, verbose_name=_("enterprise"), on_delete=models.PROTECT,
                                    related_name="tech_contracts")
     institution = models.ForeignKey(Institution, verbose_name=_("institution"), on_delete=models.PROTECT,
