@@ -14,10 +14,13 @@ def home_panels(request, cycle):
 
 def nav_items(user):
     if is_office(user):
-        return [(_("Results catalogue"), reverse("techtransfer:moderation"))]
+        return [(_("Results catalogue"), reverse("techtransfer:moderation")),
+                (_("Technology contracts"), reverse("techtransfer:contracts"))]
     if is_bureau(user):
-        return [(_("Technical demands"), reverse("techtransfer:demands"))]
+        return [(_("Technical demands"), reverse("techtransfer:demands")),
+                (_("Technology contracts"), reverse("techtransfer:contracts"))]
     if is_results_manager(user):
         return [(_("Our results"), reverse("techtransfer:own_results")),
-                (_("Technical demands"), reverse("techtransfer:demands"))]
+                (_("Technical demands"), reverse("techtransfer:demands")),
+                (_("Technology contracts"), reverse("techtransfer:contracts"))]
     return []
