@@ -217,3 +217,27 @@ class ContractPayment(models.Model):
 
     def __str__(self):
         return f"{self.contract.registration_number} {self.amount}"
+
+
+class ContractSubsidyRule(models.Model):
+    """The contract subsidy's rule for one year (技术合同后补助): which contracts, bands on the amount
+    actually paid in the year (实际发生交易额), a cap per enterprise and the budget."""
+
+    year = models.PositiveSmallIntegerField(_("year"), unique=True)
+    kinds = models.JSONField(_("contract types"), default=list)
+    in_province_only = models.BooleanField(_("institutions inside the province only"), default=True)
+    needs_implementation = models.BooleanField(_("the result must be put to use (实施转化)"), default=True)
+    min_paid = models.DecimalField(_("minimum amount paid per contract (yuan)"), **MONEY)
+    # [[upper bound in yuan or null, rate], …] ascending: marginal, as funding.domain.allocation.tiered.
+    bands = models.JSONField(_("bands"), default=list)
+    cap = models.DecimalField(_("cap per enterprise and year (yuan)"), null=True, blank=True, **MONEY)
+    budget = models.DecimalField(_("budget (yuan)"), **MONEY)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("contract subsidy rule")
+        verbose_name_plural = _("contract subsidy rules")
+        ordering = ["-year"]
+
+    def __str__(self):
+        return str(self.year)

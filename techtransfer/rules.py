@@ -54,6 +54,7 @@ rules.add_perm("techtransfer.edit_contract", is_office | is_own_region)
 rules.add_perm("techtransfer.import_contracts", is_office)
 rules.add_perm("techtransfer.approve_managers", is_office)
 # The admin.
-for _model in ("institution", "resultsmanager", "result", "demand", "techcontract", "contractpayment"):
+for _model in ("institution", "resultsmanager", "result", "demand", "techcontract", "contractpayment",
+               "contractsubsidyrule"):
     for _action in ("view", "add", "change", "delete"):
         rules.add_perm(f"techtransfer.{_action}_{_model}", is_office)
