@@ -239,10 +239,6 @@ class Dashboard:
                 "rows": rows, "charts": [by_line, by_region], "money_columns": [1, 2, 3, 4],
                 "numbers": [(_("Budget execution rate"), f"{total['rate']}%" if total["rate"] is not None else "—")]}
 
-
-def _wan(amount):
-    return f"{(amount or Decimal('0')) / TEN_THOUSAND:,.2f}"
-
     def _contracts(self):
         result = sources.tech_contracts(cycle=self.cycle)
         if result is None:
@@ -261,3 +257,7 @@ def _wan(amount):
                 "rows": rows, "charts": [by_institution], "money_columns": [2, 3, 4],
                 "notes": [_("Contracts registered up to the end of %(year)s; the subsidy is the contract subsidy "
                             "computed for %(year)s.") % {"year": self.cycle.year}]}
+
+
+def _wan(amount):
+    return f"{(amount or Decimal('0')) / TEN_THOUSAND:,.2f}"
