@@ -86,11 +86,13 @@ class ImportResult:
     created: int = 0
     updated: int = 0
     skipped: int = 0
+    unchanged: int = 0
 
     def message(self):
         return _("%(rows)s rows of the contract registration list read: %(created)s contracts added, %(updated)s "
-                 "updated; %(skipped)s rows between parties not in the portal skipped.") % {
-            "rows": self.rows, "created": self.created, "updated": self.updated, "skipped": self.skipped}
+                 "updated, %(unchanged)s unchanged; %(skipped)s rows between parties not in the portal skipped.") % {
+            "rows": self.rows, "created": self.created, "updated": self.updated, "unchanged": self.unchanged,
+            "skipped": self.skipped}
 
 
 def _number(value):
@@ -239,10 +241,12 @@ def write(rows, *, skipped=0, by, progress=None):
             contract = existing.get(r.number)
             if contract is None:
                 new.append(TechContract(registration_number=r.number, created_by=by, **fields))
-            else:
+            elif any(getattr(contract, name) != value for name, value in fields.items() if name != "imported_at"):
                 for name, value in fields.items():
                     setattr(contract, name, value)
                 changed.append(contract)
+            else:
+                result.unchanged += 1  # as recorded: no write, no history entry
         bulk_create_with_history(new, TechContract, batch_size=2000, default_user=by, default_change_reason=reason)
         if changed:
             bulk_update_with_history(changed, TechContract, ["registered_on", "kind", "title", "contract_amount",
