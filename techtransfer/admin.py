@@ -2,7 +2,7 @@ from django.contrib import admin
 
 from pojian.history import HistoryAdmin
 
-from .models import ContractPayment, Demand, Institution, Result, ResultsManager, TechContract
+from .models import ContractPayment, ContractSubsidyRule, Demand, Institution, Result, ResultsManager, TechContract
 
 
 class ManagerInline(admin.TabularInline):
@@ -45,6 +45,11 @@ class TechContractAdmin(HistoryAdmin):
     list_filter = ["kind"]
     search_fields = ["registration_number", "title", "enterprise__name"]
     inlines = [PaymentInline]
+
+
+@admin.register(ContractSubsidyRule)
+class ContractSubsidyRuleAdmin(HistoryAdmin):
+    list_display = ["year", "min_paid", "cap", "budget"]
 
 
 from . import admin_matching  # noqa: E402,F401  (account requests, 推介, 意向, 对接记录, 对接会)

@@ -13,6 +13,7 @@ from pojian.models import Region, User
 
 from .models import ContractPayment, Demand, Institution, Result, ResultsManager, TechContract
 
+CONTRACTS = 30
 INSTITUTIONS = [
     (1, "吉林大学", Institution.Kind.UNIVERSITY, "220100"),
     (2, "长春理工大学", Institution.Kind.UNIVERSITY, "220100"),
@@ -71,15 +72,24 @@ def seed(*, cycle, stdout=None):
             "description": f"希望引进{results[i].title[:8]}相关技术。", "budget": Decimal("500000"),
             "visibility": Demand.Visibility.PUBLIC if i % 2 else Demand.Visibility.INSTITUTIONS,
         })
-    for i, enterprise in enumerate(enterprises[:4]):
+    # 30 registered contracts with payments over the demo enterprises (the first four as before).
+    contract_enterprises = list(Enterprise.objects.order_by("pk")[:CONTRACTS])
+    kinds = [TechContract.Kind.DEVELOPMENT, TechContract.Kind.TRANSFER, TechContract.Kind.LICENCE]
+    for i in range(CONTRACTS if contract_enterprises else 0):
+        enterprise, result = contract_enterprises[i % len(contract_enterprises)], results[i % len(results)]
+        amount = Decimal("1200000") if i < 4 else Decimal(200000 + 50000 * (i % 9))
         contract, _ = TechContract.objects.get_or_create(registration_number=f"2025220100{i + 1:06d}", defaults={
-            "registered_on": datetime.date(cycle.year - 1, 5, 10 + i), "kind": TechContract.Kind.DEVELOPMENT,
-            "title": f"{results[i].title}合作开发", "enterprise": enterprise, "institution": results[i].institution,
-            "result": results[i], "contract_amount": Decimal("1200000"), "tech_amount": Decimal("1000000"),
-            "created_by": office,
+            "registered_on": datetime.date(cycle.year - 1, 3 + i % 9, 10 + i % 15),
+            "kind": TechContract.Kind.DEVELOPMENT if i < 4 else kinds[i % 3],
+            "title": f"{result.title}{'合作开发' if i < 4 else '技术合同'}", "enterprise": enterprise,
+            "institution": result.institution, "result": result, "contract_amount": amount,
+            "tech_amount": amount if i >= 4 else Decimal("1000000"), "created_by": office,
+            # Every seventh: the enterprise sells (it does not count as its transfer in 四科).
+            "enterprise_role": TechContract.Role.SELLER if i % 7 == 6 else TechContract.Role.BUYER,
         })
         ContractPayment.objects.get_or_create(contract=contract, invoice_number=f"FP{cycle.year - 1}{i + 1:04d}", defaults={
-            "paid_on": datetime.date(cycle.year - 1, 9, 1), "amount": Decimal("600000"), "created_by": office})
+            "paid_on": datetime.date(cycle.year - 1, 9, 1) if i < 4 else contract.registered_on + datetime.timedelta(days=40),
+            "amount": Decimal("600000") if i < 4 else (amount / 2).quantize(Decimal("0.01")), "created_by": office})
     from . import demo_matching  # 120 results, 40 demands, 推介, 意向, 对接记录, 对接会, account requests
 
     demo_matching.seed(cycle=cycle, office=office, stdout=stdout)

@@ -158,8 +158,16 @@ class TechContract(models.Model):
         validators=[RegexValidator(r"^\d{14,18}$", _("A registration number has 14 to 18 digits."))],
     )
     registered_on = models.DateField(_("registered on"))
+    class Role(models.TextChoices):
+        BUYER = "buyer", _("Buyer (受让方)")
+        SELLER = "seller", _("Seller (让与方)")
+
     kind = models.CharField(_("type"), max_length=12, choices=Kind.choices)
     title = models.CharField(_("project name"), max_length=200)
+    # The enterprise's side: only a contract where it is the buyer counts as its transfer (成果转化) in 四科.
+    enterprise_role = models.CharField(_("the enterprise is the"), max_length=6, choices=Role.choices,
+                                       default=Role.BUYER)
+    imported_at = models.DateTimeField(_("imported from the registration list"), null=True, blank=True)
     enterprise = models.ForeignKey(Enterprise, verbose_name=_("enterprise"), on_delete=models.PROTECT,
                                    related_name="tech_contracts")
     institution = models.ForeignKey(Institution, verbose_name=_("institution"), on_delete=models.PROTECT,
@@ -209,6 +217,30 @@ class ContractPayment(models.Model):
 
     def __str__(self):
         return f"{self.contract.registration_number} {self.amount}"
+
+
+class ContractSubsidyRule(models.Model):
+    """The contract subsidy's rule for one year (技术合同后补助): which contracts, bands on the amount
+    actually paid in the year (实际发生交易额), a cap per enterprise and the budget."""
+
+    year = models.PositiveSmallIntegerField(_("year"), unique=True)
+    kinds = models.JSONField(_("contract types"), default=list)
+    in_province_only = models.BooleanField(_("institutions inside the province only"), default=True)
+    needs_implementation = models.BooleanField(_("the result must be put to use (实施转化)"), default=True)
+    min_paid = models.DecimalField(_("minimum amount paid per contract (yuan)"), **MONEY)
+    # [[upper bound in yuan or null, rate], …] ascending: marginal, as funding.domain.allocation.tiered.
+    bands = models.JSONField(_("bands"), default=list)
+    cap = models.DecimalField(_("cap per enterprise and year (yuan)"), null=True, blank=True, **MONEY)
+    budget = models.DecimalField(_("budget (yuan)"), **MONEY)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("contract subsidy rule")
+        verbose_name_plural = _("contract subsidy rules")
+        ordering = ["-year"]
+
+    def __str__(self):
+        return str(self.year)
 
 
 from .models_matching import AccountRequest, Interest, MatchEvent, MatchRecord, Recommendation  # noqa: E402,F401

@@ -14,12 +14,15 @@ def home_panels(request, cycle):
 
 def nav_items(user):
     if is_office(user):
-        return [(_("Results catalogue"), reverse("techtransfer:moderation"))] + matching_items(user)
+        return [(_("Results catalogue"), reverse("techtransfer:moderation")),
+                (_("Technology contracts"), reverse("techtransfer:contracts"))] + matching_items(user)
     if is_bureau(user):
-        return [(_("Technical demands"), reverse("techtransfer:demands"))] + matching_items(user)
+        return [(_("Technical demands"), reverse("techtransfer:demands")),
+                (_("Technology contracts"), reverse("techtransfer:contracts"))] + matching_items(user)
     if is_results_manager(user):
         return [(_("Our results"), reverse("techtransfer:own_results")),
-                (_("Technical demands"), reverse("techtransfer:demands"))] + matching_items(user)
+                (_("Technical demands"), reverse("techtransfer:demands")),
+                (_("Technology contracts"), reverse("techtransfer:contracts"))] + matching_items(user)
     return []
 
 

@@ -50,9 +50,12 @@ rules.add_perm("techtransfer.see_demand", is_office | is_own_region | is_results
 rules.add_perm("techtransfer.list_contracts", is_office | is_bureau | is_results_manager)
 rules.add_perm("techtransfer.record_contract", is_office | is_bureau)
 rules.add_perm("techtransfer.see_contract", is_office | is_own_region | manages_institution_of)
+rules.add_perm("techtransfer.edit_contract", is_office | is_own_region)
+rules.add_perm("techtransfer.import_contracts", is_office)
 rules.add_perm("techtransfer.approve_managers", is_office)
 # The admin.
-for _model in ("institution", "resultsmanager", "result", "demand", "techcontract", "contractpayment"):
+for _model in ("institution", "resultsmanager", "result", "demand", "techcontract", "contractpayment",
+               "contractsubsidyrule"):
     for _action in ("view", "add", "change", "delete"):
         rules.add_perm(f"techtransfer.{_action}_{_model}", is_office)
 

@@ -5,6 +5,8 @@ from django.conf import settings
 from django.core.mail import send_mail
 from django.utils import translation
 
+from pojian.domain.jobs import run_job
+
 
 @shared_task
 def email_account_decision(request_id):
@@ -18,3 +20,12 @@ def email_account_decision(request_id):
     with translation.override(settings.LANGUAGE_CODE):
         subject, text = decision_email(req)
         send_mail(subject, text, settings.DEFAULT_FROM_EMAIL, [req.email])
+
+
+
+@shared_task
+def import_contracts(job_id):
+    """Import the contract registration list (技术合同登记), all or nothing (a Job; the file is its input)."""
+    from .domain.import_contracts import import_job
+
+    run_job(job_id, import_job)  # all or nothing inside: every row checked first, then one transaction

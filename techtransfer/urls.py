@@ -16,6 +16,11 @@ urlpatterns = [
     path("demands/", views.DemandListView.as_view(), name="demands"),
     path("demands/new/", views.DemandCreateView.as_view(), name="demand_create"),
     path("demands/<int:pk>/", views.DemandView.as_view(), name="demand"),
+    path("contracts/", views.ContractListView.as_view(), name="contracts"),
+    path("contracts/new/", views.ContractCreateView.as_view(), name="contract_create"),
+    path("contracts/import/", views.ContractImportView.as_view(), name="contract_import"),
+    path("contracts/<int:pk>/", views.ContractView.as_view(), name="contract"),
+    path("contracts/<int:pk>/edit/", views.ContractEditView.as_view(), name="contract_edit"),
 ]
 
 # Matching: accounts, 推介, 意向, 对接记录, 对接会, statistics (views_matching.py).

@@ -1,20 +1,33 @@
 """双千工程 pages: the public catalogue, an institution's own results, the office's moderation and
 the bureaus' demands with suggested results."""
 
+from decimal import Decimal
+
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError, transaction
+from django.db.models import Count, Q, Sum
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views import View
-from django.views.generic import CreateView, DetailView, ListView, UpdateView
+from django.views.generic import CreateView, DetailView, FormView, ListView, UpdateView
 
 from enterprises.models import Industry
+from finance.views.common import xlsx_response
+from pojian.domain.jobs import start_job
+from pojian.forms import LockedFormViewMixin
 from pojian.mixins import PortalPermissionMixin, run_domain
+from pojian.models import Job
 from pojian.rules import is_office
 
-from .domain import catalogue
-from .forms import DemandForm, ResultForm, ReturnForm
-from .models import Demand, Result
+from . import tasks
+from .domain import catalogue, contracts, import_contracts
+from .forms import ContractForm, ContractImportForm, DemandForm, PaymentForm, ResultForm, ReturnForm
+from .models import Demand, Institution, Result, TechContract
 
 
 class PublicCatalogueView(ListView):
@@ -180,3 +193,181 @@ class DemandView(PortalPermissionMixin, DetailView):
     def get_context_data(self, **kwargs):
         return {**super().get_context_data(**kwargs), "suggestions": catalogue.results_for_demand(self.object),
                 "is_office": is_office(self.request.user)}
+
+
+# --- technology contracts (技术合同) ------------------------------------------------------------------
+
+
+def visible_contracts(user):
+    """The contracts a user may list: all for the office, the region's for a bureau, its own for an institution."""
+    qs = TechContract.objects.select_related("enterprise", "enterprise__region", "institution").annotate(
+        paid=Coalesce(Sum("payments__amount"), Decimal("0")))
+    if is_office(user):
+        return qs
+    if getattr(user, "role", "") == "bureau":
+        return qs.filter(enterprise__region_id=user.region_id)
+    ids = user.results_manager_of.filter(approved_at__isnull=False).values("institution")
+    return qs.filter(institution__in=ids)
+
+
+class ContractListView(PortalPermissionMixin, ListView):
+    """Contracts with filters (text, type, year, institution, region), exportable as .xlsx."""
+
+    permission_required = "techtransfer.list_contracts"
+    template_name = "techtransfer/contract_list.html"
+    paginate_by = 50
+
+    def filters(self):
+        g = self.request.GET
+        year = g.get("year", "")
+        return {"q": g.get("q", "")[:100].strip(), "kind": g.get("kind", ""), "year": year if year.isdigit() else "",
+                "institution": g.get("institution", "") if g.get("institution", "").isdigit() else "",
+                "region": g.get("region", "") if g.get("region", "").isdigit() else ""}
+
+    def get_queryset(self):
+        f = self.filters()
+        qs = visible_contracts(self.request.user)
+        if f["q"]:
+            qs = qs.filter(Q(registration_number__contains=f["q"]) | Q(title__contains=f["q"])
+                           | Q(enterprise__name__contains=f["q"]) | Q(institution__name__contains=f["q"]))
+        if f["kind"]:
+            qs = qs.filter(kind=f["kind"])
+        if f["year"]:
+            qs = qs.filter(registered_on__year=int(f["year"]))
+        if f["institution"]:
+            qs = qs.filter(institution_id=int(f["institution"]))
+        if f["region"]:
+            qs = qs.filter(enterprise__region_id=int(f["region"]))
+        return qs
+
+    def get(self, request, *args, **kwargs):
+        if request.GET.get("format") == "xlsx":
+            return self.export()
+        return super().get(request, *args, **kwargs)
+
+    def export(self):
+        from pojian.domain.xlsx import write_workbook
+
+        headers = [_("Registration number"), _("Registered on"), _("Type"), _("Project name"), _("Enterprise"),
+                   _("Region"), _("The enterprise is the"), _("Institution"), _("Contract value (yuan)"),
+                   _("Technology transaction value (yuan)"), _("Paid (yuan)")]
+        rows = ([c.registration_number, c.registered_on, c.get_kind_display(), c.title, c.enterprise.name,
+                 c.enterprise.region.name, c.get_enterprise_role_display(), c.institution.name, c.contract_amount,
+                 c.tech_amount, c.paid] for c in self.get_queryset().iterator(chunk_size=2000))
+        return xlsx_response(self.request, lambda f: write_workbook(f, [(_("Contracts"), headers, rows, None)]),
+                             "tech-contracts.xlsx")
+
+    def get_context_data(self, **kwargs):
+        from pojian.models import Region
+
+        ctx = super().get_context_data(**kwargs)
+        user = self.request.user
+        ctx.update(self.filters(), kinds=TechContract.Kind.choices, institutions=Institution.objects.all(),
+                   regions=Region.objects.filter(active=True) if is_office(user) else [],
+                   can_record=user.has_perm("techtransfer.record_contract"),
+                   can_import=user.has_perm("techtransfer.import_contracts"),
+                   totals=self.get_queryset().aggregate(n=Count("pk"), value=Sum("contract_amount")))
+        query = self.request.GET.copy()
+        query.pop("page", None)
+        query["format"] = "xlsx"
+        ctx["export_query"] = query.urlencode()
+        return ctx
+
+
+class ContractPermissionMixin(PortalPermissionMixin):
+    def get_permission_object(self):
+        if not hasattr(self, "_contract"):
+            self._contract = get_object_or_404(TechContract.objects.select_related("enterprise", "institution"),
+                                               pk=self.kwargs["pk"])
+        return self._contract
+
+
+class ContractView(ContractPermissionMixin, DetailView):
+    permission_required = "techtransfer.see_contract"
+    template_name = "techtransfer/contract_detail.html"
+    context_object_name = "contract"
+
+    def get_object(self, queryset=None):
+        return self.get_permission_object()
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        user = self.request.user
+        ctx["payments"] = list(self.object.payments.all())
+        ctx["paid"] = sum((p.amount for p in ctx["payments"]), Decimal("0"))
+        ctx["can_edit"] = user.has_perm("techtransfer.edit_contract", self.object)
+        if ctx["can_edit"]:
+            ctx["payment_form"] = kwargs.get("payment_form") or PaymentForm()
+        return ctx
+
+    def post(self, request, pk):
+        """Record a payment (the bureau of the enterprise, or the office)."""
+        self.object = contract = self.get_permission_object()
+        if not request.user.has_perm("techtransfer.edit_contract", contract):
+            raise PermissionDenied
+        form = PaymentForm(request.POST, request.FILES)
+        if form.is_valid() and run_domain(request, contracts.add_payment, contract, by=request.user,
+                                          **form.cleaned_data):
+            messages.success(request, _("The payment is recorded."))
+            return redirect("techtransfer:contract", pk=contract.pk)
+        return self.render_to_response(self.get_context_data(payment_form=form))
+
+
+class ContractFormMixin:
+    model = TechContract
+    form_class = ContractForm
+    template_name = "techtransfer/contract_form.html"
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "user": self.request.user}
+
+    def form_valid(self, form):
+        contract = form.save(commit=False)
+        if contract.pk is None:
+            contract.created_by = self.request.user
+        contract._history_user = self.request.user
+        try:
+            with transaction.atomic():
+                contract.save()
+        except IntegrityError:
+            form.add_error("registration_number", _("A contract with this registration number is already recorded."))
+            return self.form_invalid(form)
+        messages.success(self.request, _("The contract %(number)s is saved.") % {"number": contract.registration_number})
+        return redirect("techtransfer:contract", pk=contract.pk)
+
+
+class ContractCreateView(PortalPermissionMixin, ContractFormMixin, CreateView):
+    permission_required = "techtransfer.record_contract"
+
+
+class ContractEditView(ContractPermissionMixin, ContractFormMixin, LockedFormViewMixin, UpdateView):
+    permission_required = "techtransfer.edit_contract"
+
+    def get_object(self, queryset=None):
+        return self.get_permission_object()
+
+
+class ContractImportView(PortalPermissionMixin, FormView):
+    """The office imports the technology market's contract registration list (a job, all or nothing)."""
+
+    permission_required = "techtransfer.import_contracts"
+    template_name = "techtransfer/contract_import.html"
+    form_class = ContractImportForm
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx["columns"] = [zh for _k, zh, _en in import_contracts.COLUMNS]
+        ctx["last_jobs"] = Job.objects.filter(kind=import_contracts.KIND).select_related("created_by")[:5]
+        return ctx
+
+    def form_valid(self, form):
+        job, created = start_job(
+            kind=import_contracts.KIND, by=self.request.user, task=tasks.import_contracts,
+            title=_("Contract registration list: %(file)s") % {"file": form.cleaned_data["file"].name},
+            params={"language": get_language()}, input_file=form.cleaned_data["file"], dedupe_key=import_contracts.KIND,
+            origin=(reverse("techtransfer:contract_import"), _("Import the contract registration list")),
+            next_step=(reverse("techtransfer:contracts"), _("View the contracts")),
+        )
+        if not created:
+            messages.warning(self.request, _("A contract list import is already running; wait for it to finish."))
+        return redirect("job", job.pk)

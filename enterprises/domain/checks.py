@@ -114,6 +114,61 @@ def transfer_counted_q(rulebook, *, year):
     return q
 
 
+def contract_counted_q(rulebook, *, year):
+    """The registered technology contracts (双千工程) that count as transfers: the enterprise is the buyer
+    (受让方), registered by the end of the year, with an amount actually paid by then; and each contract
+    once: not when a counted transfer of the enterprise already carries its registration number."""
+    from django.db.models import Exists, OuterRef
+
+    from techtransfer.models import ContractPayment
+
+    year_end = datetime.date(year, 12, 31)
+    paid = ContractPayment.objects.filter(contract=OuterRef("pk"), paid_on__lte=year_end, amount__gt=0)
+    typed = Transfer.objects.filter(transfer_counted_q(rulebook, year=year), enterprise_id=OuterRef("enterprise_id"),
+                                    contract_no=OuterRef("registration_number"))
+    return Q(enterprise_role="buyer", registered_on__lte=year_end) & Exists(paid) & ~Exists(typed)
+
+
+def contract_counts(rulebook, *, year, enterprises):
+    """The counted contracts by enterprise: a values queryset of (enterprise_id, n)."""
+    from techtransfer.models import TechContract
+
+    return (TechContract.objects.filter(contract_counted_q(rulebook, year=year), enterprise_id__in=enterprises)
+            .order_by().values("enterprise_id").annotate(n=Count("pk")).values("enterprise_id", "n"))
+
+
+def contract_status(contract, rulebook, *, year, typed_numbers=()):
+    """(counted, why not) for one contract: `contract_counted_q` for one object, with the reason in words."""
+    year_end = datetime.date(year, 12, 31)
+    if contract.enterprise_role != "buyer":
+        return False, _("the enterprise is not the buyer (受让方) of this contract")
+    if contract.registered_on > year_end:
+        return False, _("registered after the end of %(year)s") % {"year": year}
+    if not any(p.paid_on <= year_end and p.amount > 0 for p in contract.payments.all()):
+        return False, _("nothing paid on it by the end of %(year)s") % {"year": year}
+    if contract.registration_number in typed_numbers:
+        return False, _("already counted as the transfer with this contract number")
+    return True, ""
+
+
+class ContractAsTransfer:
+    """A technology contract shown among the transfers (kind, number, amount paid, date), marked counted or not."""
+
+    def __init__(self, contract, *, counted, why):
+        from django.db.models import Sum
+
+        self.contract = contract
+        self.pk = f"contract-{contract.pk}"
+        self.contract_no = contract.registration_number
+        self.amount = sum((p.amount for p in contract.payments.all()), Decimal("0")) if hasattr(
+            contract, "_prefetched_objects_cache") else contract.payments.aggregate(s=Sum("amount"))["s"]
+        self.date = contract.registered_on
+        self.counted, self.not_counted_because = counted, why
+
+    def get_kind_display(self):
+        return _("Registered technology contract (%(kind)s)") % {"kind": self.contract.get_kind_display()}
+
+
 def ip_item_status(item, rulebook, *, year):
     """(counted, why not) for one IP item: `ip_counted_q` for one object, with the reason in words."""
     year_end = datetime.date(year, 12, 31)
@@ -156,6 +211,10 @@ def counted_results(nomination, *, verdict=None):
         for item in items:
             item.counted, item.not_counted_because = status(item, judged_by, year=year)
         marked.append(items)
+    typed = {t.contract_no for t in marked[1] if t.counted and t.contract_no}
+    for contract in nomination.enterprise.tech_contracts.prefetch_related("payments"):
+        counted, why = contract_status(contract, judged_by, year=year, typed_numbers=typed)
+        marked[1].append(ContractAsTransfer(contract, counted=counted, why=why))
     return judged_by, marked[0], marked[1]
 
 
@@ -171,15 +230,18 @@ def counts_for(queryset, *, year, rulebook=None, on=None):
     registration = {}
     for e, y, n in registrations.filter(year__in=accepted).order_by("year").values_list("enterprise_id", "year", "number"):
         registration[e] = (y, n)  # the newest accepted year last, so it wins
+    transfers = dict(
+        Transfer.objects.filter(transfer_counted_q(rulebook, year=year), enterprise_id__in=enterprises)
+        .order_by().values("enterprise_id").annotate(n=Count("pk")).values_list("enterprise_id", "n")
+    )
+    for e, n in contract_counts(rulebook, year=year, enterprises=enterprises).values_list("enterprise_id", "n"):
+        transfers[e] = transfers.get(e, 0) + n
     return Counts(
         high_value_ip=dict(
             IPItem.objects.filter(ip_counted_q(rulebook, year=year), enterprise_id__in=enterprises)
             .order_by().values("enterprise_id").annotate(n=Count("pk")).values_list("enterprise_id", "n")
         ),
-        transfers=dict(
-            Transfer.objects.filter(transfer_counted_q(rulebook, year=year), enterprise_id__in=enterprises)
-            .order_by().values("enterprise_id").annotate(n=Count("pk")).values_list("enterprise_id", "n")
-        ),
+        transfers=transfers,
         core_products=set(
             CoreProduct.objects.filter(enterprise_id__in=enterprises).order_by().values_list("enterprise_id", flat=True).distinct()
         ),

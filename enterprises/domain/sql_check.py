@@ -156,17 +156,23 @@ def sql_verdicts(queryset, *, year, rulebook, on, now, summary, progress=None, t
     in_chunk = RawSQL("SELECT enterprise_id FROM base", [])
     ctes = {
         "ip": IPItem.objects.filter(checks.ip_counted_q(rulebook, year=year), enterprise_id__in=in_chunk),
-        "tr": Transfer.objects.filter(checks.transfer_counted_q(rulebook, year=year), enterprise_id__in=in_chunk),
+        "tr_typed": Transfer.objects.filter(checks.transfer_counted_q(rulebook, year=year), enterprise_id__in=in_chunk),
     }
     from django.db.models import Count, Max
 
     params = parameters(rules, accepted)
     parts = []
-    for name, qs in ctes.items():
-        sql, p = qs.order_by().values("enterprise_id").annotate(n=Count("pk")).values("enterprise_id", "n").query.sql_with_params()
+    counted = {name: qs.order_by().values("enterprise_id").annotate(n=Count("pk")).values("enterprise_id", "n")
+               for name, qs in ctes.items()}
+    # Registered technology contracts where the enterprise is the buyer count as transfers too (双千工程).
+    counted["tr_contracts"] = checks.contract_counts(rulebook, year=year, enterprises=in_chunk)
+    for name, qs in counted.items():
+        sql, p = qs.query.sql_with_params()
         sql, named = _named(sql, p)
         params.update(named)
         parts.append(f"{name} AS ({sql})")
+    parts.append("tr AS (SELECT enterprise_id, SUM(n)::bigint AS n FROM (SELECT * FROM tr_typed UNION ALL "
+                 "SELECT * FROM tr_contracts) t GROUP BY enterprise_id)")
     from ..models import CoreProduct
 
     for name, qs in (

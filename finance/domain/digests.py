@@ -100,12 +100,18 @@ def enterprise_rows(*, cycle, fields, region_ids=(), industries=()):
         qs = qs.annotate(registration_number=Subquery(
             Registration.objects.filter(enterprise=OuterRef("enterprise_id"), year=year).values("number")[:1]
         ))
-    for key, model, counted in (("high_value_ip", IPItem, ip_counted_q), ("transfers", Transfer, transfer_counted_q)):
-        if key in fields:
-            qs = qs.annotate(**{f"{key}_counted": Coalesce(Subquery(
-                model.objects.filter(counted(rulebook, year=year), enterprise=OuterRef("enterprise_id"))
-                .order_by().values("enterprise").annotate(n=Count("pk")).values("n")[:1]
-            ), 0)})
+    from enterprises.domain.checks import contract_counted_q
+    from techtransfer.models import TechContract
+
+    def counted_subquery(model, q):
+        return Coalesce(Subquery(model.objects.filter(q, enterprise=OuterRef("enterprise_id"))
+                                 .order_by().values("enterprise").annotate(n=Count("pk")).values("n")[:1]), 0)
+
+    if "high_value_ip" in fields:
+        qs = qs.annotate(high_value_ip_counted=counted_subquery(IPItem, ip_counted_q(rulebook, year=year)))
+    if "transfers" in fields:  # registered technology contracts (双千工程) count as transfers too
+        qs = qs.annotate(transfers_counted=counted_subquery(Transfer, transfer_counted_q(rulebook, year=year))
+                         + counted_subquery(TechContract, contract_counted_q(rulebook, year=year)))
     nominations = list(qs)
     figures = {fy.enterprise_id: fy for fy in EnterpriseYear.objects.filter(
         year=rulebook.figures_year, enterprise_id__in=[n.enterprise_id for n in nominations])}

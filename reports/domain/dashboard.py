@@ -27,6 +27,7 @@ SECTION_TITLES = {
     "ranking": gettext_lazy("The bureaus' ranking so far"),
     "trends": gettext_lazy("Compared with earlier years"),
     "funding": gettext_lazy("Funding: budget, committed and paid"),
+    "contracts": gettext_lazy("双千工程: technology contracts"),
 }
 KEYS = tuple(SECTION_TITLES)
 TEN_THOUSAND = Decimal(10000)
@@ -237,6 +238,25 @@ class Dashboard:
                             _("Remaining (yuan)"), _("Execution rate (%)")],
                 "rows": rows, "charts": [by_line, by_region], "money_columns": [1, 2, 3, 4],
                 "numbers": [(_("Budget execution rate"), f"{total['rate']}%" if total["rate"] is not None else "—")]}
+
+    def _contracts(self):
+        result = sources.tech_contracts(cycle=self.cycle)
+        if result is None:
+            return {"available": False, "headers": [], "rows": []}
+        regions, institutions, total = result["regions"], result["institutions"], result["total"]
+        rows = [[r["name"], r["n"], r["value"], r["paid"], r["granted"]] for r in regions]
+        rows.append([_("Total"), total["n"], total["value"], total["paid"], total["granted"]])
+        by_institution = charts.bar_chart(
+            [r["name"] for r in institutions],
+            [(_("Contract value"), [r["value"] / TEN_THOUSAND for r in institutions]),
+             (_("Paid"), [r["paid"] / TEN_THOUSAND for r in institutions])],
+            title=_("Technology contracts by institution (10,000 yuan)"), horizontal=True,
+        )
+        return {"headers": [_("Region"), _("Contracts"), _("Contract value (yuan)"), _("Paid (yuan)"),
+                            _("Contract subsidy granted (yuan)")],
+                "rows": rows, "charts": [by_institution], "money_columns": [2, 3, 4],
+                "notes": [_("Contracts registered up to the end of %(year)s; the subsidy is the contract subsidy "
+                            "computed for %(year)s.") % {"year": self.cycle.year}]}
 
 
 def _wan(amount):

@@ -421,3 +421,42 @@ def funding(*, cycle, region=None):
     from funding.domain.ledger import execution
 
     return execution(cycle, region=region)
+
+
+def tech_contracts(*, cycle, region=None):
+    """双千工程: contracts registered up to the end of the year and the amounts paid on them, by region
+    and by institution, with the year's contract subsidy as computed (None before that app exists)."""
+    import datetime
+
+    contract = model("techtransfer.TechContract")
+    if contract is None:
+        return None
+
+    from techtransfer.domain import subsidy
+    from techtransfer.models import ContractPayment, ContractSubsidyRule
+
+    end = datetime.date(cycle.year, 12, 31)
+    qs = contract.objects.filter(registered_on__lte=end)
+    if region is not None:
+        qs = qs.filter(enterprise__region=region)
+    paid = ContractPayment.objects.filter(contract__in=qs, paid_on__lte=end)
+    rule = ContractSubsidyRule.objects.filter(year=cycle.year).first()
+    granted = {}
+    if rule is not None:
+        for line in subsidy.compute(rule, region_id=getattr(region, "pk", None)):
+            granted[line.region_id] = granted.get(line.region_id, Decimal("0")) + line.granted
+    zero = Decimal("0")
+
+    def grouped(key, name):
+        counts = {r[key]: r for r in qs.order_by().values(key, name).annotate(n=Count("pk"), value=Sum("contract_amount"))}
+        paid_by = dict(paid.order_by().values_list(f"contract__{key}").annotate(s=Sum("amount")))
+        return [{"pk": k, "name": r[name], "n": r["n"], "value": r["value"] or zero, "paid": paid_by.get(k) or zero}
+                for k, r in counts.items()]
+
+    regions = sorted(grouped("enterprise__region", "enterprise__region__name"), key=lambda r: r["name"])
+    for r in regions:
+        r["granted"] = granted.get(r["pk"], zero)
+    institutions = sorted(grouped("institution", "institution__name"), key=lambda r: -r["value"])[:15]
+    total = {"n": sum(r["n"] for r in regions), "value": sum((r["value"] for r in regions), zero),
+             "paid": sum((r["paid"] for r in regions), zero), "granted": sum((r["granted"] for r in regions), zero)}
+    return {"regions": regions, "institutions": institutions, "total": total}

@@ -3,6 +3,7 @@
 the same verdict, the same failed criteria and the same stored explanation."""
 
 import datetime
+import itertools
 from decimal import Decimal
 
 import pytest
@@ -24,12 +25,14 @@ from enterprises.models import (
     Verdict,
 )
 from pojian.models import NominationState
+from techtransfer.models import ContractPayment, Institution, TechContract
 from tests import factories as core
 from tests.enterprises.factories import make_uscc, region_bureau
 
 YEAR = 2026
 ON = datetime.date(YEAR, 5, 1)
 CENT = Decimal("0.01")
+CONTRACT_NUMBERS = itertools.count(2025_0000_0000_0001)
 OPS = st.sampled_from(["le", "lt", "gt", "ge"])
 
 pytestmark = pytest.mark.skipif(connection.vendor != "postgresql", reason="the set-based check is PostgreSQL's")
@@ -83,6 +86,9 @@ def rows(draw, book):
         "inventions": draw(st.integers(0, 5)), "utility": draw(st.integers(0, 2)), "lapsed": draw(st.integers(0, 2)),
         "contracts": draw(st.integers(0, 5)), "no_contract": draw(st.integers(0, 2)),
         "product": draw(st.booleans()),
+        # Registered technology contracts (双千工程): paid as buyer (count), unpaid, as seller, typed as a transfer too.
+        "tech_paid": draw(st.integers(0, 2)), "tech_unpaid": draw(st.integers(0, 1)),
+        "tech_seller": draw(st.integers(0, 1)), "tech_typed": draw(st.booleans()),
         "registration": draw(st.sampled_from([None, YEAR, YEAR - 1, YEAR - 2, (YEAR - 1, YEAR)])),
     }
 
@@ -98,6 +104,7 @@ def reference(row, book):
     ip = row["inventions"] + (row["utility"] if "utility" in book["high_value_kinds"] else 0) + (
         row["lapsed"] if book["lapsed_counts"] else 0)
     transfers = row["contracts"] + (0 if book["transfers_need_contract"] else row["no_contract"])
+    transfers += row.get("tech_paid", 0) + row.get("tech_typed", False)  # a typed-in contract counts once
     revenue = row["revenue_tax"] if row["revenue_tax"] is not None else row["revenue"]
     return evaluate(
         year=YEAR,
@@ -115,7 +122,9 @@ def store(rows_, cycle):
     start = Enterprise.objects.count() + 10_000
     enterprises = Enterprise.objects.bulk_create([
         Enterprise(name=f"属性测试企业{start + i}", uscc=make_uscc(start + i), region=region) for i in range(len(rows_))])
-    years, ips, transfers, products, registrations, nominations = [], [], [], [], [], []
+    years, ips, transfers, products, registrations, nominations, contracts = [], [], [], [], [], [], []
+    institution = Institution.objects.get_or_create(uscc=make_uscc(1), defaults={
+        "name": "测试大学", "kind": "university", "region": region})[0]
     granted = datetime.date(YEAR - 1, 3, 1)
     for e, row in zip(enterprises, rows_, strict=True):
         years.append(EnterpriseYear(enterprise=e, year=YEAR - 1, revenue=row["revenue"], rd_expense=row["rd_expense"],
@@ -133,6 +142,19 @@ def store(rows_, cycle):
         for k in range(row["no_contract"]):
             transfers.append(Transfer(enterprise=e, kind="licence", contract_no="", amount=None if k else Decimal("5"),
                                       date=granted))
+        for k in range(row.get("tech_paid", 0) + row.get("tech_unpaid", 0) + row.get("tech_seller", 0)
+                       + row.get("tech_typed", False)):
+            number = f"{next(CONTRACT_NUMBERS):016d}"
+            role = "seller" if k >= row.get("tech_paid", 0) + row.get("tech_unpaid", 0) and k < row.get(
+                "tech_paid", 0) + row.get("tech_unpaid", 0) + row.get("tech_seller", 0) else "buyer"
+            paid = not (row.get("tech_paid", 0) <= k < row.get("tech_paid", 0) + row.get("tech_unpaid", 0))
+            contracts.append((TechContract(
+                registration_number=number, registered_on=granted, kind="development", title="合同", enterprise=e,
+                institution=institution, contract_amount=Decimal("100"), tech_amount=Decimal("100"),
+                enterprise_role=role, created_by=bureau), paid))
+            if k == row.get("tech_paid", 0) + row.get("tech_unpaid", 0) + row.get("tech_seller", 0):  # the typed one
+                transfers.append(Transfer(enterprise=e, kind="licence", contract_no=number, amount=Decimal("10"),
+                                          date=granted))
         if row["product"]:
             products.append(CoreProduct(enterprise=e, name="产品", key_technology="技术", evidence="证明"))
         regs = row["registration"] if isinstance(row["registration"], tuple) else (
@@ -143,6 +165,10 @@ def store(rows_, cycle):
     for model, objs in ((EnterpriseYear, years), (IPItem, ips), (Transfer, transfers), (CoreProduct, products),
                         (Registration, registrations), (EnterpriseNomination, nominations)):
         model.objects.bulk_create(objs)
+    TechContract.objects.bulk_create([c for c, _paid in contracts])
+    ContractPayment.objects.bulk_create([
+        ContractPayment(contract=c, paid_on=granted, amount=Decimal("50"), invoice_number="FP1", created_by=bureau)
+        for c, paid in contracts if paid])
     return nominations
 
 
@@ -178,7 +204,8 @@ def test_sql_check_and_the_one_by_one_check_store_the_same_verdicts(cycle_2026):
             "high_value_kinds": ["invention"], "lapsed_counts": False, "transfers_need_contract": True}
     base = {"revenue": Decimal("100.00"), "rd_expense": Decimal("6.00"), "employees": 10, "tech_staff": 6,
             "revenue_tax": None, "employees_tax": None, "inventions": 3, "utility": 1, "lapsed": 1, "contracts": 3,
-            "no_contract": 2, "product": True, "registration": YEAR}
+            "no_contract": 2, "product": True, "registration": YEAR,
+            "tech_paid": 1, "tech_unpaid": 1, "tech_seller": 1, "tech_typed": True}
     variants = [{}, {"revenue": None}, {"revenue": Decimal("0.00")}, {"rd_expense": None}, {"employees": None},
                 {"employees": 0}, {"tech_staff": 11}, {"employees_tax": 5}, {"registration": None},
                 {"registration": YEAR - 1}, {"registration": YEAR - 2}, {"registration": (YEAR - 1, YEAR)},
