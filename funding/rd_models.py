@@ -63,6 +63,8 @@ class RdSubsidyRule(models.Model):
     budget_total = models.DecimalField(_("budget used for scaling (yuan)"), null=True, blank=True, **MONEY)
     scaled = models.BooleanField(_("scaled to the budget"), default=False)
     computed_at = models.DateTimeField(_("computed"), null=True, blank=True)
+    computed_rule = models.JSONField(_("rule the candidates were computed with"), default=dict, blank=True,
+                                     editable=False)
     version = models.PositiveIntegerField(default=1, editable=False)
     history = HistoricalRecords()
 

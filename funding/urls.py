@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import rd_views, views
 
 app_name = "funding"
 urlpatterns = [
@@ -13,6 +13,11 @@ urlpatterns = [
     path("projects/<int:pk>/file/<slug:field>/", views.ProjectFileView.as_view(), name="project_file"),
     path("projects/<int:pk>/<slug:action>/", views.ProjectActionView.as_view(), name="project_action"),
     path("region/", views.RegionView.as_view(), name="region"),
+    # 研发投入后补助
+    path("rd/", rd_views.RdCandidateListView.as_view(), name="rd_candidates"),
+    path("rd/rule/", rd_views.RdRuleView.as_view(), name="rd_rule"),
+    path("rd/candidates/<int:pk>/", rd_views.RdCandidateView.as_view(), name="rd_candidate"),
+    path("public/rd/<int:year>/", rd_views.RdNoticeView.as_view(), name="rd_notice"),
     # Public: the approved lists, once confirmed.
     path("public/", views.PublicGrantListView.as_view(), name="public_grants"),
     path("public/<int:year>/", views.PublicGrantListView.as_view(), name="public_grants_year"),

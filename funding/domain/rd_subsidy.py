@@ -12,9 +12,10 @@ the unit and the scaling.
 
 import io
 import json
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django.db import connection, transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -23,11 +24,12 @@ from pojian.domain.errors import PermissionDenied, StaleEdit, TransitionNotAllow
 
 from ..models import Budget, FundingLine
 from ..rd_models import RdCandidate, RdExclusion, RdSubsidyRule
-from .allocation import allocate, tiered
+from .allocation import allocate
 
 R = RdSubsidyRule.State
 ZERO = Decimal("0")
 HUNDRED = Decimal("100")
+CENT = Decimal("0.01")
 
 # The conditions, in the order the explanation shows them.
 CONDITIONS = ("registered", "min_expense", "min_intensity", "growth", "not_excluded", "base_positive")
@@ -118,10 +120,6 @@ def update_rule(*, rule, values, version, by):
 # Evaluation (pure: figures in, candidates out)
 
 
-def _s(d):
-    return None if d is None else str(d)
-
-
 def band_parts(base, bands):
     """[(lower, upper, rate, part of the base, amount)] of the bands the base reaches (marginal)."""
     parts, lower = [], ZERO
@@ -140,70 +138,85 @@ def band_parts(base, bands):
 def evaluate(rule, rows, *, registered, excluded, budget=None):
     """Evaluate `rows` [(enterprise_id, region_id, uscc, expense, previous, revenue)] under `rule`.
 
-    Returns (candidates, summary): candidates are dicts with the stored fields; summary tells the
-    total asked, the budget and whether the amounts were scaled.
+    Returns (candidates, summary): candidates are dicts with the stored fields, the explanation as
+    JSON text; summary tells the total asked, the budget and whether the amounts were scaled.
+    The amount by the bands is the marginal sum of `band_parts`, rounded like `tiered` (the tests
+    hold the two equal); comparisons are exact (the intensity without division).
     """
     bands = parse_bands(rule.bands)
     min_expense, min_intensity = rule.min_expense, rule.min_intensity
+    need_registration, need_growth = rule.require_registration, rule.require_growth
     by_increase = rule.base == RdSubsidyRule.Base.INCREASE
+    cap = rule.cap
     out, requests = [], {}
     for enterprise_id, region_id, uscc, expense, previous, revenue in rows:
-        conditions = []
-        if rule.require_registration:
-            conditions.append(["registered", enterprise_id in registered])
-        conditions.append(["min_expense", expense is not None and expense > min_expense, _s(expense), _s(min_expense)])
-        intensity = None
-        if expense is not None and revenue:
-            intensity = (expense * HUNDRED / revenue).quantize(Decimal("0.01"))
-        conditions.append(["min_intensity", intensity is not None and intensity >= min_intensity, _s(intensity),
-                           _s(min_intensity)])
-        grew = expense is not None and previous is not None and expense > previous
-        if rule.require_growth:
-            conditions.append(["growth", grew, _s(expense), _s(previous)])
-        conditions.append(["not_excluded", uscc not in excluded])
+        failed = []
+        if need_registration and enterprise_id not in registered:
+            failed.append("registered")
+        if expense is None or expense <= min_expense:
+            failed.append("min_expense")
+        if expense is None or not revenue or expense * HUNDRED < min_intensity * revenue:
+            failed.append("min_intensity")
+        if need_growth and (expense is None or previous is None or expense <= previous):
+            failed.append("growth")
+        if uscc in excluded:
+            failed.append("not_excluded")
         if by_increase:
             base = (expense - previous) if (expense is not None and previous is not None) else ZERO
         else:
             base = expense or ZERO
-        conditions.append(["base_positive", base > 0, _s(base)])
-        failed = [c[0] for c in conditions if not c[1]]
-        qualified = not failed
-        banded = tiered(base, bands) if qualified else ZERO
-        parts = band_parts(base, bands) if qualified else []
-        out.append({
-            "enterprise_id": enterprise_id, "region_id": region_id, "expense": expense, "previous": previous,
-            "revenue": revenue, "intensity": intensity, "qualified": qualified, "failed": failed, "base": base,
-            "banded": banded, "parts": parts, "conditions": conditions,
-            "band_index": len(parts) - 1 if parts else None,
-        })
-        if qualified:
-            requests[enterprise_id] = banded
-    asked = sum((min(v, rule.cap) if rule.cap is not None else v for v in requests.values()), ZERO)
+        if base <= 0:
+            failed.append("base_positive")
+        if failed:
+            out.append([enterprise_id, region_id, expense, previous, revenue, failed, base, ZERO, None, None])
+            continue
+        parts = band_parts(base, bands)
+        banded = sum(p[4] for p in parts).quantize(CENT, rounding=ROUND_HALF_UP)
+        out.append([enterprise_id, region_id, expense, previous, revenue, failed, base, banded, parts, None])
+        requests[enterprise_id] = banded
+    asked = sum((min(v, cap) if cap is not None else v for v in requests.values()), ZERO)
     scaled = budget is not None and asked > budget
-    granted = allocate(requests, budget=budget if scaled else asked, cap=rule.cap, unit=rule.unit)
-    for c in out:
-        c["computed"] = granted.get(c["enterprise_id"], ZERO)
-        c["explanation"] = explain(rule, c, scaled=scaled, budget=budget, asked=asked)
-    return out, {"asked": asked, "budget": budget, "scaled": scaled, "candidates": len(out),
-                 "qualified": len(requests), "total": sum(granted.values(), ZERO)}
+    granted = allocate(requests, budget=budget if scaled else asked, cap=cap, unit=rule.unit)
+    tail = (f',["scaled","{budget}","{asked}"]' if scaled else "") + f',["unit","{rule.unit}"'
+    candidates = []
+    for enterprise_id, region_id, expense, previous, revenue, failed, base, banded, parts, _x in out:
+        computed = granted.get(enterprise_id, ZERO)
+        if parts is None:
+            explanation = '[["not_qualified",' + ",".join(f'"{f}"' for f in failed) + "]]"
+            band_index = None
+        else:
+            steps = [f'["base","{rule.base}","{base}"]']
+            steps.extend(f'["band","{lo}",{"null" if up is None else f"{chr(34)}{up}{chr(34)}"},"{rate}","{part}","{amount}"]'
+                         for lo, up, rate, part, amount in parts)
+            steps.append(f'["banded","{banded}"]')
+            if cap is not None and banded > cap:
+                steps.append(f'["cap","{cap}"]')
+            explanation = "[" + ",".join(steps) + tail + f',"{computed}"]]'
+            band_index = len(parts) - 1
+        candidates.append({
+            "enterprise_id": enterprise_id, "region_id": region_id, "expense": expense, "previous": previous,
+            "revenue": revenue, "qualified": not failed, "failed": failed, "base": base, "banded": banded,
+            "computed": computed, "band_index": band_index, "explanation": explanation,
+        })
+    return candidates, {"asked": asked, "budget": budget, "scaled": scaled, "candidates": len(candidates),
+                        "qualified": len(requests), "total": sum(granted.values(), ZERO)}
 
 
-def explain(rule, c, *, scaled, budget, asked):
-    """The computation step by step, as data the candidate page renders line by line."""
-    steps = [["figures", rule.figures_year, _s(c["expense"]), _s(c["previous"]), _s(c["revenue"]), _s(c["intensity"])]]
-    steps.extend(["condition", *cond] for cond in c["conditions"])
-    if not c["qualified"]:
-        return steps
-    steps.append(["base", rule.base, _s(c["base"])])
-    for lower, upper, rate, part, amount in c["parts"]:
-        steps.append(["band", _s(lower), _s(upper), _s(rate), _s(part), _s(amount)])
-    steps.append(["banded", _s(c["banded"])])
-    if rule.cap is not None and c["banded"] > rule.cap:
-        steps.append(["cap", _s(rule.cap)])
-    if scaled:
-        steps.append(["scaled", _s(budget), _s(asked)])
-    steps.append(["unit", _s(rule.unit), _s(c["computed"])])
-    return steps
+def conditions(rule_snapshot, candidate):
+    """[(code, met, value, threshold)] of the conditions the rule checked, for the candidate page."""
+    failed = set(candidate.failed)
+    expense, previous, revenue = candidate.expense, candidate.previous_expense, candidate.revenue
+    intensity = (expense * HUNDRED / revenue).quantize(CENT) if expense is not None and revenue else None
+    rows = []
+    if rule_snapshot.get("require_registration"):
+        rows.append(("registered", "registered" not in failed, None, None))
+    rows.append(("min_expense", "min_expense" not in failed, expense, rule_snapshot.get("min_expense")))
+    rows.append(("min_intensity", "min_intensity" not in failed, intensity, rule_snapshot.get("min_intensity")))
+    if rule_snapshot.get("require_growth"):
+        rows.append(("growth", "growth" not in failed, expense, previous))
+    rows.append(("not_excluded", "not_excluded" not in failed, None, None))
+    rows.append(("base_positive", "base_positive" not in failed, candidate.base_amount, None))
+    return rows
 
 
 # ---------------------------------------------------------------------------------------------
@@ -258,7 +271,7 @@ def _write(rule, candidates):
             RdCandidate(rule=rule, enterprise_id=c["enterprise_id"], region_id=c["region_id"], expense=c["expense"],
                         previous_expense=c["previous"], revenue=c["revenue"], qualified=c["qualified"],
                         failed=c["failed"], base_amount=c["base"], banded=c["banded"], computed=c["computed"],
-                        band_index=c["band_index"], explanation=c["explanation"])
+                        band_index=c["band_index"], explanation=json.loads(c["explanation"]))
             for c in candidates
         ], batch_size=2000)
         return
@@ -269,7 +282,7 @@ def _write(rule, candidates):
             str(rule.pk), str(c["enterprise_id"]), str(c["region_id"]), _copy_text(c["expense"]),
             _copy_text(c["previous"]), _copy_text(c["revenue"]), "t" if c["qualified"] else "f",
             _copy_text(dumps(c["failed"])), str(c["base"]), str(c["banded"]), str(c["computed"]),
-            _copy_text(c["band_index"]), _copy_text(dumps(c["explanation"])), "pending", "", "", "", "", "1",
+            _copy_text(c["band_index"]), _copy_text(c["explanation"]), "pending", "", "", "", "", "1",
         )))
         buf.write("\n")
     buf.seek(0)
@@ -296,6 +309,7 @@ def compute_candidates(*, rule, by=None, progress=None):
         _write(rule, candidates)
         rule.state, rule.computed_at = R.COMPUTED, timezone.now()
         rule.budget_total, rule.scaled = budget, summary["scaled"]
+        rule.computed_rule = rule.snapshot()
         rule.version += 1
         _audit(rule, by=by, reason="candidates computed")
         rule.save()
@@ -368,7 +382,7 @@ def open_verification(*, rule, by, today=None):
     notify(User.objects.filter(role=User.Role.BUREAU, region_id__in=region_ids, is_active=True),
            subject=_("%(year)s R&D post-subsidy: verify your region's candidates by %(due)s")
            % {"year": current.cycle.year, "due": current.verification_due.isoformat()},
-           url="/funding/rd/", by=by, next_step=_("Confirm or dispute each candidate, with a reason."))
+           url=reverse("funding:rd_candidates"), by=by, next_step=_("Confirm or dispute each candidate, with a reason."))
     return current
 
 

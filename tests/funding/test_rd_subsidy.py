@@ -56,6 +56,17 @@ def test_rule_bands_and_explanation(year, office):
     assert kinds.count("band") == 2 and kinds[-1] == "unit" and "base" in kinds
 
 
+def test_band_parts_sum_like_tiered():
+    import random
+
+    rng = random.Random(15)
+    bands = rd_subsidy.parse_bands([["5000000", "0.10"], ["20000000", "0.05"], [None, "0.025"]])
+    for _ in range(2000):
+        base = D(rng.randrange(0, 40_000_000_00)) / 100
+        parts = rd_subsidy.band_parts(base, bands)
+        assert sum((p[4] for p in parts), D(0)).quantize(D("0.01"), rounding="ROUND_HALF_UP") == tiered(base, bands)
+
+
 def test_rule_minimum_expense_is_strict_and_intensity_inclusive(year, office):
     at_min = firm(expense="1000000", revenue="10000000")
     low_intensity = firm(expense="2000000", revenue="100000000")  # 2 %
@@ -211,3 +222,36 @@ def test_only_office_manages(year, bureau, expert):
     for user in (bureau, expert, None):
         with pytest.raises(PermissionDenied):
             rd_subsidy.rule_for_year(cycle=year, by=user)
+
+
+def test_allocate_matches_exact_fractions():
+    """The integer path of allocate gives what exact fractions give (largest remainder, ties by key)."""
+    import random
+    from fractions import Fraction
+    from math import floor
+
+    from funding.domain.allocation import allocate
+
+    def reference(requests, budget, cap, unit):
+        capped = {k: min(v, cap) if cap is not None else v for k, v in requests.items()}
+        total = sum(capped.values(), D(0))
+        if total <= budget:
+            return {k: floor(Fraction(v) / Fraction(unit)) * unit for k, v in capped.items()}
+        shares = {k: Fraction(v) * Fraction(budget) / Fraction(total) / Fraction(unit) for k, v in capped.items()}
+        whole = {k: floor(s) for k, s in shares.items()}
+        left = floor(Fraction(budget) / Fraction(unit)) - sum(whole.values())
+        for k in sorted(capped, key=lambda k: (-(shares[k] - whole[k]), k)):
+            if left <= 0:
+                break
+            if shares[k] - whole[k] > 0 and (whole[k] + 1) * unit <= capped[k]:
+                whole[k] += 1
+                left -= 1
+        return {k: whole[k] * unit for k in capped}
+
+    rng = random.Random(15)
+    for _ in range(300):
+        requests = {i: D(rng.randrange(0, 10_000_00)) / 100 for i in range(rng.randrange(1, 30))}
+        budget = D(rng.randrange(0, 20_000_00)) / 100
+        cap = rng.choice([None, D(rng.randrange(1, 5_000_00)) / 100])
+        unit = rng.choice([D("1"), D("100"), D("0.01"), D("0.5")])
+        assert allocate(requests, budget=budget, cap=cap, unit=unit) == reference(requests, budget, cap, unit)
