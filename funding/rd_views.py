@@ -48,13 +48,20 @@ class RdRuleView(PortalPermissionMixin, TemplateView):
         ctx["import_form"] = forms.RdExclusionImportForm()
         qs = RdCandidate.objects.filter(rule=rule)
         ctx["summary"] = qs.aggregate(
-            candidates=Count("pk"), qualified=Count("pk", filter=Q(qualified=True)),
-            confirmed=Count("pk", filter=Q(qualified=True, verification="confirmed")),
-            disputed=Count("pk", filter=Q(qualified=True, verification="disputed")),
-            open_disputes=Count("pk", filter=Q(verification="disputed", decision="")),
-            total=Sum("computed", filter=Q(qualified=True)),
+            n_candidates=Count("pk"), n_qualified=Count("pk", filter=Q(qualified=True)),
+            n_confirmed=Count("pk", filter=Q(qualified=True, verification="confirmed")),
+            n_disputed=Count("pk", filter=Q(qualified=True, verification="disputed")),
+            n_open_disputes=Count("pk", filter=Q(verification="disputed", decision="")),
+            total_computed=Sum("computed", filter=Q(qualified=True)),
         )
         ctx["exclusions"] = RdExclusion.objects.filter(cycle=cycle).count()
+        if rule.computed_at is not None:
+            from enterprises.models import Industry
+
+            ctx["report"] = rd_subsidy.report(rule)
+            labels = dict(Industry.choices)
+            for row in ctx["report"]["industry"]:
+                row["label"] = labels.get(row["label"], row["label"])
         from pojian.models import Job
 
         ctx["jobs"] = Job.objects.filter(kind=COMPUTE_KIND, params__rule_id=rule.pk).order_by("-pk")[:3]

@@ -17,7 +17,7 @@ urlpatterns = [
     path("rd/", rd_views.RdCandidateListView.as_view(), name="rd_candidates"),
     path("rd/rule/", rd_views.RdRuleView.as_view(), name="rd_rule"),
     path("rd/candidates/<int:pk>/", rd_views.RdCandidateView.as_view(), name="rd_candidate"),
-    path("public/rd/<int:year>/", rd_views.RdNoticeView.as_view(), name="rd_notice"),
+    path("public/rd/<int:year>/", rd_views.RdNoticeView.as_view(), name="public_rd_notice"),
     # Public: the approved lists, once confirmed.
     path("public/", views.PublicGrantListView.as_view(), name="public_grants"),
     path("public/<int:year>/", views.PublicGrantListView.as_view(), name="public_grants_year"),

@@ -545,3 +545,17 @@ def propose_grants(*, rule, by, today=None):
         _audit(current, by=by, reason="grants proposed")
         current.save()
     return made
+
+
+def report(rule):
+    """The year's figures for the dashboard: amounts by region, industry and band; how many grew."""
+    from django.db.models import Count, F, Sum
+
+    listed_qs = listed(rule)
+    by = {}
+    for key, field in (("region", "region__name"), ("industry", "enterprise__industry"), ("band", "band_index")):
+        by[key] = list(listed_qs.values(label=F(field)).annotate(n=Count("pk"), total=Sum("computed"))
+                       .order_by("label"))
+    grew = RdCandidate.objects.filter(rule=rule, expense__gt=F("previous_expense")).count()
+    with_previous = RdCandidate.objects.filter(rule=rule, previous_expense__isnull=False).count()
+    return {**by, "grew": grew, "with_previous": with_previous}

@@ -54,11 +54,14 @@ def test_rule_page_saves_with_version_and_refuses_stale(client_for, office, comp
 def test_compute_runs_as_job(client_for, office, computed):
     rule, _own, _other = computed
     r = client_for(office).post(f"{reverse('funding:rd_rule')}?year={YEAR}", {"action": "compute"})
-    assert r.status_code == 302 and "/jobs/" in r["Location"] or "job" in r["Location"]
+    from funding.tasks import compute_rd_candidates
     from pojian.models import Job
 
     job = Job.objects.get(kind="funding.rd_compute")
-    assert job.status == Job.Status.DONE and "2" in job.message
+    assert r.status_code == 302 and r["Location"] == reverse("job", args=[job.pk])
+    compute_rd_candidates(job.pk)  # what the worker runs
+    job.refresh_from_db()
+    assert job.status == Job.Status.DONE and job.progress == job.total == 4 and "2" in job.message
 
 
 def test_exclusion_import_page_all_or_nothing(client_for, office, computed, tmp_path):
@@ -76,7 +79,7 @@ def test_exclusion_import_page_all_or_nothing(client_for, office, computed, tmp_
     upload = SimpleUploadedFile("x.xlsx", path.read_bytes())
     r = client_for(office).post(f"{reverse('funding:rd_rule')}?year={YEAR}", {"action": "exclusions", "file": upload},
                                 follow=True)
-    assert r.status_code == 200 and "bad" in r.content.decode() and not RdExclusion.objects.exists()
+    assert r.status_code == 200 and "“BAD”" in r.content.decode() and not RdExclusion.objects.exists()
 
 
 def test_candidate_page_explains_line_by_line(client_for, office, computed):
@@ -136,9 +139,9 @@ def test_public_notice_page(client, office, computed):
     rule, _own, _other = computed
     RdSubsidyRule.objects.filter(pk=rule.pk).update(state="decided", notice_starts=date(2026, 3, 2),
                                                      notice_ends=date(2026, 3, 6))
-    r = client.get(reverse("funding:rd_notice", args=[YEAR]))
+    r = client.get(reverse("funding:public_rd_notice", args=[YEAR]))
     assert r.status_code == 200 and "长春研发企业" in r.content.decode()
 
 
 def test_public_notice_not_before_publication(client, computed):
-    assert client.get(reverse("funding:rd_notice", args=[YEAR])).status_code == 404
+    assert client.get(reverse("funding:public_rd_notice", args=[YEAR])).status_code == 404

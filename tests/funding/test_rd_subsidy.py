@@ -255,3 +255,14 @@ def test_allocate_matches_exact_fractions():
         cap = rng.choice([None, D(rng.randrange(1, 5_000_00)) / 100])
         unit = rng.choice([D("1"), D("100"), D("0.01"), D("0.5")])
         assert allocate(requests, budget=budget, cap=cap, unit=unit) == reference(requests, budget, cap, unit)
+
+
+def test_report_by_region_band_and_growth(year, office):
+    firm(expense="2000000", previous="1000000", region="220100")
+    firm(expense="8000000", previous="9000000", revenue="80000000", region="220200")
+    r = rule(year, office, min_intensity=D("0"))
+    rd_subsidy.compute_candidates(rule=r, by=office)
+    rep = rd_subsidy.report(r)
+    assert {row["label"] for row in rep["region"]} == {"长春市", "吉林市"}
+    assert sorted(row["label"] for row in rep["band"]) == [0, 1]
+    assert (rep["grew"], rep["with_previous"]) == (1, 2)

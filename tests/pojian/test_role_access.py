@@ -26,7 +26,7 @@ ALLOWED = {
         "api:finance-institution-list", "api:result-list",
         "api:grant-list", "api:payment-list", "api:demand-list", "api:tech-contract-list",
         "techtransfer:demands", "techtransfer:demand_create",
-        "funding:region", "funding:projects",
+        "funding:region", "funding:projects", "funding:rd_candidates",
     },
     "expert": {
         "reviews:expert_dashboard", "reviews:expert_finished",
