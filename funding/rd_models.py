@@ -128,6 +128,8 @@ class RdCandidate(models.Model):
     grant = models.OneToOneField("funding.Grant", verbose_name=_("grant"), null=True, blank=True,
                                  on_delete=models.SET_NULL, related_name="rd_candidate")
     version = models.PositiveIntegerField(default=1, editable=False)
+    # Who verified, decided or adjusted, and why (the computation itself is COPY-written, not historied).
+    history = HistoricalRecords(excluded_fields=["explanation", "failed"])
 
     class Meta:
         ordering = ["region__sort_order", "enterprise__name", "pk"]

@@ -305,7 +305,9 @@ def compute_candidates(*, rule, by=None, progress=None):
         progress(1, 4, _("Applying the rule"), force=True)
         candidates, summary = evaluate(rule, rows, registered=registered, excluded=excluded, budget=budget)
         progress(2, 4, _("Storing the candidates"), force=True)
-        RdCandidate.objects.filter(rule=rule).delete()
+        # One DELETE (no per-row signals or history): before verification nothing refers to these rows.
+        with connection.cursor() as cursor:
+            cursor.execute(f"DELETE FROM {RdCandidate._meta.db_table} WHERE rule_id = %s", [rule.pk])
         _write(rule, candidates)
         rule.state, rule.computed_at = R.COMPUTED, timezone.now()
         rule.budget_total, rule.scaled = budget, summary["scaled"]
@@ -410,14 +412,34 @@ def verify_candidate(*, candidate, confirm, reason="", by, version=None, today=N
                                    % {"due": rule.verification_due.isoformat()}, code="late")
     if not current.qualified:
         raise TransitionNotAllowed(_("Only qualifying candidates are verified."), code="not_qualified")
-    reason = (reason or "").strip()
-    if not confirm and not reason:
-        raise ValidationError({"reason": _("Give the reason for the dispute.")}, code="reason")
+    reason = (reason or "").strip() if confirm else _reason(reason, _("Give the reason for the dispute."))
     V = RdCandidate.Verification
     current.verification = V.CONFIRMED if confirm else V.DISPUTED
     current.verification_reason = reason
     current.verified_by, current.verified_at = by, timezone.now()
+    return _save_candidate(current, by=by, reason=f"{current.verification}: {reason}")
+
+
+def _office_change(candidate, *, by, version, state_message):
+    """The candidate locked for an office change: permission, version and the rule's state checked."""
+    _require(by, "funding.manage_rd_subsidy")
+    current = _locked_candidate(candidate)
+    _check_version(current, version)
+    if current.rule.state not in (R.VERIFICATION, R.DECIDED):
+        raise TransitionNotAllowed(state_message, code="state")
+    return current
+
+
+def _reason(reason, message):
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": message}, code="reason")
+    return reason
+
+
+def _save_candidate(current, *, by, reason):
     current.version += 1
+    _audit(current, by=by, reason=reason)
     current.save()
     return current
 
@@ -425,36 +447,24 @@ def verify_candidate(*, candidate, confirm, reason="", by, version=None, today=N
 @transaction.atomic
 def decide_candidate(*, candidate, keep, reason, by, version=None):
     """The office decides a disputed candidate: kept or excluded, always with a reason."""
-    _require(by, "funding.manage_rd_subsidy")
-    current = _locked_candidate(candidate)
-    _check_version(current, version)
-    if current.rule.state not in (R.VERIFICATION, R.DECIDED):
-        raise TransitionNotAllowed(_("Decisions are taken during or after the verification."), code="state")
+    current = _office_change(candidate, by=by, version=version,
+                             state_message=_("Decisions are taken during or after the verification."))
     if current.verification != RdCandidate.Verification.DISPUTED:
         raise TransitionNotAllowed(_("Only a disputed candidate needs a decision."), code="not_disputed")
-    reason = (reason or "").strip()
-    if not reason:
-        raise ValidationError({"reason": _("Give the reason for the decision.")}, code="reason")
+    reason = _reason(reason, _("Give the reason for the decision."))
     current.decision = RdCandidate.Decision.KEPT if keep else RdCandidate.Decision.EXCLUDED
     current.decision_reason, current.decided_by = reason, by
-    current.version += 1
-    current.save()
-    return current
+    return _save_candidate(current, by=by, reason=f"{current.decision}: {reason}")
 
 
 @transaction.atomic
 def adjust_amount(*, candidate, amount, reason, by, version=None):
     """The office sets another amount for a qualifying candidate, only with a reason."""
-    _require(by, "funding.manage_rd_subsidy")
-    current = _locked_candidate(candidate)
-    _check_version(current, version)
-    if current.rule.state not in (R.VERIFICATION, R.DECIDED):
-        raise TransitionNotAllowed(_("Amounts are adjusted during or after the verification."), code="state")
+    current = _office_change(candidate, by=by, version=version,
+                             state_message=_("Amounts are adjusted during or after the verification."))
     if not current.qualified:
         raise TransitionNotAllowed(_("Only qualifying candidates are verified."), code="not_qualified")
-    reason = (reason or "").strip()
-    if not reason:
-        raise ValidationError({"reason": _("Give the reason for the adjustment.")}, code="reason")
+    reason = _reason(reason, _("Give the reason for the adjustment."))
     try:
         amount = Decimal(str(amount).replace(",", "").strip())
     except InvalidOperation:
@@ -462,9 +472,7 @@ def adjust_amount(*, candidate, amount, reason, by, version=None):
     if not amount.is_finite() or amount < 0 or amount != amount.quantize(Decimal("0.01")):
         raise ValidationError({"amount": _("Amounts are in yuan with at most two decimals.")}, code="invalid")
     current.adjusted_amount, current.adjust_reason, current.decided_by = amount, reason, by
-    current.version += 1
-    current.save()
-    return current
+    return _save_candidate(current, by=by, reason=f"adjust {amount}: {reason}")
 
 
 @transaction.atomic
@@ -538,6 +546,7 @@ def propose_grants(*, rule, by, today=None):
                                   amount=candidate.amount, by=by, region=candidate.region, source=candidate,
                                   source_label=_("R&D post-subsidy %(year)s") % {"year": current.cycle.year})
             candidate.grant = grant
+            _audit(candidate, by=by, reason="grant proposed")
             candidate.save(update_fields=["grant"])
             made += 1
         current.state = R.GRANTED
