@@ -184,6 +184,8 @@ class Partnership(models.Model):
     note = models.CharField(_("note"), max_length=300, blank=True)
     added_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("added by"), on_delete=models.PROTECT, related_name="+")
     added_at = models.DateTimeField(_("added"), auto_now_add=True)
+    # Put on the list by the confirmed finance review round (its rank), or by hand (null).
+    rank = models.PositiveIntegerField(_("rank in the review round"), null=True, blank=True)
     history = HistoricalRecords()
 
     class Meta:
@@ -386,3 +388,20 @@ class RoadshowCriterionScore(models.Model):
 
     def __str__(self):
         return f"{self.criterion}: {self.value}"
+
+
+class FinanceYear(models.Model):
+    """The finance side of a programme year: how many institutions the cooperation list takes (quota)."""
+
+    cycle = models.OneToOneField("pojian.Cycle", verbose_name=_("programme year"), on_delete=models.PROTECT,
+                                 related_name="finance_year")
+    partner_quota = models.PositiveSmallIntegerField(_("cooperation list quota"), default=10)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-cycle__year"]
+        verbose_name = _("finance year")
+        verbose_name_plural = _("finance years")
+
+    def __str__(self):
+        return f"{self.cycle.year} · {self.partner_quota}"

@@ -34,6 +34,7 @@ urlpatterns = [
     # Cooperation list, settings, digests
     path("partners/", partners.PartnershipListView.as_view(), name="partnership_list"),
     path("partners/<int:pk>/remove/", partners.PartnershipRemoveView.as_view(), name="partnership_remove"),
+    path("partners/from-round/", partners.PartnershipFromRoundView.as_view(), name="partnership_from_round"),
     path("settings/", partners.FinanceSettingsView.as_view(), name="settings"),
     path("digests/settings/", partners.DigestSettingsView.as_view(), name="digest_settings"),
     path("digests/prepare/", partners.DigestPrepareView.as_view(), name="digest_prepare"),

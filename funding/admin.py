@@ -5,7 +5,7 @@ from django.contrib import admin
 
 from pojian.history import HistoryAdmin
 
-from .models import AmountChange, Budget, FundingLine, Grant, Payment, Project
+from .models import AmountChange, Budget, FundingLine, Grant, Payment, Project, RdSubsidyRule
 
 
 @admin.register(FundingLine)
@@ -54,3 +54,19 @@ class ProjectAdmin(ReadOnlyAdmin):
     list_display = ["number", "title", "enterprise", "region", "state", "outcome", "midterm_due", "acceptance_due"]
     list_filter = ["cycle", "state", "outcome", "region"]
     search_fields = ["number", "title", "enterprise__name"]
+
+
+@admin.register(RdSubsidyRule)
+class RdSubsidyRuleAdmin(HistoryAdmin):
+    """The year's R&D post-subsidy rule; the office edits it on its page (funding:rd_rule)."""
+
+    list_display = ["cycle", "state", "base", "cap", "unit", "computed_at"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -125,5 +125,8 @@ def seed(*, cycle, stdout=None):
             stage = "acceptance_filed"  # no expert pool to decide with
         _advance(project, stage, office=office, approver=approver, bureau=bureau, experts=experts, i=i % len(STAGES))
         made += 1
+    from . import rd_demo
+
+    rd_demo.seed(previous=previous, cycle=cycle, office=office, approver=approver, bureaus=bureaus)
     if stdout:
         stdout.write(f"funding: budgets for {cycle.year - 1} and {cycle.year}, {made} projects of {previous.year}")

@@ -123,3 +123,26 @@ class AcceptanceItemDecisionForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["outcome"].choices = [("", _("— by the pass score —")), *Project.Outcome.choices]
+
+
+class RdRuleForm(forms.ModelForm):
+    """The year's R&D post-subsidy rule; `version` guards against overwriting someone else's change."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    bands = forms.JSONField(label=_("bands"), widget=forms.Textarea(attrs={"rows": 2}),
+                            help_text=_("Marginal bands on the base: [[upper bound in yuan or null, rate], …]."))
+
+    class Meta:
+        from .rd_models import RdSubsidyRule
+
+        model = RdSubsidyRule
+        fields = ["figures_year", "require_registration", "min_expense", "min_intensity", "require_growth", "base",
+                  "bands", "cap", "unit", "verification_days", "notice_days"]
+
+
+class RdExclusionImportForm(forms.Form):
+    file = forms.FileField(label=_("exclusion list (Excel: 统一社会信用代码, 企业名称, 原因)"))
+
+
+class RdNoticeForm(forms.Form):
+    starts = forms.DateField(label=_("public notice starts"), widget=forms.DateInput(attrs={"type": "date"}))

@@ -320,3 +320,6 @@ class Project(models.Model):
                 and today > self.acceptance_due:
             late.append("acceptance")
         return late
+
+
+from .rd_models import RdCandidate, RdExclusion, RdSubsidyRule  # noqa: E402,F401  (研发投入后补助)

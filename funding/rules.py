@@ -31,3 +31,9 @@ rules.add_perm("funding.view_project", is_office | is_approver | is_own_region)
 rules.add_perm("funding.file_project_report", is_own_region)
 rules.add_perm("funding.manage_projects", is_office)
 rules.add_perm("funding.view_projects", is_office | is_approver | is_bureau)
+
+# 研发投入后补助: the office runs the rule; each bureau verifies its region's candidates.
+rules.add_perm("funding.manage_rd_subsidy", is_office)
+rules.add_perm("funding.view_rd_candidates", is_office | is_approver | is_bureau)
+rules.add_perm("funding.view_rd_candidate", is_office | is_approver | is_own_region)
+rules.add_perm("funding.verify_rd_candidate", is_own_region)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import acceptance_views, views
+from . import acceptance_views, rd_views, views
 
 app_name = "funding"
 urlpatterns = [
@@ -15,6 +15,11 @@ urlpatterns = [
     path("acceptance/", acceptance_views.AcceptanceRoundsView.as_view(), name="acceptance_rounds"),
     path("acceptance/<int:pk>/", acceptance_views.AcceptanceRoundView.as_view(), name="acceptance_round"),
     path("region/", views.RegionView.as_view(), name="region"),
+    # 研发投入后补助
+    path("rd/", rd_views.RdCandidateListView.as_view(), name="rd_candidates"),
+    path("rd/rule/", rd_views.RdRuleView.as_view(), name="rd_rule"),
+    path("rd/candidates/<int:pk>/", rd_views.RdCandidateView.as_view(), name="rd_candidate"),
+    path("public/rd/<int:year>/", rd_views.RdNoticeView.as_view(), name="public_rd_notice"),
     # Public: the approved lists, once confirmed.
     path("public/", views.PublicGrantListView.as_view(), name="public_grants"),
     path("public/<int:year>/", views.PublicGrantListView.as_view(), name="public_grants_year"),

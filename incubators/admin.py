@@ -3,7 +3,15 @@ from django.contrib import admin
 from pojian.admin_actions import NOMINATION_ACTIONS
 from pojian.history import HistoryAdmin
 
-from .models import Incubator, IncubatorNomination, IncubatorYear, PostSubsidy, PostSubsidyPublication, Tenancy
+from .models import (
+    Incubator,
+    IncubatorNomination,
+    IncubatorYear,
+    PostSubsidy,
+    PostSubsidyPublication,
+    SubsidyRule,
+    Tenancy,
+)
 
 
 class TenancyInline(admin.TabularInline):
@@ -90,3 +98,11 @@ class PostSubsidyPublicationAdmin(HistoryAdmin):
         super().save_model(request, obj, form, change)
 
 
+
+
+@admin.register(SubsidyRule)
+class SubsidyRuleAdmin(HistoryAdmin):
+    """The year's incubator post-subsidy rule (bands of rank or score, cap, unit)."""
+
+    list_display = ["cycle", "by", "cap", "unit", "applied_at"]
+    readonly_fields = ["applied_at"]

@@ -193,6 +193,15 @@ class PostSubsidy(models.Model):
     )
     decided_at = models.DateTimeField(_("decided at"), auto_now_add=True)
     notes = models.TextField(_("reason / notes"), blank=True)
+    # From the year's rule (incubators.domain.subsidy_rule): the round's rank and score, the amount the
+    # rule gave; a manual marking over a rule-made list is an override with its reason.
+    rank = models.PositiveIntegerField(_("rank"), null=True, blank=True)
+    score = models.DecimalField(_("aggregate score"), max_digits=7, decimal_places=3, null=True, blank=True)
+    computed_amount = models.DecimalField(_("amount by the rule (yuan)"), max_digits=14, decimal_places=2, null=True,
+                                          blank=True)
+    override_reason = models.TextField(_("reason for overriding the rule"), blank=True)
+    grant = models.OneToOneField("funding.Grant", verbose_name=_("grant"), null=True, blank=True,
+                                 on_delete=models.SET_NULL, related_name="incubator_post_subsidy")
     history = HistoricalRecords()
 
     class Meta:
@@ -226,3 +235,35 @@ class PostSubsidyPublication(models.Model):
 
     def __str__(self):
         return str(self.year)
+
+
+class SubsidyRule(models.Model):
+    """The year's rule for incubator post-subsidies: amounts by bands of rank or of score, a cap,
+    a unit, scaled to the line's budget; copied from year to year (incubators.domain.subsidy_rule)."""
+
+    class By(models.TextChoices):
+        RANK = "rank", _("Rank")
+        SCORE = "score", _("Aggregate score")
+
+    cycle = models.OneToOneField("pojian.Cycle", verbose_name=_("programme year"), on_delete=models.PROTECT,
+                                 related_name="incubator_subsidy_rule")
+    by = models.CharField(_("amounts by"), max_length=5, choices=By.choices, default=By.RANK)
+    bands = models.JSONField(
+        _("bands"), default=list,
+        help_text=_("By rank: [[last rank of the band or null, amount in yuan], …] ascending; by score: "
+                    "[[lowest score of the band, amount in yuan], …] descending."))
+    cap = models.DecimalField(_("cap per incubator (yuan)"), max_digits=14, decimal_places=2, null=True, blank=True,
+                              validators=[MinValueValidator(Decimal("0"))])
+    unit = models.DecimalField(_("unit (yuan)"), max_digits=14, decimal_places=2, default=Decimal("100"),
+                               validators=[MinValueValidator(Decimal("0.01"))])
+    applied_at = models.DateTimeField(_("list made from the review round"), null=True, blank=True, editable=False)
+    version = models.PositiveIntegerField(default=1, editable=False)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-cycle__year"]
+        verbose_name = _("incubator post-subsidy rule")
+        verbose_name_plural = _("incubator post-subsidy rules")
+
+    def __str__(self):
+        return f"{self.cycle.year} {self._meta.verbose_name}"

@@ -433,3 +433,21 @@ class PublicPostSubsidyView(TemplateView):
         ctx["publication"] = self.publication
         ctx["other_years"] = PostSubsidyPublication.objects.filter(~Q(year=year)).values_list("year", flat=True)
         return ctx
+
+
+class FromRoundView(_OfficePost):
+    """The year's list by the rule from the confirmed incubator review round; then the grants in the ledger."""
+
+    def post(self, request, *args, **kwargs):
+        from .domain import subsidy_rule
+
+        year = _year_from(request)
+        cycle = get_object_or_404(Cycle, year=year) if year else None
+        if cycle is None:
+            raise Http404
+        if request.POST.get("grants") == "1":
+            if run_domain(request, subsidy_rule.propose_grants, cycle=cycle, by=request.user):
+                messages.success(request, _("The grants are proposed in the ledger."))
+        elif run_domain(request, subsidy_rule.list_from_round, cycle=cycle, by=request.user):
+            messages.success(request, _("The %(year)s list is made by the rule from the review round.") % {"year": year})
+        return self.back(year)

@@ -170,7 +170,7 @@ def prepare_digests(*, cycle=None, on=None):
     filters = {"regions": region_ids, "industries": industries, "figures_year": figures_year_for(cycle.year)}
     digests = []
     with transaction.atomic():
-        for institution in partners_for_year(cycle.year).prefetch_related("users"):
+        for institution in partners_for_year(cycle.year, on=on).prefetch_related("users"):
             digest = Digest.objects.select_for_update().filter(institution=institution, date=on).first()
             changed = digest is None or (digest.fields, digest.rows, digest.filters, digest.cycle_id) != (fields, rows, filters, cycle.pk)
             if digest is None:

@@ -59,7 +59,13 @@ class PartnershipListView(FinancePermissionMixin, FormView):
         years = {}
         for row in rows:
             years.setdefault(row.year, []).append(row)
-        return {**super().get_context_data(**kwargs), "years": sorted(years.items(), reverse=True)}
+        from ..models import FinanceYear
+
+        cycle = current_cycle()
+        year_row = FinanceYear.objects.filter(cycle=cycle).first() if cycle else None
+        quota = year_row.partner_quota if year_row else FinanceYear._meta.get_field("partner_quota").default
+        return {**super().get_context_data(**kwargs), "years": sorted(years.items(), reverse=True),
+                "cycle": cycle, "quota": quota}
 
     def form_valid(self, form):
         d = form.cleaned_data
@@ -181,3 +187,26 @@ class DigestDownloadView(FinancePermissionMixin, DetailView):
     def get(self, request, *args, **kwargs):
         digest = self.get_object()
         return xlsx_response(request, lambda f: digest_domain.write_digest(f, digest), digest_domain.digest_filename(digest))
+
+
+class PartnershipFromRoundView(FinancePermissionMixin, View):
+    """The office: the year's quota, then the cooperation list from the confirmed finance review round."""
+
+    permission_required = "finance.manage_partnerships"
+    http_method_names = ["post"]
+
+    def post(self, request):
+        cycle = current_cycle()
+        if cycle is None:
+            messages.error(request, _("There is no current programme year."))
+            return redirect(reverse("finance:partnership_list"))
+        try:
+            with transaction.atomic():
+                domain.set_quota(cycle=cycle, quota=request.POST.get("quota", ""), by=request.user)
+                rows = domain.list_from_round(cycle=cycle, by=request.user)
+        except (ValidationError, PermissionDenied) as e:
+            messages.error(request, message_for(e))
+        else:
+            messages.success(request, _("%(n)s institutions are on the %(year)s cooperation list from the review round.")
+                             % {"n": len(rows), "year": cycle.year})
+        return redirect(reverse("finance:partnership_list"))

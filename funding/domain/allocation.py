@@ -3,13 +3,11 @@
 - `allocate` scales capped requests to a budget by largest remainder, in whole units rounded down.
 - `tiered` applies marginal bands to a base, like income tax.
 
-Money is exact: Decimal in and out; shares are computed as exact fractions, never floats.
+Money is exact: Decimal in and out; shares are computed as exact integers, never floats.
 """
 
 from collections.abc import Mapping
 from decimal import ROUND_HALF_UP, Decimal
-from fractions import Fraction
-from math import floor
 
 CENT = Decimal("0.01")
 
@@ -21,6 +19,13 @@ def _decimal(value, what):
     if not d.is_finite():
         raise ValueError(f"{what} must be finite: {value!r}")
     return d
+
+
+def _scaled(d: Decimal, places: int) -> int:
+    """d × 10**places as an exact integer (no context rounding, whatever the number of digits)."""
+    sign, digits, exponent = d.as_tuple()
+    n = int("".join(map(str, digits)) or "0") * 10 ** (exponent + places)
+    return -n if sign else n
 
 
 def _key_order(keys):
@@ -60,27 +65,29 @@ def allocate(requests, *, budget, cap=None, unit=Decimal("1")) -> dict:
             raise ValueError(f"request {key!r} is negative: {amount}")
         capped[key] = min(amount, cap) if cap is not None else amount
 
-    def units_of(amount: Fraction) -> int:
-        return floor(amount / Fraction(unit))
+    # Exact integer arithmetic: every amount times 10**places is a whole number, so the shares,
+    # their whole units and their remainders compare as integers over one common denominator
+    # (the same results as exact fractions, several times faster on large sets).
+    places = max([0, *(-d.as_tuple().exponent for d in (unit, budget, *capped.values()) if d.as_tuple().exponent < 0)])
+    u = _scaled(unit, places)
+    ints = {key: _scaled(amount, places) for key, amount in capped.items()}
+    total = sum(ints.values())
+    b = _scaled(budget, places)
+    if total <= b:
+        return {key: (c // u) * unit for key, c in ints.items()}
 
-    total = sum(capped.values(), Decimal(0))
-    if total <= budget:
-        return {key: units_of(Fraction(amount)) * unit for key, amount in capped.items()}
-
-    # Proportional shares, exact: share = capped × budget / total (in units of `unit`).
-    scale = Fraction(budget) / Fraction(total)
+    # Proportional shares, exact: share = capped × budget / total, in units of `unit`.
+    denominator = total * u
     whole, remainder = {}, {}
-    for key, amount in capped.items():
-        share_units = Fraction(amount) * scale / Fraction(unit)
-        whole[key] = floor(share_units)
-        remainder[key] = share_units - whole[key]
-    left = units_of(Fraction(budget)) - sum(whole.values())
+    for key, c in ints.items():
+        whole[key], remainder[key] = divmod(c * b, denominator)
+    left = b // u - sum(whole.values())
     position = {key: i for i, key in enumerate(_key_order(capped))}
     for key in sorted(capped, key=lambda k: (-remainder[k], position[k])):
         if left <= 0:
             break
         # One more unit only where it stays within the capped request.
-        if remainder[key] > 0 and (whole[key] + 1) * unit <= capped[key]:
+        if remainder[key] > 0 and (whole[key] + 1) * u <= ints[key]:
             whole[key] += 1
             left -= 1
     return {key: whole[key] * unit for key in capped}

@@ -56,10 +56,20 @@ def candidates(*, year):
 
 
 def mark_supported(*, nomination, amount, by, notes=""):
-    """Put the nominated incubator on the year's post-subsidy list with `amount` yuan (or change the amount)."""
+    """Put the nominated incubator on the year's post-subsidy list with `amount` yuan (or change the amount).
+
+    Once the list is made by the year's rule (subsidy_rule.list_from_round), marking by hand is an
+    override: it needs a reason, which is kept.
+    """
     _require_office(by)
     amount = _amount(amount)
     year = nomination.cycle.year
+    from ..models import SubsidyRule
+
+    by_rule = SubsidyRule.objects.filter(cycle__year=year, applied_at__isnull=False).exists()
+    if by_rule and not (notes or "").strip():
+        raise ValidationError(_("The list is made by the year's rule: give the reason for overriding it."),
+                              code="override_reason")
     with transaction.atomic():
         nomination = IncubatorNomination.objects.select_for_update().select_related("incubator", "cycle").get(
             pk=nomination.pk
@@ -77,6 +87,8 @@ def mark_supported(*, nomination, amount, by, notes=""):
         subsidy.nomination = nomination
         subsidy.decided_by = by
         subsidy.notes = (notes or "").strip()
+        if by_rule:
+            subsidy.override_reason = subsidy.notes
         subsidy._history_user = by
         subsidy._change_reason = f"{'mark' if created else 'change'}: {amount}"
         subsidy.full_clean(validate_unique=False)
@@ -154,8 +166,17 @@ def year_list(*, year, history_years=5, visible_years=None):
             "amounts": [up_to.get(y) for y in shown],
             "total": sum(up_to.values(), Decimal("0")),
             "years_supported": len(up_to),
+            "consecutive_years": consecutive_years(up_to, year),
         })
     return shown, rows
+
+
+def consecutive_years(history, year):
+    """How many years in a row, ending with `year`, an incubator was supported (可滚动支持)."""
+    n = 0
+    while year - n in history:
+        n += 1
+    return n
 
 
 def year_total(*, year):

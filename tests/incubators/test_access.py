@@ -35,6 +35,7 @@ def pages(nomination, subsidy):
         ("post_subsidy_mark", [], ["post"], "office"),
         ("post_subsidy_remove", [s], ["post"], "office"),
         ("post_subsidy_publish", [], ["post"], "office"),
+        ("post_subsidy_from_round", [], ["post"], "office"),
     ]
 
 

@@ -29,7 +29,7 @@ ALLOWED = {
         "techtransfer:recommendations", "techtransfer:matching", "techtransfer:interest_create",
         "techtransfer:record_create", "techtransfer:events", "techtransfer:event_create",
         "techtransfer:statistics", "techtransfer:statistics_export",
-        "funding:region", "funding:projects",
+        "funding:region", "funding:projects", "funding:rd_candidates",
         "enterprises:pool", "enterprises:pool_cohorts", "enterprises:pool_tiers",
         "reports:returns", "reports:counties",
     },
