@@ -149,6 +149,9 @@ LOGOUT_REDIRECT_URL = "landing"
 # demo on a laptop turns it off (`make run` does); production warns in `check --deploy` if off.
 POJIAN_OTP_REQUIRED = env.bool("POJIAN_OTP_REQUIRED", default=True)
 OTP_TOTP_ISSUER = env("OTP_TOTP_ISSUER", default="破茧成蝶")
+# A personal API token of an account that must use the second factor is made only from a session
+# that passed it, and lasts at most this many days (api/domain/tokens.py); others up to 366.
+API_TOKEN_MAX_DAYS_TWO_FACTOR = env.int("API_TOKEN_MAX_DAYS_TWO_FACTOR", default=30)
 
 # django-axes (pojian/domain/signin.py): five failures lock one (user name, address) pair, twenty
 # failures from one address over all user names lock the address; both lift after the cool-off,
