@@ -31,7 +31,7 @@ _CONTENT_TYPES_LIMIT = 1024 * 1024  # a real [Content_Types].xml is a few kiloby
 
 
 def _sniff_bytes_limit():
-    return getattr(settings, "DOWNLOAD_SNIFF_BYTES", 1024 * 1024)
+    return settings.DOWNLOAD_SNIFF_BYTES
 
 
 def _stored_kind(name):

@@ -201,6 +201,8 @@ STORAGES = {
 # Uploaded letters and reports: refuse anything larger than this, with a clear message.
 UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=10 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = UPLOAD_MAX_BYTES + 1024 * 1024
+# A stored file not under a server-chosen name is judged by this many first bytes when downloaded (pojian/downloads.py).
+DOWNLOAD_SNIFF_BYTES = env.int("DOWNLOAD_SNIFF_BYTES", default=1024 * 1024)
 # An imported workbook is refused before its rows are read when it unpacks to more than this
 # (a zip bomb: a small file that unpacks to gigabytes) or holds more rows than this.
 IMPORT_MAX_UNPACKED_BYTES = env.int("IMPORT_MAX_UNPACKED_BYTES", default=50 * 1024 * 1024)
