@@ -9,6 +9,8 @@
   (the add page shows it for the values just sent, before they are validated).
 """
 
+import functools
+
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.views.main import ChangeList
 from django.contrib.admin.widgets import AutocompleteSelect, AutocompleteSelectMultiple
@@ -62,7 +64,7 @@ class HardenedAdminMixin:
         inlines = super().get_inline_instances(request, obj)
         for inline in inlines:  # inline forms have autocomplete widgets too
             if not isinstance(inline, HardenedAdminMixin):
-                inline.__class__ = type(inline.__class__.__name__, (HardenedAdminMixin, inline.__class__), {})
+                inline.__class__ = _hardened(inline.__class__)
         return inlines
 
     def get_changelist(self, request, **kwargs):
@@ -70,6 +72,11 @@ class HardenedAdminMixin:
         if changelist is ChangeList:
             return SafeChangeList
         return changelist
+
+
+@functools.cache
+def _hardened(admin_class):
+    return type(admin_class.__name__, (HardenedAdminMixin, admin_class), {})
 
 
 class SafeCrontabDescriptionMixin:
