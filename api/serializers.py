@@ -159,7 +159,7 @@ class TokenSerializer(serializers.ModelSerializer):
 
 class NewTokenSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=100)
-    days = serializers.IntegerField(min_value=1, max_value=366, default=90)
+    days = serializers.IntegerField(min_value=1, max_value=366, required=False)
 
 
 class PublicNoticeItemSerializer(serializers.Serializer):

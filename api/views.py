@@ -21,6 +21,7 @@ from finance.domain.investments import allowed_institutions, record_investment
 from finance.models import FinanceInstitution, Investment
 from funding.models import Grant, Payment
 from incubators.models import IncubatorNomination
+from pojian.domain.twofactor import is_verified
 from pojian.models import Job
 from pojian.rules import is_office
 from reports.domain.public import public_progress
@@ -324,9 +325,12 @@ class TokenViewSet(viewsets.ReadOnlyModelViewSet):
         body = s.NewTokenSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         try:
-            token, key = tokens.issue(user=request.user, by=request.user, **body.validated_data)
+            token, key = tokens.issue(user=request.user, by=request.user, **body.validated_data,
+                                      second_factor_verified=request.auth is None and is_verified(request.user))
         except DjangoValidationError as e:
             raise ValidationError(_messages(e)) from None
+        except DjangoPermissionDenied as e:
+            raise PermissionDenied(str(e)) from None
         data = s.TokenSerializer(token).data
         data["key"] = key  # shown this once; only its hash is kept
         return Response(data, status=status.HTTP_201_CREATED)

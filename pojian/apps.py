@@ -17,9 +17,11 @@ class PojianConfig(AppConfig):
 
         # Every admin page that edits a model refuses a save based on a stale page (see admin_locking).
         from .admin_locking import protect
+        from .admin_widgets import harden
 
         admin.autodiscover()
         protect(admin.site)
+        harden(admin.site)  # bad ids, filters and crontabs in the admin: a notice, never a 500
 
         from django.core import checks
 

@@ -149,6 +149,9 @@ LOGOUT_REDIRECT_URL = "landing"
 # demo on a laptop turns it off (`make run` does); production warns in `check --deploy` if off.
 POJIAN_OTP_REQUIRED = env.bool("POJIAN_OTP_REQUIRED", default=True)
 OTP_TOTP_ISSUER = env("OTP_TOTP_ISSUER", default="破茧成蝶")
+# A personal API token of an account that must use the second factor is made only from a session
+# that passed it, and lasts at most this many days (api/domain/tokens.py); others up to 366.
+API_TOKEN_MAX_DAYS_TWO_FACTOR = env.int("API_TOKEN_MAX_DAYS_TWO_FACTOR", default=30)
 
 # django-axes (pojian/domain/signin.py): five failures lock one (user name, address) pair, twenty
 # failures from one address over all user names lock the address; both lift after the cool-off,
@@ -198,6 +201,8 @@ STORAGES = {
 # Uploaded letters and reports: refuse anything larger than this, with a clear message.
 UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=10 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = UPLOAD_MAX_BYTES + 1024 * 1024
+# A stored file not under a server-chosen name is judged by this many first bytes when downloaded (pojian/downloads.py).
+DOWNLOAD_SNIFF_BYTES = env.int("DOWNLOAD_SNIFF_BYTES", default=1024 * 1024)
 # An imported workbook is refused before its rows are read when it unpacks to more than this
 # (a zip bomb: a small file that unpacks to gigabytes) or holds more rows than this.
 IMPORT_MAX_UNPACKED_BYTES = env.int("IMPORT_MAX_UNPACKED_BYTES", default=50 * 1024 * 1024)

@@ -41,6 +41,8 @@ class ScheduleForm(forms.Form):
     year = forms.ChoiceField(label=_("Year of the report"), choices=list(YEAR_MODES.items()), initial="current")
     region = forms.ChoiceField(label=_("Report for"), required=False)
     enabled = forms.BooleanField(label=_("Enabled"), required=False, initial=True)
+    # The settings the edit started from (schedules.edit_token): a stale save is refused.
+    edit_token = forms.CharField(widget=forms.HiddenInput, required=False, max_length=2000)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

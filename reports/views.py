@@ -11,10 +11,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.generic import DetailView, FormView, ListView, TemplateView, View
 
-from pojian.domain.errors import ValidationError
+from pojian.domain.errors import PermissionDenied, StaleEdit, ValidationError
 from pojian.domain.xlsx import write_workbook
 from pojian.downloads import file_response
-from pojian.mixins import PortalPermissionMixin, run_domain
+from pojian.mixins import PortalPermissionMixin, message_for, run_domain
 from pojian.models import Cycle, Download
 
 from .domain import annual, public, schedules
@@ -204,7 +204,9 @@ class ScheduleFormView(PortalPermissionMixin, FormView):
 
     def get_initial(self):
         task = self.get_task()
-        return schedules.options(task) if task is not None else {"name": _("Monthly province report"), "frequency": "monthly"}
+        if task is None:
+            return {"name": _("Monthly province report"), "frequency": "monthly"}
+        return {**schedules.options(task), "edit_token": schedules.edit_token(task)}
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
@@ -212,10 +214,18 @@ class ScheduleFormView(PortalPermissionMixin, FormView):
         return ctx
 
     def form_valid(self, form):
-        if run_domain(self.request, schedules.save_schedule, by=self.request.user, task=self.get_task(), **form.cleaned_data):
-            messages.success(self.request, _("The schedule is saved."))
-            return redirect("reports:reports")
-        return self.form_invalid(form)
+        data = {**form.cleaned_data}
+        based_on = data.pop("edit_token", "")
+        try:
+            schedules.save_schedule(by=self.request.user, task=self.get_task(), based_on=based_on, **data)
+        except StaleEdit as e:  # a form error, as on every other edit page: what changed, and by whom
+            form.add_error(None, e)
+            return self.form_invalid(form)
+        except (ValidationError, PermissionDenied) as e:
+            messages.error(self.request, message_for(e))
+            return self.form_invalid(form)
+        messages.success(self.request, _("The schedule is saved."))
+        return redirect("reports:reports")
 
 
 class ScheduleDeleteView(PortalPermissionMixin, View):

@@ -7,6 +7,10 @@ YYYY, "region": "" (province) | "*" (province and every region) | a region code,
 here; other apps' schedules (the finance digest) are left alone. The office edits them on the
 reports page (or in the admin under "Periodic tasks"). The reports page also shows the partner
 digest's schedule (`digest_schedule`, read only) with a link to the finance page that sets it.
+
+Optimistic locking: a schedule keeps no history, so the edit form carries `edit_token(task)`, the
+settings it was based on; `save_schedule(..., based_on=token)` refuses a save when the schedule's
+settings are no longer those, saying what changed and who saved last (the kwargs' requested_by).
 """
 
 import json
@@ -14,10 +18,11 @@ import logging
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from pojian.domain.errors import PermissionDenied, ValidationError
+from pojian.domain.errors import PermissionDenied, StaleEdit, ValidationError
 from pojian.models import Cycle, Region, User
 
 TASK = "reports.scheduled_annual_report"
@@ -72,6 +77,67 @@ def options(task):
         "year": str(kwargs.get("year") or "current"), "region": kwargs.get("region") or "",
         "enabled": task.enabled, "requested_by": kwargs.get("requested_by"),
     }
+
+
+# What the form edits, with its labels (the form's): the state an edit is based on.
+EDITED = {
+    "name": gettext_lazy("Schedule name"), "frequency": gettext_lazy("How often"),
+    "hour": gettext_lazy("Time of day"), "weekday": gettext_lazy("Day of the week (weekly)"),
+    "day_of_month": gettext_lazy("Day of the month (monthly, yearly)"), "month": gettext_lazy("Month (yearly)"),
+    "year": gettext_lazy("Year of the report"), "region": gettext_lazy("Report for"),
+    "enabled": gettext_lazy("Enabled"),
+}
+
+
+def edit_token(task) -> str:
+    """The settings of `task` an edit form starts from, as a short text for a hidden field."""
+    o = options(task)
+    return json.dumps({key: o[key] for key in EDITED}, ensure_ascii=False, sort_keys=True)
+
+
+def _shown(key, value):
+    if key == "frequency":
+        return FREQUENCIES.get(value, value)
+    if key == "weekday":
+        return WEEKDAYS.get(value, value)
+    if key == "year":
+        return YEAR_MODES.get(str(value), value)
+    if key == "hour":
+        return f"{value:02d}:00" if isinstance(value, int) else value
+    if key == "enabled":
+        return _("yes") if value else _("no")
+    if key == "region":
+        if value == ALL_REGIONS:
+            return _("the province and every region")
+        return Region.objects.filter(code=value).values_list("name", flat=True).first() or value or _("Jilin Province")
+    return value
+
+
+def check_not_stale(task, *, based_on):
+    """Refuse an edit of `task` based on other settings than its current ones (call under the row lock)."""
+    from django.utils import formats
+
+    current = json.loads(edit_token(task))
+    try:
+        before = json.loads(based_on or "")
+    except (TypeError, ValueError):
+        before = None
+    if isinstance(before, dict) and before == current:
+        return
+    before = before if isinstance(before, dict) else {}
+    fields = [_("%(field)s: “%(old)s” → “%(new)s”") % {"field": label, "old": _shown(key, before.get(key, "")),
+                                                         "new": _shown(key, current[key])}
+              for key, label in EDITED.items() if key in before and before[key] != current[key]]
+    user = User.objects.filter(pk=options(task).get("requested_by")).first()
+    who = (user.full_name or user.get_username()) if user else _("someone")
+    raise StaleEdit(
+        [_("Someone else changed this record while you were editing it; nothing of yours was saved. "
+           "Reload the page to see their changes and make yours again."),
+         _("%(when)s, %(who)s changed %(what)s.") % {
+             "when": formats.date_format(timezone.localtime(task.date_changed), "DATETIME_FORMAT"), "who": who,
+             "what": "；".join(fields) if fields else _("this record")}],
+        code="stale",
+    )
 
 
 def _when(o):
@@ -131,8 +197,12 @@ def _crontab(*, frequency, hour, weekday, day_of_month, month):
 
 
 def save_schedule(*, by, name, frequency, hour, weekday=1, day_of_month=1, month=1, year="current", region="",
-                  enabled=True, task=None):
-    """Create (task None) or change a report schedule. Returns the PeriodicTask."""
+                  enabled=True, task=None, based_on=None):
+    """Create (task None) or change a report schedule. Returns the PeriodicTask.
+
+    A change must name the settings it was `based_on` (`edit_token(task)` when the form was shown):
+    if someone saved the schedule since, nothing is saved and StaleEdit says what they changed.
+    """
     from django_celery_beat.models import PeriodicTask
 
     if not by.has_perm("reports.manage_schedules"):
@@ -151,6 +221,9 @@ def save_schedule(*, by, name, frequency, hour, weekday=1, day_of_month=1, month
     kwargs = json.dumps({"year": year if not str(year).isdigit() else int(year), "region": region, "requested_by": by.pk})
     try:
         with transaction.atomic():
+            if task is not None:
+                task = PeriodicTask.objects.select_for_update(of=("self",)).select_related("crontab").get(pk=task.pk)
+                check_not_stale(task, based_on=based_on)
             crontab = _crontab(frequency=frequency, hour=hour, weekday=weekday, day_of_month=day_of_month, month=month)
             if task is None:
                 task = PeriodicTask(task=TASK)

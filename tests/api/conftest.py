@@ -62,7 +62,7 @@ def bearer():
 
     def make(user, scope=ApiToken.Scope.PERSONAL, issuer=None):
         issuer = issuer or (user if scope == ApiToken.Scope.PERSONAL else core.OfficeFactory(username="office-issuer"))
-        _token, key = tokens.issue(user=user, name="test", by=issuer, scope=scope)
+        _token, key = tokens.issue(user=user, name="test", by=issuer, scope=scope, second_factor_verified=True)
         return {"HTTP_AUTHORIZATION": f"Bearer {key}"}
 
     return make

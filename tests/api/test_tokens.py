@@ -62,3 +62,66 @@ def test_a_system_token_opens_nothing_but_its_push_even_when_its_owner_is_office
     headers = bearer(core.OfficeFactory(username="office-owner"), scope=ApiToken.Scope.TAX_PUSH, issuer=office)
     for url in (NOMINATIONS, "/api/v1/enterprises/", "/api/v1/tokens/", "/api/v1/finance/investments/"):
         assert client.get(url, **headers).status_code == 403, url
+
+
+# --- accounts that sign in with a second factor ------------------------------------------------
+
+
+def test_an_office_token_needs_a_session_that_passed_the_second_factor(client, office):
+    from django.core.exceptions import PermissionDenied
+    from django.utils import translation
+
+    from tests.otp import mark_verified
+
+    translation.activate("zh-hans")
+
+    client.force_login(office, otp_verified=False)
+    refused = client.post("/api/v1/tokens/", {"name": "报表"}, content_type="application/json")
+    assert refused.status_code in (302, 403)  # the portal sends an unverified session to the second step
+    assert not ApiToken.objects.exists()
+    with pytest.raises(PermissionDenied, match="双因素登录"):
+        tokens.issue(user=office, name="报表", by=office)
+    assert not ApiToken.objects.exists()
+
+    mark_verified(client, office)
+    made = client.post("/api/v1/tokens/", {"name": "报表"}, content_type="application/json")
+    assert made.status_code == 201
+    token = ApiToken.objects.get()
+    assert timedelta(days=29) < token.expires_at - timezone.now() <= timedelta(days=30)
+    too_long = client.post("/api/v1/tokens/", {"name": "长期", "days": 90}, content_type="application/json")
+    assert too_long.status_code == 400 and ApiToken.objects.count() == 1
+
+
+def test_a_token_cannot_make_a_token_for_an_account_with_a_second_factor(client, office, bearer):
+    headers = bearer(office)  # made from a verified session
+    response = client.post("/api/v1/tokens/", {"name": "再来一个"}, content_type="application/json", **headers)
+    assert response.status_code == 403
+    assert ApiToken.objects.count() == 1
+
+
+@pytest.mark.parametrize("role", ["office", "approver", "staff"])
+def test_the_rule_in_the_domain_for_each_role_that_needs_a_second_factor(role, settings):
+    from django.core.exceptions import PermissionDenied, ValidationError
+
+    settings.API_TOKEN_MAX_DAYS_TWO_FACTOR = 7
+    user = {"office": lambda: core.OfficeFactory(username="o"),
+            "approver": lambda: core.UserFactory(username="a", role="approver"),
+            "staff": lambda: core.BureauFactory(username="s", is_staff=True)}[role]()
+    with pytest.raises(PermissionDenied):
+        tokens.issue(user=user, name="t", by=user)
+    with pytest.raises(ValidationError):
+        tokens.issue(user=user, name="t", by=user, days=8, second_factor_verified=True)
+    token, _key = tokens.issue(user=user, name="t", by=user, second_factor_verified=True)
+    assert timedelta(days=6) < token.expires_at - timezone.now() <= timedelta(days=7)
+
+
+def test_other_roles_keep_the_default_and_the_longer_limit(bureau):
+    token, _key = tokens.issue(user=bureau, name="t", by=bureau)
+    assert timedelta(days=89) < token.expires_at - timezone.now() <= timedelta(days=90)
+    token, _key = tokens.issue(user=bureau, name="t2", by=bureau, days=366)
+    assert token.expires_at - timezone.now() > timedelta(days=365)
+
+
+def test_system_client_tokens_are_not_personal_and_keep_their_rule(office, tax_client):
+    token, _key = tokens.issue(user=tax_client, name="税务", by=office, scope=ApiToken.Scope.TAX_PUSH, days=366)
+    assert token.expires_at - timezone.now() > timedelta(days=365)

@@ -411,4 +411,4 @@ def test_edit_without_new_letter_keeps_the_uploaded_one_and_a_new_one_replaces_i
     nomination.refresh_from_db()
     assert nomination.letter.name != first and "second" not in nomination.letter.name  # a server-chosen name
     response = client_for(bureau).get(reverse("enterprises:nomination_letter", args=[nomination.pk]))
-    assert response.status_code == 200 and response.content.startswith(b"%PDF-")
+    assert response.status_code == 200 and b"".join(response.streaming_content).startswith(b"%PDF-")

@@ -215,7 +215,7 @@ def test_office_detail_without_verdict_or_figures(client_for, office, cycle):
 def test_office_letter_download(client_for, office, cycle):
     n = submitted(cycle, letter=ContentFile(MINIMAL_PDF, name="letter.pdf"))
     response = client_for(office).get(reverse("enterprises:office_nomination_letter", args=[n.pk]))
-    assert response.status_code == 200 and response.content.startswith(b"%PDF")
+    assert response.status_code == 200 and b"".join(response.streaming_content).startswith(b"%PDF")
 
 
 # --- decisions ------------------------------------------------------------------------------------

@@ -92,7 +92,7 @@ def test_judges_open_the_business_plan_others_do_not(client_for, roadshow, partn
     detail = client_for(partner).get(reverse("finance:roadshow_detail", args=[roadshow.pk])).content.decode()
     assert url in detail and "30000000.00" in detail and "扩建产线" in detail
     response = client_for(partner).get(url)
-    assert response.status_code == 200 and response.content.startswith(b"%PDF-")
+    assert response.status_code == 200 and b"".join(response.streaming_content).startswith(b"%PDF-")
     assert client_for(office).get(url).status_code == 200
     outsider = core.PartnerFactory(username="not-a-judge")
     for user in (outsider, bureau, expert):

@@ -238,7 +238,7 @@ def test_letter_served_only_to_those_who_may_see_it(client_for, bureau, other_bu
     url = reverse("incubators:nomination_letter", args=[nomination.pk])
     for user in (bureau, office):
         response = client_for(user).get(url)
-        assert response.status_code == 200 and response.content.startswith(b"%PDF-")
+        assert response.status_code == 200 and b"".join(response.streaming_content).startswith(b"%PDF-")
     for user in (other_bureau, expert):
         assert client_for(user).get(url).status_code == 403
 

@@ -91,7 +91,7 @@ def test_job_page_only_for_requester_and_office(client_for, office, bureau, othe
         assert client_for(user).get(reverse("job", args=[job.pk])).status_code == code
         assert client_for(user).get(reverse("job_download", args=[job.pk])).status_code == code
     assert client_for(None).get(reverse("job_download", args=[job.pk])).status_code == 302
-    body = client_for(bureau).get(reverse("job_download", args=[job.pk])).content
+    body = b"".join(client_for(bureau).get(reverse("job_download", args=[job.pk])).streaming_content)
     assert load_workbook(io.BytesIO(body)).active["A2"].value == 1
 
 

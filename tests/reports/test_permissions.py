@@ -75,7 +75,7 @@ def test_download_changchun_report_refused_to_another_city_expert_partner_anonym
     for user in (office, bureau):
         response = client_for(user).get(url)
         assert response.status_code == 200
-        assert response.content.endswith(b"cc")
+        assert b"".join(response.streaming_content).endswith(b"cc")
     for user in (other_bureau, expert, partner):
         assert status(client_for(user), "get", url) == 403
     assert status(client_for(None), "get", url) == "login"

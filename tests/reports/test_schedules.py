@@ -36,7 +36,7 @@ def test_office_creates_changes_and_deletes_a_schedule(client_for, office, cycle
 
     client.post(reverse("reports:schedule_edit", args=[task.pk]), {
         "name": "每周长春报告", "frequency": "weekly", "hour": 6, "weekday": 5, "day_of_month": 1, "month": 1,
-        "year": "previous", "region": "220100"})
+        "year": "previous", "region": "220100", "edit_token": schedules.edit_token(task)})
     task.refresh_from_db()
     assert task.name == "每周长春报告" and not task.enabled
     assert (task.crontab.hour, task.crontab.day_of_week, task.crontab.day_of_month) == ("6", "5", "*")
@@ -114,3 +114,61 @@ def test_reports_page_shows_the_partner_digest_schedule_set_on_its_settings_page
     assert not schedules.schedules().exists()
     # A bureau sees neither the schedules nor the digest's.
     assert 'data-testid="digest-schedule"' not in client_for(bureau).get(reverse("reports:reports")).content.decode()
+
+
+# --- two people edit the same schedule: the stale save changes nothing and says what changed ----
+
+
+def schedule_form(page):
+    import re
+    from html import unescape
+
+    data = {m.group(1): unescape(m.group(2)) for m in re.finditer(r'<input[^>]*name="([^"]+)"[^>]*value="([^"]*)"', page)}
+    for m in re.finditer(r'<select[^>]*name="([^"]+)"[^>]*>(.*?)</select>', page, re.S):
+        chosen = re.search(r'<option value="([^"]*)"[^>]*selected', m.group(2))
+        data[m.group(1)] = chosen.group(1) if chosen else ""
+    data.pop("csrfmiddlewaretoken", None)
+    return data
+
+
+def test_a_stale_save_of_a_schedule_changes_nothing_and_says_who_changed_what(client_for, office, cycle):
+    from tests import factories as core
+
+    other = core.OfficeFactory(username="office-2", full_name="李四")
+    task = schedules.save_schedule(by=office, name="每月全省报告", frequency="monthly", hour=3, day_of_month=5)
+    url = reverse("reports:schedule_edit", args=[task.pk])
+    first, second = client_for(office), client_for(other)
+    form_1 = schedule_form(first.get(url).content.decode())
+    form_2 = schedule_form(second.get(url).content.decode())
+    assert form_1["edit_token"]
+
+    assert second.post(url, {**form_2, "hour": "6", "enabled": "on"}).status_code == 302
+    stale = first.post(url, {**form_1, "name": "每周报告", "frequency": "weekly", "enabled": "on"})
+
+    assert stale.status_code == 200
+    task.refresh_from_db()
+    assert task.name == "每月全省报告" and task.crontab.hour == "6" and task.crontab.day_of_month == "5"
+    assert json.loads(task.kwargs)["requested_by"] == other.pk
+    text = stale.content.decode()
+    assert "没有保存" in text
+    assert "李四修改了" in text and "“03:00”→“06:00”" in text
+
+    fresh = schedule_form(first.get(url).content.decode())  # after a reload the edit goes through
+    assert first.post(url, {**fresh, "name": "每周报告", "frequency": "weekly", "enabled": "on"}).status_code == 302
+    task.refresh_from_db()
+    assert task.name == "每周报告"
+
+
+@pytest.mark.parametrize("token", [None, "", "not json", "[1]", '{"name": "x"}'])
+def test_a_schedule_save_without_a_good_token_is_refused(office, token):
+    from pojian.domain.errors import StaleEdit
+
+    task = schedules.save_schedule(by=office, name="每月全省报告", frequency="monthly", hour=3)
+    with pytest.raises(StaleEdit):
+        schedules.save_schedule(by=office, task=task, based_on=token, name="改名", frequency="daily", hour=1)
+    task.refresh_from_db()
+    assert task.name == "每月全省报告"
+    schedules.save_schedule(by=office, task=task, based_on=schedules.edit_token(task), name="改名", frequency="daily",
+                            hour=1)
+    task.refresh_from_db()
+    assert task.name == "改名"

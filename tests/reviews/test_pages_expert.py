@@ -122,7 +122,7 @@ def test_assignment_page_shows_material_and_sheet_but_no_other_expert(client_for
         assert secret not in text
     letter = client_for(s["me"].user).get(reverse("reviews:expert_letter", args=[s["mine"].pk]))
     assert letter.status_code == 200
-    assert letter.content.startswith(b"%PDF")
+    assert b"".join(letter.streaming_content).startswith(b"%PDF")
 
 
 def test_expert_refused_everywhere_get(client_for, cycle):
