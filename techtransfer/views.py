@@ -201,7 +201,7 @@ class DemandView(PortalPermissionMixin, DetailView):
 def visible_contracts(user):
     """The contracts a user may list: all for the office, the region's for a bureau, its own for an institution."""
     qs = TechContract.objects.select_related("enterprise", "enterprise__region", "institution").annotate(
-        paid=Coalesce(Sum("payments__amount"), Decimal("0")))
+        paid=Coalesce(Sum("payments__amount"), Decimal("0"))).order_by("-registered_on", "-pk")  # grouped: explicit order
     if is_office(user):
         return qs
     if getattr(user, "role", "") == "bureau":
