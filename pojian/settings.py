@@ -341,5 +341,6 @@ SPECTACULAR_SETTINGS = {
         "GrantStateEnum": "funding.models.GrantState",
         "PaymentStateEnum": "funding.models.Payment.State",
         "ResultStateEnum": "techtransfer.models.Result.State",
+        "PoolStatusEnum": "enterprises.models_pool.PoolEntry.Status",
     },
 }

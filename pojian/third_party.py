@@ -57,6 +57,7 @@ PERIODIC_TASK_LABELS = {
     "reports.scheduled_annual_report": _("Scheduled annual report"),
     "enterprises.tasks.tidy_after_import": _("Tidy up after a tax data import"),
     "celery.backend_cleanup": _("Remove expired task results"),
+    "reports.send_return_reminders": _("Statistics returns: reminders before and after the deadline"),
 }
 
 # Tasks the office names itself (one periodic task per schedule): the label is followed by that name.

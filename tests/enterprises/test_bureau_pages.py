@@ -172,7 +172,8 @@ def test_bureau_creates_nomination_of_new_enterprise_with_results(cycle, bureau,
     assert Registration.objects.get(enterprise=enterprise, year=cycle.year).number == "2026220101A0009999"
     assert enterprise.ip_items.count() == 1 and enterprise.transfers.count() == 1 and enterprise.core_products.count() == 1
     assert nomination.letter.name.endswith(".pdf")
-    assert len(callbacks) == 1 and queued == [nomination.pk]  # the 四科 check, queued on commit
+    # On commit: the 四科 check is queued, and the enterprise enters the cultivation pool.
+    assert len(callbacks) == 2 and queued == [nomination.pk]
     assert nomination.history.first().history_user == bureau
 
 
@@ -366,7 +367,8 @@ def test_home_panel_and_menu_for_bureau(nomination, bureau, office, cycle, rf):
     assert 'data-testid="enterprise-bureau-panel"' in html
     for name in ("bureau_nominations", "bureau_nomination_create", "bureau_import"):
         assert reverse(f"enterprises:{name}") in html
-    assert panels.nav_items(bureau) == [("企业推荐", reverse("enterprises:bureau_nominations"))]
+    assert panels.nav_items(bureau) == [("企业推荐", reverse("enterprises:bureau_nominations")),
+                                        ("培育库", reverse("enterprises:pool"))]
     request.user = office
     assert all("bureau" not in p["template"] for p in panels.home_panels(request, cycle))
     assert all("/bureau/" not in url for _label, url in panels.nav_items(office))

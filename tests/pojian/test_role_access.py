@@ -24,7 +24,7 @@ ALLOWED = {
         "reports:reports",
         "api:enterprise-list", "api:enterprise-nomination-list", "api:incubator-nomination-list",
         "api:finance-institution-list", "api:result-list",
-        "api:grant-list", "api:payment-list", "api:demand-list", "api:tech-contract-list",
+        "api:grant-list", "api:payment-list", "api:demand-list", "api:tech-contract-list", "api:pool-entry-list",
         "techtransfer:demands", "techtransfer:demand_create", "techtransfer:contracts", "techtransfer:contract_create",
         "techtransfer:recommendations", "techtransfer:matching", "techtransfer:interest_create",
         "techtransfer:record_create", "techtransfer:events", "techtransfer:event_create",
