@@ -219,10 +219,15 @@ class ContractListView(PortalPermissionMixin, ListView):
 
     def filters(self):
         g = self.request.GET
-        year = g.get("year", "")
-        return {"q": g.get("q", "")[:100].strip(), "kind": g.get("kind", ""), "year": year if year.isdigit() else "",
-                "institution": g.get("institution", "") if g.get("institution", "").isdigit() else "",
-                "region": g.get("region", "") if g.get("region", "").isdigit() else ""}
+
+        def number(name, digits):  # nonsense or out of range (a year, a database id) is ignored, never a 500
+            value = g.get(name, "")
+            return value if value.isascii() and value.isdigit() and len(value) <= digits else ""
+
+        year = number("year", 4)
+        return {"q": g.get("q", "")[:100].strip(), "kind": g.get("kind", ""),
+                "year": year if year and 1900 <= int(year) <= 9999 else "",
+                "institution": number("institution", 9), "region": number("region", 9)}
 
     def get_queryset(self):
         f = self.filters()
@@ -263,7 +268,7 @@ class ContractListView(PortalPermissionMixin, ListView):
         ctx = super().get_context_data(**kwargs)
         user = self.request.user
         ctx.update(self.filters(), kinds=TechContract.Kind.choices, institutions=Institution.objects.all(),
-                   regions=Region.objects.filter(active=True) if is_office(user) else [],
+                   regions=Region.objects.nominating().filter(active=True) if is_office(user) else [],
                    can_record=user.has_perm("techtransfer.record_contract"),
                    can_import=user.has_perm("techtransfer.import_contracts"),
                    totals=self.get_queryset().aggregate(n=Count("pk"), value=Sum("contract_amount")))
