@@ -178,6 +178,38 @@ def test_a_new_nomination_enters_the_pool_on_commit(bureau, django_capture_on_co
     assert entry.entered_via == "nomination" and entry.region == bureau.region
 
 
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("bulk_copy", [False, True], ids=["one by one", "set-based"])
+def test_a_check_refreshes_only_enterprises_whose_outcome_is_new_or_changed(bulk_copy, monkeypatch,
+                                                                            django_capture_on_commit_callbacks):
+    from enterprises.domain import checks
+    from enterprises.models import EnterpriseNomination, EnterpriseYear
+    from tests.enterprises.factories import EnterpriseNominationFactory, eligible_enterprise
+
+    cycle = core.CycleFactory()
+    passing, failing = (EnterpriseNominationFactory(enterprise=eligible_enterprise(year=cycle.year), cycle=cycle,
+                                                    state=NominationState.SUBMITTED) for _ in range(2))
+    EnterpriseYear.objects.filter(enterprise=failing.enterprise).update(employees=900)  # fails 员工总数
+    sent = []
+    monkeypatch.setattr(pool, "refresh_on_commit", lambda ids, via: sent.append(sorted(ids)))
+    qs = EnterpriseNomination.objects.filter(pk__in=[passing.pk, failing.pk])
+
+    def check():
+        sent.clear()
+        with django_capture_on_commit_callbacks(execute=True):
+            checks.check_nominations(qs, year=cycle.year, bulk_copy=bulk_copy)
+        return sent[0]
+
+    both = sorted([passing.enterprise_id, failing.enterprise_id])
+    assert check() == both  # new verdicts
+    assert check() == both  # the same outcomes, but not in the pool yet (the refresh above was not run)
+    pool.enter(enterprise_ids=both, via=pool.Via.NOMINATION)
+    assert check() == []  # nothing changed: the pool hears nothing
+    EnterpriseYear.objects.filter(enterprise=failing.enterprise).update(employees=100)
+    assert check() == [failing.enterprise_id]  # its outcome changed
+
+
 # --- tiers -------------------------------------------------------------------------------------
 
 
