@@ -322,4 +322,4 @@ class Project(models.Model):
         return late
 
 
-from .rd_models import RdCandidate, RdExclusion, RdSubsidyRule  # noqa: E402,F401  (研发投入后补助)
+from .rd_models import RdCandidate, RdExclusion, RdObjection, RdSubsidyRule  # noqa: E402,F401  (研发投入后补助)

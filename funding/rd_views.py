@@ -19,7 +19,7 @@ from pojian.models import Cycle
 
 from . import forms
 from .domain import rd_subsidy
-from .rd_models import RdCandidate, RdExclusion, RdSubsidyRule
+from .rd_models import RdCandidate, RdExclusion, RdObjection, RdSubsidyRule
 from .views import _year_cycle
 
 COMPUTE_KIND = "funding.rd_compute"
@@ -55,6 +55,9 @@ class RdRuleView(PortalPermissionMixin, TemplateView):
             total_computed=Sum("computed", filter=Q(qualified=True)),
         )
         ctx["exclusions"] = RdExclusion.objects.filter(cycle=cycle).count()
+        ctx["objections"] = list(rule.objections.select_related("candidate__enterprise", "candidate__region",
+                                                                "decided_by"))
+        ctx["objection_form"] = forms.RdObjectionDecisionForm()
         if rule.computed_at is not None:
             from enterprises.models import Industry
 
@@ -108,6 +111,16 @@ class RdRuleView(PortalPermissionMixin, TemplateView):
             done = run_domain(request, rd_subsidy.propose_grants, rule=rule, by=request.user)
         elif action == "exclusions":
             done = self._import(request, cycle)
+        elif action == "objection":
+            form = forms.RdObjectionDecisionForm(p)
+            objection = get_object_or_404(RdObjection, pk=p.get("objection") if p.get("objection", "").isdigit() else 0,
+                                          rule=rule)
+            if form.is_valid():
+                done = run_domain(request, rd_subsidy.decide_objection, objection=objection,
+                                  outcome=form.cleaned_data["outcome"], reason=form.cleaned_data["reason"],
+                                  by=request.user)
+            else:
+                messages.error(request, _("Choose upheld or dismissed."))
         else:
             raise Http404
         if done:
@@ -222,17 +235,67 @@ class RdCandidateView(PortalPermissionMixin, TemplateView):
 
 
 class RdNoticeView(TemplateView):
-    """Public: the 公示 of the year's R&D post-subsidy list, printable, from its first day."""
+    """Public: the 公示 of the year's R&D post-subsidy list from its first day; during the period anyone
+    may object online (name, work unit, telephone, reason); only the office sees the objections."""
 
     template_name = "funding/rd_notice.html"
 
+    def dispatch(self, request, *args, **kwargs):
+        self.cycle = get_object_or_404(Cycle, year=kwargs["year"])
+        self.rule = RdSubsidyRule.objects.filter(cycle=self.cycle, notice_starts__isnull=False,
+                                                 notice_starts__lte=timezone.localdate()).first()
+        if self.rule is None:
+            raise Http404
+        return super().dispatch(request, *args, **kwargs)
+
+    def rows(self):
+        return rd_subsidy.listed(self.rule).order_by("region__sort_order", "enterprise__name", "pk")
+
+    def objection_form(self, data=None):
+        return forms.RdObjectionForm(data, candidates=self.rows(), prefix="objection")
+
+    def post(self, request, *args, **kwargs):
+        from pojian.domain.errors import ValidationError
+
+        form = self.objection_form(request.POST)
+        if form.is_valid() and rd_subsidy.notice_running(self.rule):
+            d = form.cleaned_data
+            try:
+                rd_subsidy.submit_objection(rule=self.rule, candidate=d["item"], objector=d["objector"], unit=d["unit"],
+                                            phone=d["phone"], content=d["content"],
+                                            address=request.META.get("REMOTE_ADDR"))
+            except ValidationError as e:
+                form.add_error(None, e)
+            else:
+                messages.success(request, _("Your objection has been received. The office will contact you."))
+                return HttpResponseRedirect(request.path)
+        elif form.is_valid():
+            form.add_error(None, _("Objections are received from %(starts)s to %(ends)s.")
+                           % {"starts": self.rule.notice_starts, "ends": self.rule.notice_ends})
+        return self.render_to_response(self.get_context_data(objection_form=form), status=400)
+
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
-        cycle = get_object_or_404(Cycle, year=self.kwargs["year"])
-        rule = RdSubsidyRule.objects.filter(cycle=cycle, notice_starts__isnull=False,
-                                            notice_starts__lte=timezone.localdate()).first()
-        if rule is None:
-            raise Http404
-        ctx.update(cycle=cycle, rule=rule,
-                   rows=rd_subsidy.listed(rule).order_by("region__sort_order", "enterprise__name", "pk"))
+        rule = self.rule
+        ctx.update(cycle=self.cycle, rule=rule, rows=self.rows(), running=rd_subsidy.notice_running(rule))
+        if ctx["running"]:
+            ctx.setdefault("objection_form", self.objection_form())
+        elif rule.notice_ends < timezone.localdate():
+            ctx["objections_received"] = rule.objections.count()
+            ctx["objections_handled"] = rule.objections.exclude(outcome="pending").count()
         return ctx
+
+
+class RdNoticePdfView(RdNoticeView):
+    """The printable 公示 (PDF): official header, the list with amounts, the period, how to object."""
+
+    http_method_names = ["get", "head"]
+
+    def render_to_response(self, context, **kwargs):
+        from django.http import HttpResponse
+
+        from pojian.domain.pdf import render_pdf
+
+        response = HttpResponse(render_pdf("funding/pdf_rd_notice.html", context), content_type="application/pdf")
+        response["Content-Disposition"] = f'inline; filename="rd-notice-{self.cycle.year}.pdf"'
+        return response

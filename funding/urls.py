@@ -20,6 +20,7 @@ urlpatterns = [
     path("rd/rule/", rd_views.RdRuleView.as_view(), name="rd_rule"),
     path("rd/candidates/<int:pk>/", rd_views.RdCandidateView.as_view(), name="rd_candidate"),
     path("public/rd/<int:year>/", rd_views.RdNoticeView.as_view(), name="public_rd_notice"),
+    path("public/rd/<int:year>/print/", rd_views.RdNoticePdfView.as_view(), name="public_rd_notice_pdf"),
     # Public: the approved lists, once confirmed.
     path("public/", views.PublicGrantListView.as_view(), name="public_grants"),
     path("public/<int:year>/", views.PublicGrantListView.as_view(), name="public_grants_year"),

@@ -529,6 +529,73 @@ def publish_notice(*, rule, by, starts):
     return current
 
 
+# ---------------------------------------------------------------------------------------------
+# Objections (异议) during the 公示: the review rounds' checks and limit (reviews.domain.notices)
+
+
+def notice_running(rule, today=None):
+    today = today or timezone.localdate()
+    return (rule.notice_starts is not None and rule.state == R.DECIDED
+            and rule.notice_starts <= today <= rule.notice_ends)
+
+
+def submit_objection(*, rule, candidate, objector, unit, phone, content, address, today=None):
+    """Anyone objects to a name on the list during the 公示, with name, work unit, telephone and reason."""
+    from reviews.domain import notices
+
+    from ..rd_models import RdObjection
+
+    today = today or timezone.localdate()
+    (objector, unit, phone, content), errors = notices.check_objector(
+        objector=objector, unit=unit, phone=phone, content=content)
+    if candidate is None or not listed(rule).filter(pk=candidate.pk).exists():
+        errors.append(_("Choose a name on the list."))
+    if not notice_running(rule, today):
+        errors.append(_("Objections are received from %(starts)s to %(ends)s.")
+                      % {"starts": rule.notice_starts or "—", "ends": rule.notice_ends or "—"})
+    if errors:
+        raise ValidationError(errors, code="invalid")
+    with transaction.atomic():
+        RdSubsidyRule.objects.select_for_update().get(pk=rule.pk)  # one at a time: the count and the insert
+        sent = notices.objections_from(address, today) + RdObjection.objects.filter(
+            submitted_from=address, received_on=today).count()
+        if address and sent >= notices.OBJECTIONS_PER_ADDRESS_PER_DAY:
+            raise notices.rate_limited_error()
+        objection = RdObjection(rule=rule, candidate=candidate, objector=objector[:200], unit=unit[:200],
+                                phone=phone[:30], content=content, received_on=today, submitted_from=address or None)
+        objection._change_reason = "online"
+        objection.save()
+    return objection
+
+
+@transaction.atomic
+def decide_objection(*, objection, outcome, reason, by):
+    """The office upholds or dismisses an objection, with a reason; upheld takes the enterprise off the list."""
+    from ..rd_models import RdObjection
+
+    _require(by, "funding.manage_rd_subsidy")
+    O = RdObjection.Outcome
+    if outcome not in (O.UPHELD, O.DISMISSED):
+        raise ValidationError(_("Choose upheld or dismissed."), code="outcome")
+    reason = _reason(reason, _("Please give a reason."))
+    current = RdObjection.objects.select_for_update().select_related("rule").get(pk=objection.pk)
+    if current.outcome != O.PENDING:
+        raise TransitionNotAllowed(_("This objection has already been decided."), code="state")
+    if current.rule.state != R.DECIDED:
+        raise TransitionNotAllowed(_("Grants are already proposed for this list."), code="state")
+    current.outcome, current.outcome_reason = outcome, reason
+    current.decided_by, current.decided_at = by, timezone.now()
+    _audit(current, by=by, reason=f"{outcome}: {reason}")
+    current.save()
+    if outcome == O.UPHELD:
+        candidate = _locked_candidate(current.candidate)
+        candidate.decision = RdCandidate.Decision.EXCLUDED
+        candidate.decision_reason = _("Objection upheld: %(reason)s") % {"reason": reason}
+        candidate.decided_by = by
+        _save_candidate(candidate, by=by, reason=f"objection upheld: {reason}")
+    return current
+
+
 def propose_grants(*, rule, by, today=None):
     """After the 公示 has ended: one proposed grant in the ledger per listed enterprise."""
     from .grants import propose_grant
@@ -539,6 +606,8 @@ def propose_grants(*, rule, by, today=None):
         current = RdSubsidyRule.objects.select_for_update().select_related("cycle").get(pk=rule.pk)
         if current.state != R.DECIDED or current.notice_ends is None or today <= current.notice_ends:
             raise TransitionNotAllowed(_("Grants are proposed once the public notice has ended."), code="state")
+        if current.objections.filter(outcome="pending").exists():
+            raise TransitionNotAllowed(_("Decide every objection first."), code="objections")
         line = FundingLine.objects.get(code=FundingLine.RD_POST)
         made = 0
         for candidate in listed(current).filter(grant__isnull=True).select_for_update(of=("self",)):

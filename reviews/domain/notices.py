@@ -247,16 +247,11 @@ def correct_notice(*, notice, kind, text, by):
 OBJECTIONS_PER_ADDRESS_PER_DAY = 3
 
 
-def submit_objection(*, notice, item, objector, unit, phone, content, address, evidence=None, today=None):
-    """An objection submitted online by anyone during the 公示 (the public form).
+def check_objector(*, objector, unit, phone, content):
+    """The public objection form's checks, shared by every 公示 that takes objections online.
 
-    Visible only to the office, handled like any other (decide_objection). Refused outside the
-    period, for a withdrawn or confirmed notice, and beyond OBJECTIONS_PER_ADDRESS_PER_DAY a day
-    from one address. The optional evidence must really be a PDF (pojian.domain.uploads).
+    Returns the stripped (objector, unit, phone, content) and the list of messages for what is missing.
     """
-    from pojian.domain.uploads import PDF, validate_upload
-
-    today = today or timezone.localdate()
     objector, unit, phone, content = ((v or "").strip() for v in (objector, unit, phone, content))
     errors = []
     if not objector:
@@ -267,6 +262,32 @@ def submit_objection(*, notice, item, objector, unit, phone, content, address, e
         errors.append(_("Give a telephone number where the office can reach you."))
     if not content:
         errors.append(_("Say what the objection is."))
+    return (objector, unit, phone, content), errors
+
+
+def objections_from(address, day):
+    """How many objections were submitted online from `address` on `day`, on the review rounds' notices."""
+    return Objection.objects.filter(submitted_from=address, received_on=day).count()
+
+
+def rate_limited_error():
+    return ValidationError(
+        _("Too many objections from your address today; please try again tomorrow or write to the office."),
+        code="rate_limited",
+    )
+
+
+def submit_objection(*, notice, item, objector, unit, phone, content, address, evidence=None, today=None):
+    """An objection submitted online by anyone during the 公示 (the public form).
+
+    Visible only to the office, handled like any other (decide_objection). Refused outside the
+    period, for a withdrawn or confirmed notice, and beyond OBJECTIONS_PER_ADDRESS_PER_DAY a day
+    from one address. The optional evidence must really be a PDF (pojian.domain.uploads).
+    """
+    from pojian.domain.uploads import PDF, validate_upload
+
+    today = today or timezone.localdate()
+    (objector, unit, phone, content), errors = check_objector(objector=objector, unit=unit, phone=phone, content=content)
     if item is None or not ReviewItem.objects.filter(pk=item.pk, round_id=notice.round_id, selected=True).exists():
         errors.append(_("Choose a name on the list."))
     if evidence:
@@ -284,11 +305,8 @@ def submit_objection(*, notice, item, objector, unit, phone, content, address, e
     with transaction.atomic():
         # One address at a time: the count and the insert cannot interleave.
         PublicNotice.objects.select_for_update(of=("self",)).get(pk=notice.pk)
-        if Objection.objects.filter(submitted_from=address, received_on=today).count() >= OBJECTIONS_PER_ADDRESS_PER_DAY:
-            raise ValidationError(
-                _("Too many objections from your address today; please try again tomorrow or write to the office."),
-                code="rate_limited",
-            )
+        if objections_from(address, today) >= OBJECTIONS_PER_ADDRESS_PER_DAY:
+            raise rate_limited_error()
         objection = Objection(
             notice=notice, item=item, objector=objector[:200], unit=unit[:200], phone=phone[:30],
             contact=phone[:200], content=content, received_on=today, source=Objection.Source.ONLINE,
