@@ -159,3 +159,25 @@ class MarkSupportForm(forms.Form):
     nomination = forms.IntegerField(widget=forms.HiddenInput)
     amount = MoneyField(label=_("Amount (yuan)"), max_digits=14, decimal_places=2, min_value=Decimal("0.01"))
     notes = forms.CharField(label=_("Reason / notes"), required=False, widget=forms.TextInput)
+
+
+class SubsidyRuleForm(forms.ModelForm):
+    """The year's incubator post-subsidy rule, with the year's quota and the line's budget;
+    `version` guards against overwriting someone else's change."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    bands = forms.JSONField(
+        label=_("bands"), widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("By rank: [[last rank of the band or null, amount in yuan], …] ascending; by score: "
+                    "[[lowest score of the band, amount in yuan], …] descending."))
+    quota = forms.IntegerField(label=_("incubator quota"), min_value=0, max_value=1000)
+    budget = MoneyField(label=_("budget of the line (yuan)"), max_digits=14, decimal_places=2, min_value=Decimal("0"),
+                        required=False)
+    document_no = forms.CharField(label=_("document number (文号)"), max_length=100, required=False)
+
+    class Meta:
+        from .models import SubsidyRule
+
+        model = SubsidyRule
+        fields = ["by", "bands", "cap", "unit"]
+        field_classes = {"cap": MoneyField, "unit": MoneyField}

@@ -27,6 +27,7 @@ urlpatterns = [
     path("office/post-subsidies/mark/", views.MarkSupportView.as_view(), name="post_subsidy_mark"),
     path("office/post-subsidies/<int:pk>/remove/", views.RemoveSupportView.as_view(), name="post_subsidy_remove"),
     path("office/post-subsidies/publish/", views.PublishView.as_view(), name="post_subsidy_publish"),
+    path("office/post-subsidies/rule/", views.SubsidyRuleView.as_view(), name="subsidy_rule"),
     path("office/post-subsidies/from-round/", views.FromRoundView.as_view(), name="post_subsidy_from_round"),
     # Public: only a year the office has published exists here.
     path("public/post-subsidies/<year:year>/", views.PublicPostSubsidyView.as_view(), name="public_post_subsidies"),

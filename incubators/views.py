@@ -32,7 +32,8 @@ from pojian.nomination_views import NominationTransitionView
 from . import tasks
 from .domain import export, figures, nominations, post_subsidies
 from .filters import IncubatorNominationFilter, office_queryset
-from .forms import ChooseIncubatorForm, IncubatorForm, MarkSupportForm, NominationForm, YearForm, tenancy_formset
+from .forms import (ChooseIncubatorForm, IncubatorForm, MarkSupportForm, NominationForm, SubsidyRuleForm, YearForm,
+                    tenancy_formset)
 from .models import Incubator, IncubatorNomination, IncubatorYear, PostSubsidy, PostSubsidyPublication
 from .tables import IncubatorNominationTable
 
@@ -451,3 +452,47 @@ class FromRoundView(_OfficePost):
         elif run_domain(request, subsidy_rule.list_from_round, cycle=cycle, by=request.user):
             messages.success(request, _("The %(year)s list is made by the rule from the review round.") % {"year": year})
         return self.back(year)
+
+
+class SubsidyRuleView(PortalPermissionMixin, TemplateView):
+    """The office: the year's post-subsidy rule (bands of rank or score, cap, unit), the year's quota and
+    the line's budget, edited with an optimistic lock; the rule's history below."""
+
+    permission_required = "incubators.manage_post_subsidies"
+    template_name = "incubators/subsidy_rule.html"
+
+    def cycle(self):
+        year = _year_from(self.request)
+        cycle = Cycle.objects.filter(year=year).first() if year else current_cycle()
+        if cycle is None:
+            raise Http404
+        return cycle
+
+    def get_context_data(self, **kwargs):
+        from .domain import subsidy_rule
+
+        ctx = super().get_context_data(**kwargs)
+        cycle = self.cycle()
+        rule = subsidy_rule.rule_for_year(cycle=cycle, by=self.request.user)
+        budget = subsidy_rule._budget(cycle)
+        ctx.update(cycle=cycle, rule=rule, budget=budget, years=Cycle.objects.order_by("-year").values_list("year", flat=True),
+                   round=subsidy_rule.confirmed_round(cycle),
+                   history=rule.history.select_related("history_user").order_by("-history_date")[:20])
+        ctx.setdefault("form", SubsidyRuleForm(instance=rule, initial={
+            "version": rule.version, "quota": cycle.incubator_quota, "budget": budget}))
+        return ctx
+
+    def post(self, request, *args, **kwargs):
+        from .domain import subsidy_rule
+
+        cycle = self.cycle()
+        rule = subsidy_rule.rule_for_year(cycle=cycle, by=request.user)
+        form = SubsidyRuleForm(request.POST, instance=type(rule).objects.get(pk=rule.pk))
+        if form.is_valid():
+            d = form.cleaned_data
+            values = {f: d[f] for f in (*subsidy_rule.RULE_FIELDS, "quota", "budget", "document_no")}
+            if run_domain(request, subsidy_rule.update_rule, rule=rule, values=values, version=d["version"],
+                          by=request.user):
+                messages.success(request, _("Saved."))
+                return HttpResponseRedirect(f"{reverse('incubators:subsidy_rule')}?year={cycle.year}")
+        return self.render_to_response(self.get_context_data(form=form), status=400)

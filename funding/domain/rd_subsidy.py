@@ -4,13 +4,13 @@
     decided ──publish_notice──▶ (公示 running) ──propose_grants──▶ granted
 
 Candidates are computed for every enterprise the portal holds tax figures of the figures year for,
-set-based: the figures, registrations and exclusions are read in three queries, evaluated in
-Python (exact decimals), scaled to the line's budget with `allocate` and written with COPY.
+set-based: on PostgreSQL one INSERT … SELECT evaluates the conditions and bands, scales to the
+line's budget by largest remainder (as `allocate`) and builds each explanation in the database;
+`evaluate` is the same rule in Python (exact decimals), used on SQLite and held equal by the tests.
 Each candidate keeps its explanation: the figures, each condition, the base, each band, the cap,
 the unit and the scaling.
 """
 
-import io
 import json
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
@@ -259,36 +259,144 @@ COLUMNS = ("rule_id", "enterprise_id", "region_id", "expense", "previous_expense
            "decision", "decision_reason", "adjust_reason", "version")
 
 
-def _copy_text(value):
-    if value is None:
-        return "\\N"
-    return str(value).replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n")
-
-
 def _write(rule, candidates):
-    if connection.vendor != "postgresql":
-        RdCandidate.objects.bulk_create([
-            RdCandidate(rule=rule, enterprise_id=c["enterprise_id"], region_id=c["region_id"], expense=c["expense"],
-                        previous_expense=c["previous"], revenue=c["revenue"], qualified=c["qualified"],
-                        failed=c["failed"], base_amount=c["base"], banded=c["banded"], computed=c["computed"],
-                        band_index=c["band_index"], explanation=json.loads(c["explanation"]))
-            for c in candidates
-        ], batch_size=2000)
-        return
-    buf = io.StringIO()
-    dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
-    for c in candidates:
-        buf.write("\t".join((
-            str(rule.pk), str(c["enterprise_id"]), str(c["region_id"]), _copy_text(c["expense"]),
-            _copy_text(c["previous"]), _copy_text(c["revenue"]), "t" if c["qualified"] else "f",
-            _copy_text(dumps(c["failed"])), str(c["base"]), str(c["banded"]), str(c["computed"]),
-            _copy_text(c["band_index"]), _copy_text(c["explanation"]), "pending", "", "", "", "", "1",
-        )))
-        buf.write("\n")
-    buf.seek(0)
-    table = RdCandidate._meta.db_table
+    """Store the Python evaluation (the SQLite path; PostgreSQL computes and stores in `_compute_sql`)."""
+    RdCandidate.objects.bulk_create([
+        RdCandidate(rule=rule, enterprise_id=c["enterprise_id"], region_id=c["region_id"], expense=c["expense"],
+                    previous_expense=c["previous"], revenue=c["revenue"], qualified=c["qualified"],
+                    failed=c["failed"], base_amount=c["base"], banded=c["banded"], computed=c["computed"],
+                    band_index=c["band_index"], explanation=json.loads(c["explanation"]))
+        for c in candidates
+    ], batch_size=2000)
+
+
+def _band_sql(bands):
+    """SQL pieces for the marginal bands: per band the part of the base in it and its amount (NULL
+    where the base does not reach it), and the explanation steps, as `band_parts` and `evaluate` do.
+
+    PostgreSQL numeric keeps the scales Python's Decimal keeps (a difference has the larger scale,
+    a product the sum of the scales), and `least` returns its first argument on a tie like `min`, so
+    each number's text in the explanation is the same as the Python evaluation's (tests hold them equal).
+    """
+    columns, steps, params_cols, params_steps = [], [], [], []
+    lower = ZERO
+    for i, (upper, rate) in enumerate(bands):
+        top = "b" if upper is None else "least(b, %s::numeric)"
+        columns.append(f"CASE WHEN b > %s::numeric THEN ({top} - %s::numeric) END AS p{i}")
+        params_cols.extend([str(lower)] + ([] if upper is None else [str(upper)]) + [str(lower)])
+        steps.append(f"CASE WHEN p{i} IS NULL THEN '[]'::jsonb ELSE jsonb_build_array(jsonb_build_array("
+                     f"'band', %s::text, %s::text, %s::text, p{i}::text, (p{i} * %s::numeric)::text)) END")
+        params_steps.extend([str(lower), None if upper is None else str(upper), str(rate), str(rate)])
+        if upper is None:
+            break
+        lower = upper
+    amounts = " + ".join(f"coalesce(p{i} * %s::numeric, 0)" for i in range(len(columns)))
+    params_amounts = [str(rate) for _u, rate in bands[:len(columns)]]
+    reached = " + ".join(f"(p{i} IS NOT NULL)::int" for i in range(len(columns)))
+    return {"columns": ", ".join(columns), "params_cols": params_cols, "amounts": amounts,
+            "params_amounts": params_amounts, "reached": reached, "steps": " || ".join(steps),
+            "params_steps": params_steps}
+
+
+def _compute_sql(rule, budget):
+    """Evaluate, allocate and store every candidate in one INSERT … SELECT (PostgreSQL).
+
+    The same rule as `evaluate` + `allocate`, set-based: the conditions and the bands per row,
+    the budget's largest remainder with window functions over exact numerics (`div`/`mod`, never a
+    rounded quotient), the explanation built as JSON in the database. No row travels to Python.
+    """
+    bands = parse_bands(rule.bands)
+    band = _band_sql(bands)
+    by_increase = rule.base == RdSubsidyRule.Base.INCREASE
+    base_expr = ("CASE WHEN x IS NOT NULL AND p IS NOT NULL THEN x - p ELSE 0 END" if by_increase
+                 else "coalesce(x, 0)")
+    failed = ", ".join([
+        "CASE WHEN %s AND NOT reg THEN 'registered' END",
+        "CASE WHEN x IS NULL OR x <= %s::numeric THEN 'min_expense' END",
+        "CASE WHEN x IS NULL OR coalesce(v, 0) = 0 OR x * 100 < %s::numeric * v THEN 'min_intensity' END",
+        "CASE WHEN %s AND (x IS NULL OR p IS NULL OR x <= p) THEN 'growth' END",
+        "CASE WHEN excl THEN 'not_excluded' END",
+        "CASE WHEN b <= 0 THEN 'base_positive' END",
+    ])
+    cap = None if rule.cap is None else str(rule.cap)
+    unit = str(rule.unit)
+    budget_text = None if budget is None else str(budget)
+    sql = f"""
+    WITH fig AS (
+        SELECT e.id AS eid, e.region_id AS rid, cur.rd_expense_tax AS x, prev.rd_expense_tax AS p,
+               cur.revenue_tax AS v,
+               EXISTS (SELECT 1 FROM enterprises_registration r WHERE r.enterprise_id = e.id AND r.year = %s) AS reg,
+               EXISTS (SELECT 1 FROM funding_rdexclusion x WHERE x.cycle_id = %s AND x.uscc = e.uscc) AS excl
+          FROM enterprises_enterpriseyear cur
+          JOIN enterprises_enterprise e ON e.id = cur.enterprise_id
+          LEFT JOIN enterprises_enterpriseyear prev ON prev.enterprise_id = cur.enterprise_id AND prev.year = %s
+         WHERE cur.year = %s AND (cur.rd_expense_tax IS NOT NULL OR cur.revenue_tax IS NOT NULL)
+    ), based AS (
+        SELECT fig.*, ({base_expr})::numeric AS b FROM fig
+    ), ev AS (
+        SELECT based.*, array_remove(ARRAY[{failed}]::text[], NULL) AS failed FROM based
+    ), parted AS (
+        SELECT ev.*, cardinality(failed) = 0 AS q, {band["columns"]} FROM ev
+    ), banded AS (
+        SELECT parted.*, CASE WHEN q THEN round({band["amounts"]}, 2) ELSE 0 END AS banded,
+               CASE WHEN q THEN ({band["reached"]}) - 1 END AS band_index
+          FROM parted
+    ), capped AS (
+        SELECT banded.*, CASE WHEN q THEN least(banded, %s::numeric) END AS c FROM banded
+    ), tot AS (
+        SELECT coalesce(sum(c), 0) AS asked, (%s::numeric IS NOT NULL AND coalesce(sum(c), 0) > %s::numeric) AS scaled
+          FROM capped
+    ), shares AS (
+        SELECT capped.*, tot.asked, tot.scaled,
+               CASE WHEN NOT q THEN 0
+                    WHEN tot.scaled THEN div(c * %s::numeric, tot.asked * %s::numeric)
+                    ELSE div(c, %s::numeric) END AS whole,
+               CASE WHEN q AND tot.scaled THEN mod(c * %s::numeric, tot.asked * %s::numeric) END AS rem
+          FROM capped, tot
+    ), eligible AS (
+        SELECT shares.*, (scaled AND q AND rem > 0 AND (whole + 1) * %s::numeric <= c) AS el,
+               sum(whole) OVER () AS sum_whole
+          FROM shares
+    ), ranked AS (
+        SELECT eligible.*, row_number() OVER (PARTITION BY el ORDER BY rem DESC, eid) AS rn FROM eligible
+    ), final AS (
+        SELECT ranked.*,
+               CASE WHEN q THEN (whole + CASE WHEN el AND rn <= div(%s::numeric, %s::numeric) - sum_whole
+                                              THEN 1 ELSE 0 END) * %s::numeric
+                    ELSE 0 END AS computed
+          FROM ranked
+    )
+    INSERT INTO {RdCandidate._meta.db_table} ({", ".join(COLUMNS)})
+    SELECT %s, eid, rid, x, p, v, q, to_jsonb(failed), b, banded, computed, band_index,
+           CASE WHEN NOT q THEN jsonb_build_array(to_jsonb(array_prepend('not_qualified', failed)))
+                ELSE jsonb_build_array(jsonb_build_array('base', %s::text, b::text))
+                     || {band["steps"]}
+                     || jsonb_build_array(jsonb_build_array('banded', banded::text))
+                     || CASE WHEN %s::numeric IS NOT NULL AND banded > %s::numeric
+                             THEN jsonb_build_array(jsonb_build_array('cap', %s::text)) ELSE '[]'::jsonb END
+                     || CASE WHEN scaled THEN jsonb_build_array(jsonb_build_array('scaled', %s::text, asked::text))
+                             ELSE '[]'::jsonb END
+                     || jsonb_build_array(jsonb_build_array('unit', %s::text, computed::text))
+           END,
+           'pending', '', '', '', '', 1
+      FROM final
+    """
+    params = [rule.cycle.year, rule.cycle_id, rule.figures_year - 1, rule.figures_year]
+    params += [rule.require_registration, str(rule.min_expense), str(rule.min_intensity), rule.require_growth]
+    params += band["params_cols"] + band["params_amounts"]
+    params += [cap, budget_text, budget_text]
+    params += [budget_text, unit, unit, budget_text, unit, unit, budget_text, unit, unit]
+    params += [rule.pk, rule.base] + band["params_steps"] + [cap, cap, cap, budget_text, unit]
     with connection.cursor() as cursor:
-        cursor.cursor.copy_expert(f"COPY {table} ({', '.join(COLUMNS)}) FROM STDIN", buf)
+        cursor.execute(sql, params)
+        cursor.execute(f"""
+            SELECT count(*), count(*) FILTER (WHERE qualified), coalesce(sum(computed), 0),
+                   coalesce(sum(CASE WHEN qualified THEN least(banded, %s::numeric) END), 0)
+              FROM {RdCandidate._meta.db_table} WHERE rule_id = %s""", [cap, rule.pk])
+        n, qualified, total, asked = cursor.fetchone()
+    scaled = budget is not None and asked > budget
+    return {"asked": asked, "budget": budget, "scaled": scaled, "candidates": n, "qualified": qualified,
+            "total": total}
 
 
 def compute_candidates(*, rule, by=None, progress=None):
@@ -299,16 +407,22 @@ def compute_candidates(*, rule, by=None, progress=None):
         if rule.state not in (R.DRAFT, R.COMPUTED):
             raise TransitionNotAllowed(_("The candidates cannot be computed again once the bureaus verify them."),
                                        code="state")
-        progress(0, 4, _("Reading the tax figures"), force=True)
-        rows = _figures(rule)
-        registered, excluded, budget = _registered(rule), _excluded(rule), _budget(rule)
-        progress(1, 4, _("Applying the rule"), force=True)
-        candidates, summary = evaluate(rule, rows, registered=registered, excluded=excluded, budget=budget)
-        progress(2, 4, _("Storing the candidates"), force=True)
+        budget = _budget(rule)
         # One DELETE (no per-row signals or history): before verification nothing refers to these rows.
         with connection.cursor() as cursor:
             cursor.execute(f"DELETE FROM {RdCandidate._meta.db_table} WHERE rule_id = %s", [rule.pk])
-        _write(rule, candidates)
+        if connection.vendor == "postgresql":
+            progress(1, 4, _("Applying the rule"), force=True)
+            summary = _compute_sql(rule, budget)
+            progress(2, 4, _("Storing the candidates"), force=True)
+        else:  # SQLite (a newcomer's checkout): the same rule evaluated in Python
+            progress(0, 4, _("Reading the tax figures"), force=True)
+            rows = _figures(rule)
+            registered, excluded = _registered(rule), _excluded(rule)
+            progress(1, 4, _("Applying the rule"), force=True)
+            candidates, summary = evaluate(rule, rows, registered=registered, excluded=excluded, budget=budget)
+            progress(2, 4, _("Storing the candidates"), force=True)
+            _write(rule, candidates)
         rule.state, rule.computed_at = R.COMPUTED, timezone.now()
         rule.budget_total, rule.scaled = budget, summary["scaled"]
         rule.computed_rule = rule.snapshot()

@@ -82,19 +82,73 @@ def rule_for_year(*, cycle, by):
 
 
 @transaction.atomic
-def update_rule(*, rule, values, version, by):
+def update_rule(*, rule, values, version, by, reason="rule changed"):
+    """Change the year's rule; with `quota` the year's incubator quota, with `budget` (and
+    `document_no`) the line's budget in the ledger. Never over someone else's change; every change
+    is in the rule's history (and the budget's)."""
     _require_office(by)
-    current = SubsidyRule.objects.select_for_update().get(pk=rule.pk)
+    current = SubsidyRule.objects.select_for_update().select_related("cycle").get(pk=rule.pk)
     if current.version != int(version):
         raise StaleEdit(_("Someone else changed this rule meanwhile; reload the page and make your change again."))
     parse_bands(values.get("by", current.by), values.get("bands", current.bands))
+    if PostSubsidyPublication.objects.filter(year=current.cycle.year).exists():
+        raise ValidationError(
+            _("The post-subsidy list for %(year)s has been published; withdraw the publication to change it.")
+            % {"year": current.cycle.year}, code="published")
     for field in RULE_FIELDS:
         if field in values:
             setattr(current, field, values[field])
+    if values.get("quota") is not None and values["quota"] != current.cycle.incubator_quota:
+        cycle = current.cycle
+        cycle.incubator_quota = values["quota"]
+        cycle._history_user = by
+        cycle.save(update_fields=["incubator_quota"])
+    if values.get("budget") is not None:
+        _set_budget(current.cycle, values["budget"], values.get("document_no", ""), by=by)
     current.version += 1
     current._history_user = by
+    current._change_reason = reason[:100]
     current.save()
     return current
+
+
+def _set_budget(cycle, amount, document_no, *, by):
+    from funding.models import Budget, FundingLine
+
+    document_no = (document_no or "").strip()
+    budget = Budget.objects.select_for_update().filter(cycle=cycle, line__code=FundingLine.INCUBATOR_POST).first()
+    if budget is None:
+        if not document_no:
+            raise ValidationError({"document_no": _("Give the document number (文号) that sets the budget.")},
+                                  code="document_no")
+        budget = Budget(cycle=cycle, line=FundingLine.objects.get(code=FundingLine.INCUBATOR_POST))
+    if budget.amount == amount and (not document_no or budget.document_no == document_no):
+        return budget
+    budget.amount = amount
+    budget.document_no = document_no or budget.document_no
+    budget._history_user = by
+    budget._change_reason = "incubator post-subsidy rule page"
+    budget.save()
+    return budget
+
+
+def explain(rule, *, rank, score, band, banded, granted, scaled, budget):
+    """One line saying how an incubator's amount was reached: rank or score, band, cap, scaling, unit."""
+    from django.contrib.humanize.templatetags.humanize import intcomma
+
+    def yuan(d):
+        return intcomma(f"{d:.2f}")
+
+    parts = [_("rank %(rank)s") % {"rank": rank} if rule.by == SubsidyRule.By.RANK
+             else _("score %(score)s") % {"score": score}]
+    parts.append(_("band %(n)s: %(amount)s yuan") % {"n": band, "amount": yuan(banded)} if band
+                 else _("in no band"))
+    if rule.cap is not None and banded > rule.cap:
+        parts.append(_("cap %(cap)s yuan") % {"cap": yuan(rule.cap)})
+    if scaled:
+        parts.append(_("scaled to the budget of %(budget)s yuan") % {"budget": yuan(budget)})
+    parts.append(_("in units of %(unit)s yuan: %(amount)s yuan") % {"unit": yuan(rule.unit), "amount": yuan(granted)})
+    return " → ".join(parts)
 
 
 def confirmed_round(cycle):
@@ -135,13 +189,13 @@ def list_from_round(*, cycle, by):
             nomination = nominations.get(item.object_id)
             if nomination is None:
                 continue
-            amount, _band = band_amount(rule, rank=item.rank, score=item.aggregate)
+            amount, band = band_amount(rule, rank=item.rank, score=item.aggregate)
             requests[nomination.incubator_id] = amount
-            meta[nomination.incubator_id] = (nomination, item)
+            meta[nomination.incubator_id] = (nomination, item, band)
         asked = sum((min(a, rule.cap) if rule.cap is not None else a for a in requests.values()), ZERO)
         budget = _budget(cycle)
-        granted = allocate(requests, budget=budget if budget is not None and asked > budget else asked,
-                           cap=rule.cap, unit=rule.unit)
+        scaled = budget is not None and asked > budget
+        granted = allocate(requests, budget=budget if scaled else asked, cap=rule.cap, unit=rule.unit)
         existing = {s.incubator_id: s for s in PostSubsidy.objects.select_for_update().filter(year=cycle.year)}
         for incubator_id, s in existing.items():
             if incubator_id not in granted and not s.override_reason and s.grant_id is None:
@@ -149,7 +203,7 @@ def list_from_round(*, cycle, by):
                 s.delete()
         made = []
         for incubator_id, amount in granted.items():
-            nomination, item = meta[incubator_id]
+            nomination, item, band = meta[incubator_id]
             s = existing.get(incubator_id) or PostSubsidy(incubator_id=incubator_id, year=cycle.year)
             s.rank, s.score, s.computed_amount, s.nomination, s.decided_by = (
                 item.rank, item.aggregate, amount, nomination, by)
@@ -159,8 +213,10 @@ def list_from_round(*, cycle, by):
                         s.delete()
                     continue
                 s.amount = amount
-                s.notes = _("By the %(year)s rule from the review round (rank %(rank)s).") % {
-                    "year": cycle.year, "rank": item.rank}
+                s.notes = _("By the %(year)s rule from the review round: %(how)s.") % {
+                    "year": cycle.year, "how": explain(rule, rank=item.rank, score=item.aggregate, band=band,
+                                                       banded=requests[incubator_id], granted=amount, scaled=scaled,
+                                                       budget=budget)}
             s._history_user, s._change_reason = by, "rule"
             s.save()
             made.append(s)
