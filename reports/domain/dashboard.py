@@ -28,6 +28,7 @@ SECTION_TITLES = {
     "trends": gettext_lazy("Compared with earlier years"),
     "funding": gettext_lazy("Funding: budget, committed and paid"),
     "contracts": gettext_lazy("双千工程: technology contracts"),
+    "post_subsidies": gettext_lazy("Post-subsidies: R&D and incubators"),
 }
 KEYS = tuple(SECTION_TITLES)
 TEN_THOUSAND = Decimal(10000)
@@ -257,6 +258,15 @@ class Dashboard:
                 "rows": rows, "charts": [by_institution], "money_columns": [2, 3, 4],
                 "notes": [_("Contracts registered up to the end of %(year)s; the subsidy is the contract subsidy "
                             "computed for %(year)s.") % {"year": self.cycle.year}]}
+
+
+def _post_subsidies(self):
+    from .post_subsidies import dashboard_section
+
+    return dashboard_section(self.cycle)
+
+
+Dashboard._post_subsidies = _post_subsidies
 
 
 def _wan(amount):

@@ -269,6 +269,9 @@ def report_data(*, year, region=None, with_annex=True):
         "trends": trends(up_to_year=year, region=region),
         "nominations": nomination_rows(cycle=cycle, region=region) if with_annex else [],
     }
+    from .post_subsidies import figures as post_subsidy_figures
+
+    data["post_subsidies"] = post_subsidy_figures(cycle=cycle, region=region)
     data["summary"] = summary(data)
     return data
 
