@@ -19,7 +19,7 @@ from django.utils.translation import pgettext
 
 from pojian.domain.xlsx import write_workbook
 
-from . import charts
+from . import charts, section_contracts
 from .figures import CRITERION_LABELS, enterprise_year_rows
 
 ANNEX_ROWS = 400
@@ -178,6 +178,7 @@ def workbook_sheets(data, *, enterprise_rows=None):
                                         _("Investments"), _("Amount invested (yuan)")],
                    [[t["year"], t["nominated"], t["submitted"], t["accepted"], t["selected"], t["pass_rate"], t["investments"],
                      t["investment_amount"]] for t in data["trends"]], [8, 12, 12, 12, 12, 14, 12, 18]))
+    sheets += section_contracts.sheets(data.get("contracts"))
     if enterprise_rows is not None:
         sheets.append((_("Enterprise figures"),
                        [_("Enterprise"), _("Unified social credit code"), _("Region"), _("Industry"), fy(_("Sales revenue (yuan)")),
