@@ -268,3 +268,17 @@ def test_notice_then_grants_in_the_ledger(rule, office, bureau):
     assert ledger.commit_grant(grant=grant, by=approver).state == "committed"
     with pytest.raises(TransitionNotAllowed):
         wf.propose_grants(rule=r, by=office, today=datetime.date(2026, 4, 13))
+
+
+def test_the_demo_pays_last_years_contract_subsidy(tmp_path, settings):
+    from django.core.management import call_command
+
+    settings.MEDIA_ROOT = tmp_path
+    call_command("seed_demo")
+    rule = ContractSubsidyRule.objects.get(state="granted")
+    paid = Grant.objects.filter(line__code="tech_contract", cycle__year=rule.year, state="paid")
+    assert paid.count() == wf.listed(rule).count() > 3
+    assert PaymentCheck.objects.filter(state="rejected").count() == 1
+    assert sum(g.amount for g in paid) == sum(a.granted for a in wf.listed(rule)) <= rule.budget
+    call_command("seed_demo")  # twice: nothing doubles
+    assert Grant.objects.filter(line__code="tech_contract").count() == paid.count()
