@@ -93,6 +93,9 @@ def seed(*, cycle, stdout=None):
     from . import demo_matching  # 120 results, 40 demands, 推介, 意向, 对接记录, 对接会, account requests
 
     demo_matching.seed(cycle=cycle, office=office, stdout=stdout)
+    from . import demo_subsidy  # last year's contract subsidy: applications, receipts checked, 公示, grants paid
+
+    demo_subsidy.seed(cycle=cycle, office=office, stdout=stdout)
     if stdout:
         stdout.write(f"双千工程: {len(institutions)} institutions, {Result.objects.count()} results, "
                      f"{Demand.objects.count()} demands, {TechContract.objects.count()} contracts")

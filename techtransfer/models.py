@@ -232,6 +232,17 @@ class ContractSubsidyRule(models.Model):
     bands = models.JSONField(_("bands"), default=list)
     cap = models.DecimalField(_("cap per enterprise and year (yuan)"), null=True, blank=True, **MONEY)
     budget = models.DecimalField(_("budget (yuan)"), **MONEY)
+    # The workflow (techtransfer/domain/subsidy_workflow.py): applications, receipts checked, 公示, grants.
+    applications_open = models.DateField(_("applications open"), null=True, blank=True)
+    applications_close = models.DateField(_("applications close"), null=True, blank=True)
+    notice_days = models.PositiveSmallIntegerField(_("working days of the public notice"), default=5)
+    notice_starts = models.DateField(_("public notice starts"), null=True, blank=True)
+    notice_ends = models.DateField(_("public notice ends"), null=True, blank=True)
+    state = models.CharField(_("state"), max_length=10, default="draft", choices=[
+        ("draft", _("Draft")), ("computed", _("Amounts computed")), ("granted", _("Grants proposed"))])
+    computed_at = models.DateTimeField(_("computed"), null=True, blank=True)
+    scaled = models.BooleanField(_("scaled to the budget"), default=False)
+    version = models.PositiveIntegerField(default=1, editable=False)
     history = HistoricalRecords()
 
     class Meta:
@@ -244,3 +255,4 @@ class ContractSubsidyRule(models.Model):
 
 
 from .models_matching import AccountRequest, Interest, MatchEvent, MatchRecord, Recommendation  # noqa: E402,F401
+from .models_subsidy import PaymentCheck, SubsidyApplication  # noqa: E402,F401

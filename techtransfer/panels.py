@@ -36,4 +36,13 @@ def matching_items(user):
     items += [(_("Matching"), reverse("techtransfer:matching")), (_("Matchmaking events"), reverse("techtransfer:events"))]
     if is_office(user) or is_bureau(user):
         items.append((_("双千 statistics"), reverse("techtransfer:statistics")))
-    return items
+    return items + subsidy_items(user)
+
+
+def subsidy_items(user):
+    """The contract subsidy: the office's rule page; a bureau's (and approver's) applications."""
+    if user.has_perm("techtransfer.manage_contract_subsidy"):
+        return [(_("Contract subsidy"), reverse("techtransfer:subsidy_rule"))]
+    if user.has_perm("techtransfer.list_subsidy_applications"):
+        return [(_("Contract subsidy"), reverse("techtransfer:subsidy_applications"))]
+    return []

@@ -43,3 +43,16 @@ urlpatterns += [
     path("statistics/", m.StatisticsView.as_view(), name="statistics"),
     path("statistics/export/", m.StatisticsExportView.as_view(), name="statistics_export"),
 ]
+
+# The contract subsidy (技术合同后补助): rule, applications, receipts, computed lines, 公示 (views_subsidy.py).
+from . import views_subsidy as s  # noqa: E402
+
+urlpatterns += [
+    path("subsidy/", s.ApplicationListView.as_view(), name="subsidy_applications"),
+    path("subsidy/rule/", s.SubsidyRuleView.as_view(), name="subsidy_rule"),
+    path("subsidy/<int:year>/apply/<int:pk>/", s.ApplyView.as_view(), name="subsidy_apply"),
+    path("subsidy/<int:year>/computed/", s.ComputedView.as_view(), name="subsidy_computed"),
+    path("subsidy/applications/<int:pk>/", s.ApplicationView.as_view(), name="subsidy_application"),
+    path("subsidy/receipts/<int:pk>/", s.ReceiptView.as_view(), name="subsidy_receipt"),
+    path("public/subsidy/<int:year>/", s.PublicNoticeView.as_view(), name="public_subsidy_notice"),
+]

@@ -37,7 +37,7 @@ from enterprises.models import (
 from pojian.domain.errors import ValidationError
 from pojian.models import Cycle, NominationState, Region
 
-from . import sources
+from . import section_contracts, sources
 
 HUNDRED = Decimal("100")
 TWO = Decimal("0.01")
@@ -266,6 +266,7 @@ def report_data(*, year, region=None, with_annex=True):
         "investment_rows": investment_list,
         "assessment": assessment,
         "funding": sources.funding(cycle=cycle, region=region),
+        "contracts": section_contracts.data(cycle=cycle, region=region),
         "trends": trends(up_to_year=year, region=region),
         "nominations": nomination_rows(cycle=cycle, region=region) if with_annex else [],
     }

@@ -19,7 +19,7 @@ from django.utils.translation import pgettext
 
 from pojian.domain.xlsx import write_workbook
 
-from . import charts
+from . import charts, section_contracts
 from .figures import CRITERION_LABELS, enterprise_year_rows
 
 ANNEX_ROWS = 400
@@ -182,6 +182,7 @@ def workbook_sheets(data, *, enterprise_rows=None):
         from .post_subsidies import report_sheet
 
         sheets.append(report_sheet(data))
+    sheets += section_contracts.sheets(data.get("contracts"))
     if enterprise_rows is not None:
         sheets.append((_("Enterprise figures"),
                        [_("Enterprise"), _("Unified social credit code"), _("Region"), _("Industry"), fy(_("Sales revenue (yuan)")),

@@ -442,7 +442,12 @@ def tech_contracts(*, cycle, region=None):
     paid = ContractPayment.objects.filter(contract__in=qs, paid_on__lte=end)
     rule = ContractSubsidyRule.objects.filter(year=cycle.year).first()
     granted = {}
-    if rule is not None:
+    if rule is not None and rule.computed_at is not None:  # the workflow's stored amounts (applications, receipts)
+        from techtransfer.domain.subsidy_workflow import submitted
+
+        applications = submitted(rule) if region is None else submitted(rule).filter(region=region)
+        granted = dict(applications.order_by().values_list("region_id").annotate(s=Sum("granted")))
+    elif rule is not None:
         for line in subsidy.compute(rule, region_id=getattr(region, "pk", None)):
             granted[line.region_id] = granted.get(line.region_id, Decimal("0")) + line.granted
     zero = Decimal("0")

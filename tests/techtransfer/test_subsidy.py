@@ -50,7 +50,9 @@ def test_which_contracts_count_and_the_bands():
     assert line.computed == Decimal("9000.00") and line.granted == Decimal("9000")
     counted = {c.pk: counted for c, _paid, counted, _why in line.contracts}
     assert counted == {ok.pk: True, consulting.pk: False, outside.pk: False, unused.pk: False, small.pk: False}
-    assert len(line.explanation) == 6
+    # five contracts, the base, one step per band reached (two), the amount by the bands
+    assert len(line.explanation) == 9
+    assert any("100,000.00–1,000,000.00" in s and "200,000.00 × 2% = 4,000.00" in s for s in line.explanation)
 
 
 def test_the_cap_and_the_budget():
