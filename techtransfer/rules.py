@@ -60,3 +60,4 @@ for _model in ("institution", "resultsmanager", "result", "demand", "techcontrac
         rules.add_perm(f"techtransfer.{_action}_{_model}", is_office)
 
 from . import rules_matching  # noqa: E402,F401  (matching: 推介, 意向, 对接, 对接会, account requests)
+from . import rules_contracts  # noqa: E402,F401  (cancelling contracts, an institution's 推介)

@@ -43,3 +43,11 @@ urlpatterns += [
     path("statistics/", m.StatisticsView.as_view(), name="statistics"),
     path("statistics/export/", m.StatisticsExportView.as_view(), name="statistics_export"),
 ]
+
+# Cancelling contracts; the 推介 of an institution's results (views_contracts.py).
+from . import views_contracts as vc  # noqa: E402
+
+urlpatterns += [
+    path("contracts/<int:pk>/cancel/", vc.ContractCancelView.as_view(), name="contract_cancel"),
+    path("results/recommendations/", vc.OwnRecommendationsView.as_view(), name="own_recommendations"),
+]

@@ -178,6 +178,10 @@ def workbook_sheets(data, *, enterprise_rows=None):
                                         _("Investments"), _("Amount invested (yuan)")],
                    [[t["year"], t["nominated"], t["submitted"], t["accepted"], t["selected"], t["pass_rate"], t["investments"],
                      t["investment_amount"]] for t in data["trends"]], [8, 12, 12, 12, 12, 14, 12, 18]))
+    if "matching" in data:  # 双千工程 by region and by institution
+        from .matching import sheets as matching_sheets
+
+        sheets += matching_sheets(data["matching"])
     if enterprise_rows is not None:
         sheets.append((_("Enterprise figures"),
                        [_("Enterprise"), _("Unified social credit code"), _("Region"), _("Industry"), fy(_("Sales revenue (yuan)")),
