@@ -27,42 +27,50 @@ FIELDS = ["materials", "biomedicine", "automotive", "agriculture", "energy", "so
 MATURITIES = ["research", "small_pilot", "pilot", "industrial"]
 
 
-def main():
+def load_catalogue(n=N):
+    """N results (9 in 10 published) from 40 institutions, and one demand; returns (office, demand)."""
     from enterprises.models import Enterprise
     from pojian.domain.uscc import numbered
     from pojian.models import Region, User
-    from techtransfer.domain import catalogue, statistics
     from techtransfer.models import Demand, Institution, Result
+
+    rng = random.Random(2026)
+    region = Region.objects.get(code="220100")
+    office = User.objects.create(username="bench-office", role="office")
+    institutions = [Institution.objects.create(name=f"吉林测试大学{i}", uscc=numbered("12220000", i + 1),
+                                               kind="university", region=region) for i in range(40)]
+    now = timezone.now()
+    t = time.perf_counter()
+    rows = []
+    for i in range(1, n + 1):
+        topic, verb = rng.choice(TOPICS), rng.choice(VERBS)
+        title = f"{topic}{verb}{i}"
+        summary = f"面向吉林省{topic}产业的{verb}，{rng.choice(TOPICS)}相关，已申请发明专利{i % 97}项。"
+        rows.append((i, rng.choice(institutions).pk, title, rng.choice(FIELDS), summary, rng.choice(MATURITIES),
+                     "成果转化办公室", "0431-85000000", "published" if i % 10 else "submitted", office.pk,
+                     now, now))
+    copy(Result, ["id", "institution_id", "title", "field", "summary", "maturity", "contact_name",
+                  "contact_phone", "state", "created_by_id", "created_at", "published_at"], rows)
+    reset_sequences(Result)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE techtransfer_result")
+    print(f"{n:,} results loaded in {time.perf_counter() - t:.1f} s", flush=True)
+    enterprise = Enterprise.objects.create(name="长春测试新材料有限公司", uscc=numbered("91220101", 5), region=region)
+    demand = Demand.objects.create(enterprise=enterprise, region=region, title="碳纤维复合材料低成本量产需求",
+                                   field="materials", created_by=office,
+                                   description="希望引进碳纤维复合材料的低成本制备技术，用于汽车轻量化部件。",
+                                   deadline=datetime.date(2030, 1, 1))
+    return office, demand
+
+
+def main():
+    from techtransfer.domain import catalogue, statistics
+    from techtransfer.models import Result
 
     settings.DEBUG = False
     print(f"load average at start: {load()}", flush=True)
-    rng = random.Random(2026)
     with bench_database():
-        region = Region.objects.get(code="220100")
-        office = User.objects.create(username="bench-office", role="office")
-        institutions = [Institution.objects.create(name=f"吉林测试大学{i}", uscc=numbered("12220000", i + 1),
-                                                   kind="university", region=region) for i in range(40)]
-        now = timezone.now()
-        t = time.perf_counter()
-        rows = []
-        for i in range(1, N + 1):
-            topic, verb = rng.choice(TOPICS), rng.choice(VERBS)
-            title = f"{topic}{verb}{i}"
-            summary = f"面向吉林省{topic}产业的{verb}，{rng.choice(TOPICS)}相关，已申请发明专利{i % 97}项。"
-            rows.append((i, rng.choice(institutions).pk, title, rng.choice(FIELDS), summary, rng.choice(MATURITIES),
-                         "成果转化办公室", "0431-85000000", "published" if i % 10 else "submitted", office.pk,
-                         now, now))
-        copy(Result, ["id", "institution_id", "title", "field", "summary", "maturity", "contact_name",
-                      "contact_phone", "state", "created_by_id", "created_at", "published_at"], rows)
-        reset_sequences(Result)
-        with connection.cursor() as cursor:
-            cursor.execute("ANALYZE techtransfer_result")
-        print(f"{N:,} results loaded in {time.perf_counter() - t:.1f} s", flush=True)
-        enterprise = Enterprise.objects.create(name="长春测试新材料有限公司", uscc=numbered("91220101", 5), region=region)
-        demand = Demand.objects.create(enterprise=enterprise, region=region, title="碳纤维复合材料低成本量产需求",
-                                       field="materials", created_by=office,
-                                       description="希望引进碳纤维复合材料的低成本制备技术，用于汽车轻量化部件。",
-                                       deadline=datetime.date(2030, 1, 1))
+        _office, demand = load_catalogue()
 
         client = Client()
         queries = [({"q": "碳纤维", "field": "materials"}), ({"q": "人参皂苷提取", "maturity": "industrial"}),

@@ -287,6 +287,11 @@ class Project(models.Model):
     final_report = SafeFileField(_("final report (PDF)"), upload_to="funding/final/%Y/", blank=True, kinds=(PDF,))
     acceptance_filed_at = models.DateTimeField(_("acceptance applied for"), null=True, blank=True)
     acceptance_experts = models.ManyToManyField("reviews.Expert", verbose_name=_("acceptance experts"), blank=True, related_name="+")
+    # 双千工程: the catalogue's results and the technology contracts the project builds on.
+    results = models.ManyToManyField("techtransfer.Result", verbose_name=_("results it builds on"), blank=True,
+                                     related_name="projects")
+    contracts = models.ManyToManyField("techtransfer.TechContract", verbose_name=_("contracts it builds on"),
+                                       blank=True, related_name="projects")
     acceptance_scores = models.JSONField(_("acceptance scores"), default=dict, blank=True)
     outcome = models.CharField(_("acceptance outcome"), max_length=10, choices=Outcome.choices, blank=True)
     outcome_note = models.TextField(_("acceptance opinion"), blank=True)

@@ -37,3 +37,6 @@ rules.add_perm("funding.manage_rd_subsidy", is_office)
 rules.add_perm("funding.view_rd_candidates", is_office | is_approver | is_bureau)
 rules.add_perm("funding.view_rd_candidate", is_office | is_approver | is_own_region)
 rules.add_perm("funding.verify_rd_candidate", is_own_region)
+
+# 双千工程: the results and contracts a project builds on (the office, or the project's region's bureau).
+rules.add_perm("funding.link_project_sources", is_office | is_own_region)

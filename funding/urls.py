@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import acceptance_views, rd_views, views
+from . import acceptance_views, rd_views, views, views_sources
 
 app_name = "funding"
 urlpatterns = [
@@ -11,6 +11,7 @@ urlpatterns = [
     path("projects/open/", views.OpenProjectsView.as_view(), name="projects_open"),
     path("projects/<int:pk>/", views.ProjectDetailView.as_view(), name="project"),
     path("projects/<int:pk>/file/<slug:field>/", views.ProjectFileView.as_view(), name="project_file"),
+    path("projects/<int:pk>/sources/", views_sources.ProjectSourcesView.as_view(), name="project_sources"),
     path("projects/<int:pk>/<slug:action>/", views.ProjectActionView.as_view(), name="project_action"),
     path("acceptance/", acceptance_views.AcceptanceRoundsView.as_view(), name="acceptance_rounds"),
     path("acceptance/<int:pk>/", acceptance_views.AcceptanceRoundView.as_view(), name="acceptance_round"),

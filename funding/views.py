@@ -174,6 +174,9 @@ class ProjectDetailView(PortalPermissionMixin, DetailView):
             acceptance_form=forms.AcceptanceApplicationForm(project=p) if file_ else None,
             decision_form=forms.AcceptanceDecisionForm() if manage else None,
         )
+        from .views_sources import sources_context
+
+        ctx.update(sources_context(u, p))  # 双千工程: the results and contracts it builds on
         return ctx
 
 

@@ -142,8 +142,16 @@ class Demand(models.Model):
         return self.title
 
 
+class TechContractQuerySet(models.QuerySet):
+    def in_force(self):
+        """Not cancelled: the contracts that count (四科, statistics, the subsidy)."""
+        return self.filter(cancelled_at__isnull=True)
+
+
 class TechContract(models.Model):
     """A registered technology contract (技术合同) between an enterprise and an institution."""
+
+    objects = TechContractQuerySet.as_manager()
 
     class Kind(models.TextChoices):
         DEVELOPMENT = "development", _("Technology development")
@@ -179,6 +187,11 @@ class TechContract(models.Model):
     implementation = models.TextField(_("how the result is being put to use"), blank=True, max_length=3000)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    # Cancelled (撤销): kept with its history, but no longer a transfer in 四科 nor in the statistics.
+    cancelled_at = models.DateTimeField(_("cancelled"), null=True, blank=True)
+    cancelled_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("cancelled by"), null=True, blank=True,
+                                     on_delete=models.PROTECT, related_name="+")
+    cancel_reason = models.TextField(_("reason for cancelling"), blank=True, max_length=1000)
     history = HistoricalRecords()
 
     class Meta:
@@ -191,6 +204,10 @@ class TechContract(models.Model):
 
     def __str__(self):
         return f"{self.registration_number} {self.title}"
+
+    @property
+    def is_cancelled(self):
+        return self.cancelled_at is not None
 
     @property
     def region_id(self):

@@ -56,3 +56,11 @@ urlpatterns += [
     path("subsidy/receipts/<int:pk>/", s.ReceiptView.as_view(), name="subsidy_receipt"),
     path("public/subsidy/<int:year>/", s.PublicNoticeView.as_view(), name="public_subsidy_notice"),
 ]
+
+# Cancelling contracts; the 推介 of an institution's results (views_contracts.py).
+from . import views_contracts as vc  # noqa: E402
+
+urlpatterns += [
+    path("contracts/<int:pk>/cancel/", vc.ContractCancelView.as_view(), name="contract_cancel"),
+    path("results/recommendations/", vc.OwnRecommendationsView.as_view(), name="own_recommendations"),
+]

@@ -4,7 +4,7 @@ the bureaus' demands with suggested results."""
 from decimal import Decimal
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Q, Sum
 from django.db.models.functions import Coalesce
@@ -20,7 +20,7 @@ from enterprises.models import Industry
 from finance.views.common import xlsx_response
 from pojian.domain.jobs import start_job
 from pojian.forms import LockedFormViewMixin
-from pojian.mixins import PortalPermissionMixin, run_domain
+from pojian.mixins import PortalPermissionMixin, message_for, run_domain
 from pojian.models import Job
 from pojian.rules import is_office
 
@@ -28,6 +28,7 @@ from . import tasks
 from .domain import catalogue, contracts, import_contracts
 from .forms import ContractForm, ContractImportForm, DemandForm, PaymentForm, ResultForm, ReturnForm
 from .models import Demand, Institution, Result, TechContract
+from .paginators import WindowCountPaginator
 
 
 class PublicCatalogueView(ListView):
@@ -35,6 +36,7 @@ class PublicCatalogueView(ListView):
 
     template_name = "techtransfer/public_catalogue.html"
     paginate_by = 20
+    paginator_class = WindowCountPaginator  # the page and the number of hits in one query
 
     def get_queryset(self):
         g = self.request.GET
@@ -43,8 +45,11 @@ class PublicCatalogueView(ListView):
 
     def get_context_data(self, **kwargs):
         g = self.request.GET
+        fields, maturities = Industry.choices, Result.Maturity.choices
         return {**super().get_context_data(**kwargs), "q": g.get("q", "")[:100], "field": g.get("field", ""),
-                "maturity": g.get("maturity", ""), "fields": Industry.choices, "maturities": Result.Maturity.choices}
+                "maturity": g.get("maturity", ""), "fields": fields, "maturities": maturities,
+                # labels looked up once, not get_FOO_display per row (it rebuilds the choices each call)
+                "labels": {"field": dict(fields), "maturity": dict(maturities)}}
 
 
 class PublicResultView(PortalPermissionMixin, DetailView):
@@ -64,6 +69,7 @@ class PublicResultView(PortalPermissionMixin, DetailView):
             ctx["demands"] = [d for d in catalogue.demands_for_result(self.object)
                               if user.has_perm("techtransfer.see_demand", d)]
         ctx["modes"] = dict(Result.MODES)
+        ctx["projects"] = visible_projects(user, self.object.projects)
         return ctx
 
 
@@ -210,6 +216,11 @@ def visible_contracts(user):
     return qs.filter(institution__in=ids)
 
 
+def visible_projects(user, projects):
+    """The supported projects (立项支持) that build on a result or contract, those the user may see."""
+    return [p for p in projects.select_related("enterprise", "region") if user.has_perm("funding.view_project", p)]
+
+
 class ContractListView(PortalPermissionMixin, ListView):
     """Contracts with filters (text, type, year, institution, region), exportable as .xlsx."""
 
@@ -271,7 +282,8 @@ class ContractListView(PortalPermissionMixin, ListView):
                    regions=Region.objects.nominating().filter(active=True) if is_office(user) else [],
                    can_record=user.has_perm("techtransfer.record_contract"),
                    can_import=user.has_perm("techtransfer.import_contracts"),
-                   totals=self.get_queryset().aggregate(n=Count("pk"), value=Sum("contract_amount")))
+                   totals=self.get_queryset().filter(cancelled_at__isnull=True).aggregate(
+                       n=Count("pk"), value=Sum("contract_amount")))
         query = self.request.GET.copy()
         query.pop("page", None)
         query["format"] = "xlsx"
@@ -303,6 +315,13 @@ class ContractView(ContractPermissionMixin, DetailView):
         ctx["can_edit"] = user.has_perm("techtransfer.edit_contract", self.object)
         if ctx["can_edit"]:
             ctx["payment_form"] = kwargs.get("payment_form") or PaymentForm()
+        if user.has_perm("techtransfer.cancel_contract", self.object):
+            from pojian.domain.concurrency import edit_token
+
+            from .views_contracts import CancelForm
+
+            ctx["cancel_form"] = CancelForm(initial={"edit_token": edit_token(TechContract, self.object.pk)})
+        ctx["projects"] = visible_projects(user, self.object.projects)
         return ctx
 
     def post(self, request, pk):
@@ -346,10 +365,25 @@ class ContractCreateView(PortalPermissionMixin, ContractFormMixin, CreateView):
 
 
 class ContractEditView(ContractPermissionMixin, ContractFormMixin, LockedFormViewMixin, UpdateView):
+    """Change a contract (amount, parties, type…): one domain call, optimistic lock, history."""
+
     permission_required = "techtransfer.edit_contract"
 
     def get_object(self, queryset=None):
         return self.get_permission_object()
+
+    def form_valid(self, form):
+        from .domain import contract_changes
+
+        fields = {name: form.cleaned_data[name] for name in contract_changes.CHANGEABLE if name in form.cleaned_data}
+        try:
+            contract = contract_changes.change_contract(self.object, by=self.request.user,
+                                                        edit_token=form.cleaned_data.get("edit_token"), **fields)
+        except (ValidationError, PermissionDenied) as e:
+            form.add_error(None, message_for(e))
+            return self.form_invalid(form)
+        messages.success(self.request, _("The contract %(number)s is saved.") % {"number": contract.registration_number})
+        return redirect("techtransfer:contract", pk=contract.pk)
 
 
 class ContractImportView(PortalPermissionMixin, FormView):

@@ -116,8 +116,8 @@ def transfer_counted_q(rulebook, *, year):
 
 def contract_counted_q(rulebook, *, year):
     """The registered technology contracts (双千工程) that count as transfers: the enterprise is the buyer
-    (受让方), registered by the end of the year, with an amount actually paid by then; and each contract
-    once: not when a counted transfer of the enterprise already carries its registration number."""
+    (受让方), registered by the end of the year, not cancelled, with an amount actually paid by then; and each
+    contract once: not when a counted transfer of the enterprise already carries its registration number."""
     from django.db.models import Exists, OuterRef
 
     from techtransfer.models import ContractPayment
@@ -126,7 +126,8 @@ def contract_counted_q(rulebook, *, year):
     paid = ContractPayment.objects.filter(contract=OuterRef("pk"), paid_on__lte=year_end, amount__gt=0)
     typed = Transfer.objects.filter(transfer_counted_q(rulebook, year=year), enterprise_id=OuterRef("enterprise_id"),
                                     contract_no=OuterRef("registration_number"))
-    return Q(enterprise_role="buyer", registered_on__lte=year_end) & Exists(paid) & ~Exists(typed)
+    return (Q(enterprise_role="buyer", registered_on__lte=year_end, cancelled_at__isnull=True) & Exists(paid)
+            & ~Exists(typed))
 
 
 def contract_counts(rulebook, *, year, enterprises):
@@ -140,6 +141,8 @@ def contract_counts(rulebook, *, year, enterprises):
 def contract_status(contract, rulebook, *, year, typed_numbers=()):
     """(counted, why not) for one contract: `contract_counted_q` for one object, with the reason in words."""
     year_end = datetime.date(year, 12, 31)
+    if contract.cancelled_at is not None:
+        return False, _("the contract was cancelled: %(reason)s") % {"reason": contract.cancel_reason}
     if contract.enterprise_role != "buyer":
         return False, _("the enterprise is not the buyer (受让方) of this contract")
     if contract.registered_on > year_end:

@@ -29,6 +29,7 @@ SECTION_TITLES = {
     "funding": gettext_lazy("Funding: budget, committed and paid"),
     "contracts": gettext_lazy("双千工程: technology contracts"),
     "post_subsidies": gettext_lazy("Post-subsidies: R&D and incubators"),
+    "matching": gettext_lazy("双千工程: results, demands, matching and contracts"),
 }
 KEYS = tuple(SECTION_TITLES)
 TEN_THOUSAND = Decimal(10000)
@@ -75,6 +76,8 @@ class Dashboard:
         out = []
         for s in (self.section(k) for k in (keys or KEYS)):
             rows = s["rows"] if s["available"] else [[_("Not available yet")]]
+            if s.get("institution_rows") is not None:  # a second table below the first
+                rows = [*rows, [], s["institution_headers"], *s["institution_rows"]]
             out.append((s["title"], s["headers"], rows, None))
         return out
 
@@ -258,6 +261,30 @@ class Dashboard:
                 "rows": rows, "charts": [by_institution], "money_columns": [2, 3, 4],
                 "notes": [_("Contracts registered up to the end of %(year)s; the subsidy is the contract subsidy "
                             "computed for %(year)s.") % {"year": self.cycle.year}]}
+
+    def _matching(self):
+        """双千 in the year by region (the table) and by institution (the fragment and a second sheet)."""
+        from . import matching
+
+        figures = matching.matching_figures(year=self.cycle.year)
+        if figures is None:
+            return {"available": False, "headers": [], "rows": []}
+        regions, total = figures["regions"], figures["total"]
+        chart = charts.bar_chart(
+            [r["name"] for r in regions],
+            [(_("Results published"), [r["results"] for r in regions]), (_("Demands"), [r["demands"] for r in regions]),
+             (_("Matching records (对接)"), [r["matches"] for r in regions]),
+             (_("Contracts signed"), [r["contracts"] for r in regions])],
+            title=_("双千工程 in %(year)s by region") % {"year": self.cycle.year}, horizontal=True,
+        )
+        return {"headers": matching.headers(_("Region")), "rows": matching.rows(figures, "regions"),
+                "charts": [chart], "money_columns": [5, 6], "fragment": "reports/_matching.html",
+                "institution_headers": matching.headers(_("Institution")),
+                "institution_rows": matching.rows(figures, "institutions"),
+                "numbers": [(_("Results published"), total["results"]), (_("Contracts signed"), total["contracts"]),
+                            (_("Paid on contracts (10,000 yuan)"), _wan(total["paid"]))],
+                "notes": [_("Published, entered, met, registered and paid in %(year)s; cancelled contracts are "
+                            "left out.") % {"year": self.cycle.year}]}
 
 
 def _post_subsidies(self):

@@ -38,6 +38,7 @@ from pojian.domain.errors import ValidationError
 from pojian.models import Cycle, NominationState, Region
 
 from . import section_contracts, sources
+from .matching import matching_figures
 
 HUNDRED = Decimal("100")
 TWO = Decimal("0.01")
@@ -267,6 +268,7 @@ def report_data(*, year, region=None, with_annex=True):
         "assessment": assessment,
         "funding": sources.funding(cycle=cycle, region=region),
         "contracts": section_contracts.data(cycle=cycle, region=region),
+        "matching": matching_figures(year=year, region=region),  # 双千工程 (reports.domain.matching)
         "trends": trends(up_to_year=year, region=region),
         "nominations": nomination_rows(cycle=cycle, region=region) if with_annex else [],
     }

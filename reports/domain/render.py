@@ -183,6 +183,10 @@ def workbook_sheets(data, *, enterprise_rows=None):
 
         sheets.append(report_sheet(data))
     sheets += section_contracts.sheets(data.get("contracts"))
+    if "matching" in data:  # 双千工程 by region and by institution
+        from .matching import sheets as matching_sheets
+
+        sheets += matching_sheets(data["matching"])
     if enterprise_rows is not None:
         sheets.append((_("Enterprise figures"),
                        [_("Enterprise"), _("Unified social credit code"), _("Region"), _("Industry"), fy(_("Sales revenue (yuan)")),

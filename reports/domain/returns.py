@@ -43,7 +43,7 @@ def _nominations(region, start, end):
 def _contracts(region, start, end):
     from techtransfer.models import TechContract
 
-    return TechContract.objects.filter(enterprise__region=region, registered_on__range=(start, end)).count()
+    return TechContract.objects.in_force().filter(enterprise__region=region, registered_on__range=(start, end)).count()
 
 
 def _contract_value(region, start, end):
@@ -51,7 +51,7 @@ def _contract_value(region, start, end):
 
     from techtransfer.models import TechContract
 
-    total = TechContract.objects.filter(enterprise__region=region, registered_on__range=(start, end)).aggregate(
+    total = TechContract.objects.in_force().filter(enterprise__region=region, registered_on__range=(start, end)).aggregate(
         s=Sum("tech_amount")
     )["s"]
     return total or Decimal("0")

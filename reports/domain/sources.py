@@ -436,7 +436,7 @@ def tech_contracts(*, cycle, region=None):
     from techtransfer.models import ContractPayment, ContractSubsidyRule
 
     end = datetime.date(cycle.year, 12, 31)
-    qs = contract.objects.filter(registered_on__lte=end)
+    qs = contract.objects.filter(registered_on__lte=end, cancelled_at__isnull=True)  # cancelled ones do not count
     if region is not None:
         qs = qs.filter(enterprise__region=region)
     paid = ContractPayment.objects.filter(contract__in=qs, paid_on__lte=end)

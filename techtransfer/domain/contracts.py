@@ -38,6 +38,8 @@ def add_payment(contract, *, by, paid_on, amount, invoice_number, receipt=None):
         raise PermissionDenied(_("You may not record payments on this contract."))
     with transaction.atomic():
         contract = TechContract.objects.select_for_update().get(pk=contract.pk)  # one payment at a time
+        if contract.is_cancelled:
+            raise ValidationError(_("The contract is cancelled; no payment is recorded on it."))
         if paid_total(contract) + amount > contract.contract_amount:
             raise ValidationError(_("The payments would exceed the contract's value (%(value)s 元).") % {
                 "value": f"{contract.contract_amount:,.2f}"})

@@ -25,7 +25,7 @@ def _sources(region, year):
     rec = Recommendation.objects.all()
     interest = Interest.objects.all()
     match = MatchRecord.objects.all()
-    contract = TechContract.objects.all()
+    contract = TechContract.objects.in_force()  # a cancelled contract is no longer counted
     if region is not None:
         rec, interest, match = (qs.filter(region=region) for qs in (rec, interest, match))
         contract = contract.filter(enterprise__region=region)
