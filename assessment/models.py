@@ -225,6 +225,8 @@ class Assessment(models.Model):
         User, verbose_name=_("published by"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     public_note = models.TextField(_("note on the public page"), blank=True)
+    # The year may assess the counties too, on the indicators that fit a county (assessment.domain.counties).
+    assess_counties = models.BooleanField(_("assess the counties too"), default=False)
     version = models.PositiveIntegerField(default=1, editable=False)
     history = HistoricalRecords()
 
@@ -297,3 +299,27 @@ class IndicatorResult(models.Model):
 
     def __str__(self):
         return f"{self.indicator.name} · {self.region}: {self.value}"
+
+
+class CountyResult(models.Model):
+    """One county's place in a year's county assessment: weighted total, rank among all counties and
+    within its city, and its figure on each indicator that fits a county (assessment.domain.counties).
+
+    `figures`: [{"indicator": id, "code", "name", "value", "score", "weighted", "note", "items": [...]}].
+    """
+
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="county_results")
+    county = models.ForeignKey(Region, verbose_name=_("county"), on_delete=models.PROTECT, related_name="+")
+    total = models.DecimalField(_("weighted total"), default=Decimal("0"), **SCORE)
+    rank = models.PositiveSmallIntegerField(_("rank among the counties"), null=True, blank=True)
+    city_rank = models.PositiveSmallIntegerField(_("rank within its city"), null=True, blank=True)
+    figures = models.JSONField(_("figures"), default=list, blank=True)
+
+    class Meta:
+        ordering = ["assessment", "rank", "county__code"]
+        verbose_name = _("county result")
+        verbose_name_plural = _("county results")
+        constraints = [models.UniqueConstraint(fields=["assessment", "county"], name="one_result_per_county")]
+
+    def __str__(self):
+        return f"{self.county} · {self.assessment.cycle.year}: {self.total}"

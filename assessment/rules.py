@@ -2,7 +2,16 @@
 
 import rules
 
-from pojian.rules import cycle_is_open, is_bureau, is_office, is_own_region, is_region_bureau
+from pojian.rules import (
+    cycle_is_open,
+    is_bureau,
+    is_city_of_county,
+    is_county,
+    is_office,
+    is_own_county,
+    is_own_region,
+    is_region_bureau,
+)
 
 
 @rules.predicate
@@ -27,3 +36,9 @@ rules.add_perm("assessment.view_policy", is_office | is_own_policy)
 rules.add_perm("assessment.manage_assessment", is_office)
 rules.add_perm("assessment.view_region_result", is_office | is_own_region)
 rules.add_perm("assessment.view_my_assessment", is_bureau)
+
+# The counties, in a year that assesses them (assessment.domain.counties): the office sees every county, a
+# city bureau its own counties, a county bureau its own standing (checked on the county's Region).
+rules.add_perm("assessment.view_county_ranking", is_office | is_bureau | is_county)
+rules.add_perm("assessment.view_county_result", is_office | is_own_county | is_city_of_county)
+rules.add_perm("assessment.view_my_county", is_county)

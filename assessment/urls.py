@@ -6,7 +6,7 @@ from django.urls import include, path
 
 from pojian import converters  # noqa: F401 - registers <region:…> and <year:…>
 
-from . import views
+from . import views, views_counties
 
 portal = [
     path("", views.AssessmentIndexView.as_view(), name="index"),
@@ -25,6 +25,10 @@ portal = [
     path("<year:year>/unpublish/", views.PublishView.as_view(), {"undo": True}, name="unpublish"),
     path("<year:year>/values/<int:pk>/", views.OfficeValuesView.as_view(), name="office_values"),
     path("<year:year>/regions/<region:code>/", views.RegionView.as_view(), name="region"),
+    path("county/", views_counties.MyCountyView.as_view(), name="my_county"),
+    path("<year:year>/counties/", views_counties.CountyRankingView.as_view(), name="counties"),
+    path("<year:year>/counties/settings/", views_counties.CountySettingsView.as_view(), name="counties_settings"),
+    path("<year:year>/counties/<region:code>/", views_counties.CountyStandingView.as_view(), name="county"),
     path("<year:year>/regions/<region:code>/commend/", views.CommendView.as_view(), name="commend"),
     path("<year:year>/regions/<region:code>/pdf/", views.RegionPdfView.as_view(), name="region_pdf"),
     path("<year:year>/regions/<region:code>/indicators/<int:pk>/", views.IndicatorItemsView.as_view(), name="items"),

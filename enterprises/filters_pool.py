@@ -28,6 +28,11 @@ class PoolFilter(django_filters.FilterSet):
     region = django_filters.ModelChoiceFilter(
         label=_("Region"), queryset=Region.objects.nominating().filter(active=True), empty_label=_("All regions"),
     )
+    # The office: any county; a city bureau: its counties (set in __init__); a county bureau: none to choose.
+    county = django_filters.ModelChoiceFilter(
+        label=_("County"), queryset=Region.objects.counties().order_by("parent__sort_order", "code"),
+        empty_label=_("All counties"),
+    )
     tier = django_filters.ChoiceFilter(label=_("Tier (latest year)"), choices=tier_choices, method="filter_tier",
                                        empty_label=_("Any tier"))
     status = django_filters.ChoiceFilter(label=_("Pool status"), choices=PoolEntry.Status.choices,
@@ -39,10 +44,19 @@ class PoolFilter(django_filters.FilterSet):
 
     class Meta:
         model = PoolEntry
-        fields = ["q", "region", "tier", "status", "entered_via", "entered_year"]
+        fields = ["q", "region", "county", "tier", "status", "entered_via", "entered_year"]
 
-    def __init__(self, *args, bureau_region=None, **kwargs):
+    def __init__(self, *args, bureau_region=None, bureau_county=None, **kwargs):
         super().__init__(*args, **kwargs)
+        if bureau_county is not None:
+            # A county bureau's list is its own county's.
+            bureau_region = bureau_county
+            self.form.fields.pop("county")
+            self.filters.pop("county")
+        elif bureau_region is not None:
+            counties = Region.objects.counties().filter(parent_id=bureau_region).order_by("code")
+            self.filters["county"].queryset = counties
+            self.form.fields["county"].queryset = counties
         if bureau_region is not None:
             # A bureau's list is its own region's: no region to choose.
             self.form.fields.pop("region")
@@ -65,11 +79,14 @@ class PoolFilter(django_filters.FilterSet):
         return queryset.filter(tier_code="" if value == NO_TIER else value)
 
 
-def pool_queryset(*, region_id=None):
-    """The pool as the list shows it, newest entry first (one query with its joins); a bureau's: its region's."""
-    qs = PoolEntry.objects.select_related("enterprise", "region").order_by("-pk")
+def pool_queryset(*, region_id=None, county_id=None):
+    """The pool as the list shows it, newest entry first (one query with its joins); a bureau's: its region's;
+    a county bureau's: its county's."""
+    qs = PoolEntry.objects.select_related("enterprise", "region", "county").order_by("-pk")
     if region_id is not None:
         qs = qs.filter(region_id=region_id)
+    if county_id is not None:
+        qs = qs.filter(county_id=county_id)
     return qs
 
 
@@ -81,6 +98,7 @@ def filter_params(querydict):
 def queryset_for_job(job):
     """The filtered pool an export job was asked for (params: filters, region for a bureau's)."""
     data = job_filter_data(job)
-    region_id = job.params.get("region")
-    fs = PoolFilter(data, queryset=pool_queryset(region_id=region_id), bureau_region=region_id)
+    region_id, county_id = job.params.get("region"), job.params.get("county")
+    fs = PoolFilter(data, queryset=pool_queryset(region_id=region_id, county_id=county_id), bureau_region=region_id,
+                    bureau_county=county_id)
     return fs.qs.order_by("region__sort_order", "region__code", "enterprise__name")

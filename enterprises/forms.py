@@ -64,9 +64,11 @@ class ChooseEnterpriseForm(forms.Form):
         empty_label=_("— a new enterprise —"),
     )
 
-    def __init__(self, *args, region, **kwargs):
+    def __init__(self, *args, region=None, enterprises=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["enterprise"].queryset = Enterprise.objects.filter(region=region).order_by("name")
+        # A county bureau's choice is its county's enterprises (enterprises.domain.county.nominable_enterprises).
+        qs = enterprises if enterprises is not None else Enterprise.objects.filter(region=region)
+        self.fields["enterprise"].queryset = qs.order_by("name")
 
 
 class EnterpriseForm(forms.ModelForm):

@@ -18,9 +18,10 @@ from pojian.models import Region
 class PoolEntry(models.Model):
     """One enterprise in the pool: how and when it entered, its status, its latest tier (a copy).
 
-    `region` is a copy of the enterprise's region, kept by enterprises.domain.pool.refresh, so the
-    pool list filters and sorts on one table with its indexes.
-    TODO(lead): when Region gets a parent (counties, h17b), a `county` copy can sit beside `region`.
+    `region` is a copy of the enterprise's region (its nominating unit), kept by enterprises.domain.pool.refresh,
+    so the pool list filters and sorts on one table with its indexes. `county` is the county where known
+    (enterprises.domain.pool_county): the enterprise's region when that is a county, else the county of its
+    latest county-prepared nomination; a county bureau sees the entries of its county.
     """
 
     class Via(models.TextChoices):
@@ -43,6 +44,8 @@ class PoolEntry(models.Model):
     enterprise = models.OneToOneField("enterprises.Enterprise", verbose_name=_("enterprise"), on_delete=models.CASCADE,
                                       related_name="pool_entry")
     region = models.ForeignKey(Region, verbose_name=_("region"), on_delete=models.PROTECT, related_name="+")
+    county = models.ForeignKey(Region, verbose_name=_("county"), null=True, blank=True, on_delete=models.PROTECT,
+                               related_name="+")
     entered_on = models.DateField(_("entered the pool on"))
     entered_via = models.CharField(_("entered through"), max_length=14, choices=Via.choices)
     status = models.CharField(_("pool status"), max_length=14, choices=Status.choices, default=Status.IN_POOL)
@@ -61,6 +64,7 @@ class PoolEntry(models.Model):
             models.Index(fields=["region", "tier_code", "-id"], name="pool_region_tier_idx"),
             models.Index(fields=["tier_code", "-id"], name="pool_tier_idx"),
             models.Index(fields=["status", "-id"], name="pool_status_idx"),
+            models.Index(fields=["county", "-id"], name="pool_county_idx"),
         ]
 
     def __str__(self):

@@ -9,10 +9,10 @@ from pojian.models import NominationState
 from .models import EnterpriseNomination
 
 
-def bureau_summary(region_id, cycle):
-    """The region's nominations of the year by state and by verdict, in one query."""
+def bureau_summary(region_id, cycle, *, county=False):
+    """The region's (or, county=True, the county's) nominations of the year by state and by verdict, in one query."""
     rows = (
-        EnterpriseNomination.objects.filter(cycle=cycle, region_id=region_id)
+        EnterpriseNomination.objects.filter(cycle=cycle, **({"county_id": region_id} if county else {"region_id": region_id}))
         .values("state")
         .annotate(
             n=Count("pk"),
@@ -52,8 +52,10 @@ def home_panels(request, cycle):
     user = request.user
     if cycle is None or not user.is_authenticated:
         return []
-    if user.has_perm("enterprises.list_region_nominations"):
-        return [{"template": "enterprises/bureau_panel.html", **bureau_summary(user.region_id, cycle)}]
+    if user.has_perm("enterprises.list_own_nominations"):
+        county = not user.has_perm("enterprises.list_region_nominations")
+        return [{"template": "enterprises/bureau_panel.html", "can_import": not county,
+                 **bureau_summary(user.region_id, cycle, county=county)}]
     office = _office_module()
     if office is not None and hasattr(office, "office_panels"):
         try:
@@ -77,7 +79,7 @@ def pool_nav_items(user):
 
 
 def _nomination_nav_items(user):
-    if user.has_perm("enterprises.list_region_nominations"):
+    if user.has_perm("enterprises.list_own_nominations"):
         return [(_("Enterprise nominations"), reverse("enterprises:bureau_nominations"))]
     office = _office_module()
     if office is not None and hasattr(office, "office_nav_items"):

@@ -29,6 +29,10 @@ def is_from_county(user, nomination):
 rules.add_perm("enterprises.list_nominations", is_office | is_bureau)
 rules.add_perm("enterprises.add_nomination", is_bureau)
 rules.add_perm("enterprises.prepare_county_nomination", is_county)
+# The bureau's nomination pages (list, new): a city bureau's and a county bureau's (a county's list
+# is its own county's, enterprises.domain.county.visible_nominations).
+rules.add_perm("enterprises.start_nomination", is_bureau | is_county)
+rules.add_perm("enterprises.list_own_nominations", is_bureau | is_county)
 rules.add_perm("enterprises.view_nomination", is_office | is_region_bureau | is_own_county)
 rules.add_perm(
     "enterprises.change_nomination",
@@ -65,10 +69,11 @@ for _model in ("registration", "enterpriseyear", "ipitem", "transfer", "coreprod
 rules.add_perm("enterprises.view_verdict", is_office)
 
 # The cultivation pool (培育库): the office sees the whole pool, a bureau its own region's entries.
-rules.add_perm("enterprises.view_pool", is_office | is_bureau)
-rules.add_perm("enterprises.view_pool_entry", is_office | is_own_region)
+# A county bureau sees the entries of its own county (PoolEntry.county), its city the whole region's.
+rules.add_perm("enterprises.view_pool", is_office | is_bureau | is_county)
+rules.add_perm("enterprises.view_pool_entry", is_office | is_own_region | is_own_county)
 rules.add_perm("enterprises.change_pool_entry", is_office)
-rules.add_perm("enterprises.export_pool", is_office | is_bureau)
+rules.add_perm("enterprises.export_pool", is_office | is_bureau | is_county)
 # Cohorts (each year's selected enterprises followed through the years): the bureau sees its own region's.
 rules.add_perm("enterprises.view_cohorts", is_office | is_bureau)
 # The tiers (梯次) of each year, as data: the office edits them.

@@ -57,6 +57,8 @@ CHANGE_REASONS = {
     "deselect": pgettext_lazy("history", "not selected"),
     "override select": pgettext_lazy("history", "selected by the office's decision"),
     "override deselect": pgettext_lazy("history", "taken off the selection by the office's decision"),
+    "forward to city": pgettext_lazy("history", "forwarded to the city bureau"),
+    "return to county": pgettext_lazy("history", "returned to the county bureau"),
 }
 _QUOTA = re.compile(r"^select \(quota (?P<quota>\d+)\)$")
 _REASSIGN = re.compile(r"^reassign from (?P<expert>\d+)$")

@@ -263,4 +263,11 @@ class CountyDashboardView(PortalPermissionMixin, DetailView):
         ctx["rows"] = rows
         ctx["accounts"] = User.objects.filter(region=county, role=User.Role.COUNTY, is_active=True).count()
         ctx["back"] = reverse("reports:counties")
+        # Its own statistics: the year's nominations and its part of the pool (reports.domain.county_figures).
+        from pojian.models import Cycle
+
+        from .domain import county_figures
+
+        ctx["nominations"] = county_figures.nominations(county, Cycle.objects.current())
+        ctx["pool"] = county_figures.pool(county)
         return ctx

@@ -18,6 +18,9 @@ a model renamed) makes the computation "unavailable": every region gets no value
     investments_amount    their total amount (yuan)
     early_small_share     the share of that amount invested early or small (投早投小), in %
     local_policies        local supporting policies listed in the region's accepted summary
+    returns_on_time       the share (%) of the year's statistics returns the bureau had to file that it filed on time
+
+A county-level division has its own versions of those that fit a county (assessment.domain.counties).
 """
 
 import datetime
@@ -274,6 +277,38 @@ def local_policies(*, year, region_ids):
     return _counted(rows, item=lambda r: {"name": r[1], "code": r[2], "date": r[3].isoformat()})
 
 
+# --- statistics returns (统计报表) --------------------------------------------------------------
+
+
+def returns_on_time(*, year, region_ids):
+    """Of the year's returns (periods starting that year, opened) a bureau had to file — a county only those
+    that include the counties — the percentage it filed on time; a return not filed counts as not on time."""
+    Return = _require("reports.StatisticsReturn")
+    Filing = _require("reports.ReturnFiling")
+    from pojian.models import Region
+
+    returns = list(Return.objects.filter(period_start__year=year).exclude(status="draft")
+                   .order_by("period_start", "pk").values_list("pk", "include_counties", "title", "period_start"))
+    filed = {(r, f): late for r, f, late in Filing.objects.filter(
+        statistics_return_id__in=[r[0] for r in returns], region_id__in=region_ids,
+    ).values_list("region_id", "statistics_return_id", "late")}
+    result = {}
+    for region_id, kind in Region.objects.filter(pk__in=region_ids).values_list("pk", "kind"):
+        asked = [r for r in returns if kind != Region.Kind.COUNTY or r[1]]
+        if not asked:
+            result[region_id] = Figure(None, note="missing")
+            continue
+        items, on_time = [], 0
+        for pk, _counties, title, start in asked:
+            late = filed.get((region_id, pk))
+            on_time += late is False
+            status = _("not filed") if late is None else (_("late") if late else _("on time"))
+            items.append({"name": title, "date": start.isoformat(), "detail": str(status)})
+        share = (Decimal(on_time) * 100 / len(asked)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+        result[region_id] = Figure(share, items, facts={"asked": len(asked), "on_time": on_time})
+    return result
+
+
 COMPUTATIONS = {
     c.code: c
     for c in [
@@ -315,6 +350,9 @@ COMPUTATIONS = {
         Computation("local_policies", _("Local supporting policies"),
                     _("Local supporting policies listed in the region's accepted summary for %(year)s."),
                     "count", local_policies),
+        Computation("returns_on_time", _("Statistics returns filed on time (%)"),
+                    _("Of the statistics returns for periods starting in %(year)s that the bureau had to file, the percentage it filed by the due date; a return not filed counts as late."),
+                    "percent", returns_on_time),
     ]
 }
 

@@ -158,6 +158,10 @@ def compute_assessment(*, cycle, by=None, progress=None):
             result._history_user = by
             result.save()
         RegionResult.objects.filter(assessment=locked).exclude(region_id__in=region_ids).delete()
+        # The counties, when the year assesses them too (assessment.domain.counties).
+        from .counties import compute_counties
+
+        compute_counties(locked, indicators)
         locked.computed_at = timezone.now()
         locked.computed_by = by
         locked.data_signature = signature

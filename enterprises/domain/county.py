@@ -8,6 +8,7 @@ in rules.py); this module holds the two steps between county and city and the su
 """
 
 from django.db import transaction
+from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -17,7 +18,7 @@ from pojian.domain.errors import PermissionDenied, StaleEdit, ValidationError
 from pojian.domain.notifications import notify, region_bureau_users
 from pojian.models import User
 
-from ..models import EnterpriseNomination
+from ..models import Enterprise, EnterpriseNomination
 
 
 def _county_users(county_id):
@@ -90,6 +91,68 @@ def check_forwarded(current, by):
             _("%(county)s has not forwarded this nomination to the city bureau yet.") % {"county": current.county.name},
             code="with_county",
         )
+
+
+# --- who sees and nominates what ---------------------------------------------------------------
+
+
+def acts_for_county(user):
+    """The user is a county bureau (prepares its county's nominations for its city)."""
+    return user.is_authenticated and user.role == User.Role.COUNTY and user.region_id is not None
+
+
+def nominating_region(user):
+    """The nominating unit a bureau's nomination belongs to: a county's city, or the city bureau's own region."""
+    return user.region.parent if acts_for_county(user) else user.region
+
+
+def county_enterprises(county):
+    """The enterprises a county bureau may nominate: those registered in the county, and those of its city
+    that no other county has nominated (an enterprise one county prepared stays that county's)."""
+    claimed = EnterpriseNomination.objects.filter(enterprise=OuterRef("pk"), county__isnull=False).exclude(county=county)
+    return Enterprise.objects.filter(Q(region=county) | Q(region_id=county.parent_id)).filter(~Exists(claimed))
+
+
+def nominable_enterprises(user):
+    """The register a bureau nominates from: a county's (county_enterprises), a city bureau's own region's."""
+    if acts_for_county(user):
+        return county_enterprises(user.region)
+    return Enterprise.objects.filter(region_id=user.region_id)
+
+
+def check_county_enterprise(county, enterprise):
+    """create_nomination's guard for a county bureau: the enterprise is the county's (county_enterprises)."""
+    if enterprise.region_id not in (county.pk, county.parent_id) or (
+        enterprise.pk and not county_enterprises(county).filter(pk=enterprise.pk).exists()
+    ):
+        raise PermissionDenied(_("You can nominate only enterprises of your own county."))
+
+
+def visible_nominations(user, cycle):
+    """A bureau's list of the year's enterprise nominations: a county's own, a city's all (its counties' too)."""
+    qs = EnterpriseNomination.objects.filter(cycle=cycle)
+    if acts_for_county(user):
+        return qs.filter(county_id=user.region_id)
+    return qs.filter(region_id=user.region_id)
+
+
+def counties_of(user):
+    """The counties whose nominations the user may filter by: a city bureau's, every county for the office."""
+    from pojian.models import Region
+
+    qs = Region.objects.counties().order_by("parent__sort_order", "code")
+    if user.has_perm("pojian.view_office_pages"):
+        return qs
+    if acts_for_county(user):
+        return qs.filter(pk=user.region_id)
+    return qs.filter(parent_id=user.region_id)
+
+
+def offered_actions(nomination, actions):
+    """The transition buttons without "submit" while the county still prepares the nomination (check_forwarded)."""
+    if not nomination.with_county:
+        return actions
+    return [t for t in actions if t.action != "submit"]
 
 
 def register():

@@ -171,7 +171,11 @@ def create_nomination(*, by, cycle, enterprise=None, enterprise_fields=None, reg
         raise ValidationError(_("There is no open programme year to nominate for."), code="no_cycle")
     region = county.parent if county is not None else by.region
     if enterprise is not None:
-        if enterprise.region_id != region.pk:
+        if county is not None:
+            from .county import check_county_enterprise
+
+            check_county_enterprise(county, enterprise)
+        elif enterprise.region_id != region.pk:
             raise PermissionDenied(_("You can nominate only enterprises of your own region."))
         new_uscc = normalise((enterprise_fields or {}).get("uscc", enterprise.uscc))
         problem = new_uscc != enterprise.uscc and uscc_problem(new_uscc, region=region, exclude_pk=enterprise.pk)

@@ -19,6 +19,7 @@ from pojian.domain.errors import PermissionDenied, ValidationError
 
 from ..models import Enterprise, EnterpriseNomination, EnterpriseYear, PoolEntry, Registration
 from . import tiers
+from .pool_county import update_counties
 
 CHUNK = 5000
 TASK_CHUNK = 5000
@@ -54,6 +55,8 @@ def enter(*, enterprise_ids, via, on=None, first_seen=None):
         # The region is a copy of the enterprise's: keep it when the enterprise moved region.
         PoolEntry.objects.filter(enterprise_id__in=chunk).update(
             region_id=Subquery(Enterprise.objects.filter(pk=OuterRef("enterprise_id")).values("region_id")[:1]))
+        # The county where known (a county's region becomes its city): enterprises.domain.pool_county.
+        update_counties(chunk)
     return created
 
 

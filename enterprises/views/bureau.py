@@ -1,4 +1,9 @@
-"""The city bureau's pages: its region's nominations, the form, the detail, the 推荐表 PDF, the batch import."""
+"""The bureaus' pages: their nominations, the form, the detail, the 推荐表 PDF, the batch import.
+
+A city bureau works on its region's nominations; a county bureau (县(市、区)科技部门) on its county's,
+which it prepares for its city and forwards (enterprises.domain.county, views/county.py): the same
+list, form and detail, limited to the county.
+"""
 
 import io
 
@@ -23,6 +28,7 @@ from pojian.downloads import file_response
 from pojian.mixins import PortalPermissionMixin, message_for
 from pojian.models import Cycle, Download, NominationState
 
+from ..domain import county as county_step
 from ..domain import eligibility, nominations
 from ..domain import workflow as enterprise_workflow
 from ..domain.import_nominations import TEMPLATE_FILENAME, template_workbook
@@ -32,9 +38,10 @@ from ..models import Enterprise, EnterpriseNomination, EnterpriseYear, Registrat
 
 
 def region_nominations(user, cycle):
+    """A city bureau's region's nominations of the year (its counties' too); a county bureau's own county's."""
     return (
-        EnterpriseNomination.objects.filter(cycle=cycle, region_id=user.region_id)
-        .select_related("enterprise", "verdict", "cycle")
+        county_step.visible_nominations(user, cycle)
+        .select_related("enterprise", "verdict", "cycle", "county")
         .order_by("-updated_at")
     )
 
@@ -52,10 +59,40 @@ class BureauNominationFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label=gettext_lazy("Name or code"), method="search")
     state = django_filters.ChoiceFilter(label=gettext_lazy("State"), choices=NominationState.choices)
     verdict = django_filters.ChoiceFilter(label=gettext_lazy("四科 verdict"), choices=VERDICTS, method="by_verdict")
+    # A city bureau: its counties' nominations (the county chosen, or where they stand between county and city).
+    county = django_filters.ModelChoiceFilter(label=gettext_lazy("County"), queryset=None,
+                                              empty_label=gettext_lazy("All, the city's own too"))
+    COUNTY_STAGES = [
+        ("own", gettext_lazy("The city's own")),
+        ("with_county", gettext_lazy("Being prepared by the county")),
+        ("forwarded", gettext_lazy("Forwarded by the county")),
+    ]
+    stage = django_filters.ChoiceFilter(label=gettext_lazy("County step"), choices=COUNTY_STAGES, method="by_stage")
 
     class Meta:
         model = EnterpriseNomination
-        fields = ["q", "state", "verdict"]
+        fields = ["q", "state", "verdict", "county", "stage"]
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        counties = county_step.counties_of(user) if user is not None else None
+        if user is None or county_step.acts_for_county(user) or not counties.exists():
+            # A county's list is its own; a city without counties has nothing to choose.
+            for name in ("county", "stage"):
+                self.form.fields.pop(name)
+                self.filters.pop(name)
+        else:
+            self.filters["county"].queryset = counties
+            self.form.fields["county"].queryset = counties
+
+    def by_stage(self, queryset, name, value):
+        if value == "own":
+            return queryset.filter(county__isnull=True)
+        if value == "with_county":
+            return queryset.filter(county__isnull=False, county_forwarded_at__isnull=True)
+        if value == "forwarded":
+            return queryset.filter(county__isnull=False, county_forwarded_at__isnull=False)
+        return queryset
 
     def search(self, queryset, name, value):
         value = value.strip()
@@ -94,6 +131,7 @@ class BureauNominationTable(tables.Table):
     state = tables.TemplateColumn(template_name="pojian/_state_badge.html", verbose_name=gettext_lazy("State"),
                                   extra_context={}, order_by=("state",))
     verdict = tables.Column(verbose_name=gettext_lazy("四科 verdict"), empty_values=(), orderable=False)
+    county = tables.Column(verbose_name=gettext_lazy("County"), empty_values=(), order_by=("county__code",))
     updated_at = tables.DateTimeColumn(verbose_name=gettext_lazy("Updated"), format="SHORT_DATETIME_FORMAT",
                                        attrs={"td": {"class": "d-none d-lg-table-cell"},
                                               "th": {"class": "d-none d-lg-table-cell"}})
@@ -101,7 +139,7 @@ class BureauNominationTable(tables.Table):
     class Meta:
         model = EnterpriseNomination
         fields = ()
-        sequence = ("enterprise", "uscc", "state", "verdict", "updated_at")
+        sequence = ("enterprise", "uscc", "state", "verdict", "county", "updated_at")
         template_name = "django_tables2/bootstrap5-responsive.html"
         attrs = {"class": "table table-sm table-hover align-middle", "data-testid": "nominations"}
         empty_text = gettext_lazy("No nominations match.")
@@ -115,9 +153,25 @@ class BureauNominationTable(tables.Table):
     def render_verdict(self, record):
         return verdict_html(record)
 
+    def render_county(self, record):
+        return county_html(record)
+
+
+def county_html(nomination):
+    """Where a county's nomination stands between county and city (— for a city's own)."""
+    if not nomination.county_id:
+        return "—"
+    if nomination.with_county:
+        step = format_html('<span class="badge text-bg-warning" data-testid="county-step">{}</span>',
+                           _("being prepared by the county"))
+    else:
+        step = format_html('<span class="badge text-bg-info" data-testid="county-step">{}</span>',
+                           _("forwarded to the city"))
+    return format_html("{} {}", nomination.county.name, step)
+
 
 class NominationListView(PortalPermissionMixin, tables.SingleTableMixin, FilterView):
-    permission_required = "enterprises.list_region_nominations"
+    permission_required = "enterprises.list_own_nominations"
     template_name = "enterprises/bureau_list.html"
     table_class = BureauNominationTable
     filterset_class = BureauNominationFilter
@@ -129,8 +183,19 @@ class NominationListView(PortalPermissionMixin, tables.SingleTableMixin, FilterV
             return EnterpriseNomination.objects.none()
         return region_nominations(self.request.user, self.cycle)
 
+    def get_filterset_kwargs(self, filterset_class):
+        return {**super().get_filterset_kwargs(filterset_class), "user": self.request.user}
+
+    def get_table(self, **kwargs):
+        table = super().get_table(**kwargs)
+        if county_step.acts_for_county(self.request.user):
+            table.columns.hide("county")
+        return table
+
     def get_context_data(self, **kwargs):
-        return {**super().get_context_data(**kwargs), "cycle": self.cycle}
+        user = self.request.user
+        return {**super().get_context_data(**kwargs), "cycle": self.cycle,
+                "unit": user.region, "can_import": user.has_perm("enterprises.import_nominations")}
 
 
 # --- create / edit ------------------------------------------------------------------------------
@@ -173,7 +238,7 @@ class NominationFormView(PortalPermissionMixin, TemplateView):
             return None
         if not str(raw).isdigit():
             raise Http404
-        return get_object_or_404(Enterprise, pk=raw, region_id=self.request.user.region_id)
+        return get_object_or_404(county_step.nominable_enterprises(self.request.user), pk=raw)
 
     def _initial(self, enterprise, cycle):
         initial = {}
@@ -189,7 +254,7 @@ class NominationFormView(PortalPermissionMixin, TemplateView):
         return initial
 
     def build(self, data=None, files=None):
-        region = self.request.user.region if self.nomination is None else self.nomination.region
+        region = county_step.nominating_region(self.request.user) if self.nomination is None else self.nomination.region
         enterprise = self._enterprise()
         cycle = self._cycle()
         instance = enterprise or Enterprise(region=region)
@@ -211,7 +276,8 @@ class NominationFormView(PortalPermissionMixin, TemplateView):
         ctx.setdefault("forms", None)
         ctx["nomination"] = self.nomination
         if self.nomination is None:
-            ctx["choose_form"] = ChooseEnterpriseForm(self.request.GET or None, region=self.request.user.region)
+            ctx["choose_form"] = ChooseEnterpriseForm(
+                self.request.GET or None, enterprises=county_step.nominable_enterprises(self.request.user))
         return ctx
 
     def get(self, request, *args, **kwargs):
@@ -271,7 +337,7 @@ class NominationFormView(PortalPermissionMixin, TemplateView):
 
 
 class NominationCreateView(NominationFormView):
-    permission_required = "enterprises.add_nomination"
+    permission_required = "enterprises.start_nomination"
 
 
 class NominationUpdateView(NominationFormView):
@@ -287,19 +353,23 @@ class NominationDetailView(PortalPermissionMixin, DetailView):
     context_object_name = "nomination"
 
     def get_queryset(self):
-        return EnterpriseNomination.objects.select_related("cycle", "enterprise", "region", "created_by")
+        return EnterpriseNomination.objects.select_related("cycle", "enterprise", "region", "created_by", "county")
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         nomination = self.object
         user = self.request.user
         ctx.update(nominations.nomination_contents(nomination))
-        ctx["actions"] = enterprise_workflow.available_actions(nomination, user)
+        ctx["actions"] = county_step.offered_actions(nomination, enterprise_workflow.available_actions(nomination, user))
         ctx["transition_url"] = reverse("enterprises:nomination_transition", args=[nomination.pk])
         ctx["can_edit"] = user.has_perm("enterprises.change_nomination", nomination)
         ctx["history"] = nomination.history.select_related("history_user").order_by("-history_date", "-history_id")[:50]
         ctx["window_open"] = nomination.cycle.nomination_window_open()
         ctx["window"] = enterprise_workflow.window_text(nomination.cycle)
+        # County → city (views/county.py): the county forwards, the city returns with a reason.
+        ctx["can_forward"] = user.has_perm("enterprises.forward_to_city", nomination)
+        ctx["can_return_to_county"] = user.has_perm("enterprises.return_to_county", nomination)
+        ctx["county_step"] = county_html(nomination) if nomination.county_id else ""
         try:
             get_template("enterprises/_verdict.html")
             ctx["verdict_template"] = "enterprises/_verdict.html"

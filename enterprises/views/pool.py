@@ -21,7 +21,7 @@ from pojian.mixins import PortalPermissionMixin, message_for
 from pojian.models import Region
 
 from .. import tasks
-from ..domain import cohorts, pool, tiers
+from ..domain import cohorts, pool, pool_county, tiers
 from ..filters_pool import PoolFilter, filter_params, pool_queryset
 from ..models import PoolEntry, TierRule
 
@@ -42,8 +42,10 @@ class PoolListView(PortalPermissionMixin, TemplateView):
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         region_id = bureau_region_id(self.request.user)
-        fs = PoolFilter(self.request.GET or None, queryset=pool_queryset(region_id=region_id), bureau_region=region_id)
-        qs = fs.qs if fs.is_bound and fs.is_valid() else pool_queryset(region_id=region_id)
+        where = pool_county.scope(self.request.user)
+        fs = PoolFilter(self.request.GET or None, queryset=pool_queryset(**where), bureau_region=where["region_id"],
+                        bureau_county=where["county_id"])
+        qs = fs.qs if fs.is_bound and fs.is_valid() else pool_queryset(**where)
         page = Paginator(qs, PER_PAGE).get_page(self.request.GET.get("page"))
         query = self.request.GET.copy()
         query.pop("page", None)
@@ -61,11 +63,12 @@ class PoolExportView(PortalPermissionMixin, View):
     http_method_names = ["post"]
 
     def post(self, request):
-        region_id = bureau_region_id(request.user)
+        where = pool_county.scope(request.user)
         job, _created = start_job(
             kind="enterprises.export_pool", title=_("Export of the cultivation pool"), by=request.user,
             task=tasks.export_pool, region=request.user.region,
-            params={"filters": filter_params(request.GET), "region": region_id, "language": get_language()},
+            params={"filters": filter_params(request.GET), "region": where["region_id"], "county": where["county_id"],
+                    "language": get_language()},
             origin=(reverse("enterprises:pool") + (f"?{request.GET.urlencode()}" if request.GET else ""),
                     _("the cultivation pool")),
         )
