@@ -53,3 +53,4 @@ class ContractSubsidyRuleAdmin(HistoryAdmin):
 
 
 from . import admin_matching  # noqa: E402,F401  (account requests, 推介, 意向, 对接记录, 对接会)
+from . import admin_subsidy as _subsidy  # noqa: E402,F401  (contract subsidy applications and receipt checks, read-only)

@@ -21,7 +21,8 @@ from funding.forms import RdNoticeForm
 from pojian.downloads import file_response
 from pojian.mixins import PortalPermissionMixin, run_domain
 
-from .domain import subsidy, subsidy_workflow as wf
+from .domain import subsidy
+from .domain import subsidy_workflow as wf
 from .forms_subsidy import SubsidyRuleForm
 from .models import ContractPayment, ContractSubsidyRule, SubsidyApplication
 

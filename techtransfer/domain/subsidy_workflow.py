@@ -12,7 +12,7 @@ post-subsidy's `parse_bands`; grants go into the ledger through `funding.domain.
 """
 
 import datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.db import transaction
 from django.db.models import Q
@@ -368,18 +368,6 @@ def propose_grants(*, rule, by, today=None):
                    subject=_("%(year)s contract subsidy: grants proposed for your enterprises") % {"year": current.year},
                    url=reverse("techtransfer:subsidy_applications") + f"?year={current.year}")
     return made
-
-
-def parse_amount(text):
-    """An amount typed in a form ('1,000.50') as a Decimal, or None when empty; ValidationError otherwise."""
-    text = (text or "").replace(",", "").strip()
-    if not text:
-        return None
-    try:
-        value = Decimal(text)
-    except InvalidOperation:
-        raise ValidationError(_("Enter an amount in yuan."), code="invalid") from None
-    return value
 
 
 def region_filter(user):

@@ -111,7 +111,7 @@ def test_application_only_inside_the_window_with_a_chinese_message(rule, bureau)
     for day in (datetime.date(2026, 3, 1), AFTER):
         with translation.override("zh-hans"), pytest.raises(TransitionNotAllowed) as e:
             wf.apply(rule=rule, enterprise=enterprise, contract_ids=[c.pk], by=bureau, today=day)
-        assert "申请" in str(e.value.messages[0]) and "2026年3月2日" in e.value.messages[0]
+        assert "不在申报时间内" in e.value.messages[0] and "2026年3月2日至2026年3月31日" in e.value.messages[0]
     assert not SubsidyApplication.objects.exists()
     a = wf.apply(rule=rule, enterprise=enterprise, contract_ids=[c.pk], by=bureau, today=CLOSES)
     assert list(a.contracts.all()) == [c] and a.region == bureau.region
