@@ -73,7 +73,7 @@ def nav_items(user):
 
 def pool_nav_items(user):
     """The cultivation pool (培育库): the office's whole pool, a bureau's own region's."""
-    if not user.has_perm("enterprises.view_pool"):
+    if not user.has_perm("enterprises.view_pool_pages"):
         return []
     return [(_("Cultivation pool"), reverse("enterprises:pool"))]
 

@@ -70,7 +70,9 @@ rules.add_perm("enterprises.view_verdict", is_office)
 
 # The cultivation pool (培育库): the office sees the whole pool, a bureau its own region's entries.
 # A county bureau sees the entries of its own county (PoolEntry.county), its city the whole region's.
-rules.add_perm("enterprises.view_pool", is_office | is_bureau | is_county)
+rules.add_perm("enterprises.view_pool", is_office | is_bureau)
+# The pool's pages (list, export): a county bureau's too, limited to its county (enterprises.domain.pool_county).
+rules.add_perm("enterprises.view_pool_pages", is_office | is_bureau | is_county)
 rules.add_perm("enterprises.view_pool_entry", is_office | is_own_region | is_own_county)
 rules.add_perm("enterprises.change_pool_entry", is_office)
 rules.add_perm("enterprises.export_pool", is_office | is_bureau | is_county)

@@ -36,7 +36,7 @@ def bureau_region_id(user):
 class PoolListView(PortalPermissionMixin, TemplateView):
     """The pool, filtered and paginated; a constant number of queries a page (count, page, choices)."""
 
-    permission_required = "enterprises.view_pool"
+    permission_required = "enterprises.view_pool_pages"
     template_name = "enterprises/pool_list.html"
 
     def get_context_data(self, **kwargs):
@@ -59,7 +59,7 @@ class PoolListView(PortalPermissionMixin, TemplateView):
 class PoolExportView(PortalPermissionMixin, View):
     """POST: the pool as filtered, to .xlsx in the background (a bureau's: its own region only)."""
 
-    permission_required = ("enterprises.view_pool", "enterprises.export_pool")
+    permission_required = ("enterprises.view_pool_pages", "enterprises.export_pool")
     http_method_names = ["post"]
 
     def post(self, request):

@@ -101,7 +101,7 @@ def test_county_city_province_through_the_pages(cycle, county, bureau, office, c
 
     # The history shows each step, in Chinese.
     history = history_text(client_for(county), n)
-    assert "已转报市级科技局" in history and "已退回县级科技部门" in history and "请补充研发费用明细" in history
+    assert "已报送市（州）科技局" in history and "已退回县（市、区）科技部门" in history and "请补充研发费用明细" in history
     # The county can no longer forward or edit; the office sees it.
     detail = county_client.get(reverse("enterprises:bureau_nomination", args=[n.pk])).content.decode()
     assert 'data-testid="forward"' not in detail and 'data-testid="edit"' not in detail
@@ -167,3 +167,39 @@ def test_county_steps_refused_to_others(cycle, county, other_county, bureau, oth
         assert client_for(user).get(reverse("enterprises:bureau_nomination_edit", args=[n.pk])).status_code == 403
     for user in (expert,):
         assert client_for(user).get(reverse("enterprises:bureau_nominations")).status_code == 403
+
+
+@pytest.mark.django_db
+def test_county_statistics_page_and_pool(cycle, county, bureau, other_bureau, other_county, expert, client_for, queued,
+                                         django_capture_on_commit_callbacks):
+    """The county's own page shows its nominations and its part of the pool; the pool list is its own."""
+    with django_capture_on_commit_callbacks(execute=True):
+        prepared = nominations.create_nomination(by=county, cycle=cycle,
+                                                 enterprise=ef.EnterpriseFactory(region=bureau.region, name="南关甲公司"))
+        nominations.create_nomination(by=county, cycle=cycle,
+                                      enterprise=ef.EnterpriseFactory(region=bureau.region, name="南关乙公司"))
+        nominations.create_nomination(by=bureau, cycle=cycle,
+                                      enterprise=ef.EnterpriseFactory(region=bureau.region, name="长春丙公司"))
+    from enterprises.domain import county as county_step
+
+    county_step.forward_to_city(prepared, by=county)
+    url = reverse("reports:county", args=[county.region.code])
+    page = client_for(county).get(url).content.decode()
+    assert 'data-testid="n-total">2<' in page and 'data-testid="n-with-county">1<' in page
+    assert 'data-testid="n-forwarded">1<' in page and 'data-testid="pool-total">2<' in page
+    assert client_for(bureau).get(url).status_code == 200
+    for user in (other_bureau, other_county, expert):
+        assert client_for(user).get(url).status_code == 403
+    assert client_for(None).get(url).status_code == 302
+    # The pool: the county sees its two, the city all three and filters by county.
+    pool_url = reverse("enterprises:pool")
+    listing = client_for(county).get(pool_url).content.decode()
+    assert "南关甲公司" in listing and "南关乙公司" in listing and "长春丙公司" not in listing
+    listing = client_for(bureau).get(pool_url, {"county": county.region.pk}).content.decode()
+    assert "南关甲公司" in listing and "长春丙公司" not in listing
+    assert "长春丙公司" in client_for(bureau).get(pool_url).content.decode()
+    own_entry = PoolEntry.objects.get(enterprise__name="长春丙公司")
+    assert client_for(county).get(reverse("enterprises:pool_entry", args=[own_entry.pk])).status_code == 403
+    county_entry = PoolEntry.objects.get(enterprise__name="南关甲公司")
+    assert client_for(county).get(reverse("enterprises:pool_entry", args=[county_entry.pk])).status_code == 200
+    assert client_for(other_county).get(reverse("enterprises:pool_entry", args=[county_entry.pk])).status_code == 403

@@ -33,8 +33,10 @@ ALLOWED = {
         "enterprises:pool", "enterprises:pool_cohorts", "enterprises:pool_tiers",
         "reports:returns", "reports:counties",
     },
-    # A county bureau: the statistics returns and its county's page (the list sends it there).
-    "county": {"reports:returns", "reports:counties"},
+    # A county bureau: the statistics returns and its county's page (the list sends it there), its county's
+    # nominations (the bureau pages, limited to the county), its part of the pool, its assessment standing.
+    "county": {"reports:returns", "reports:counties", "enterprises:bureau_nominations",
+               "enterprises:bureau_nomination_create", "enterprises:pool", "assessment:my_county"},
     "expert": {
         "reviews:expert_dashboard", "reviews:expert_finished",
     },
