@@ -101,7 +101,7 @@ class Result(models.Model):
         verbose_name_plural = _("technology results")
         ordering = ["-published_at", "-pk"]
         # Chinese has no word breaks: substring search (ILIKE '%…%') is served on PostgreSQL by
-        # trigram GIN indexes on title and summary, made by migration 0002 (not on SQLite).
+        # one trigram GIN index on title || E'\n' || summary, made by migration 0071 (not on SQLite).
         indexes = [models.Index(fields=["state", "field"], name="result_state_field")]
         constraints = [
             models.CheckConstraint(condition=Q(price_low__isnull=True) | Q(price_high__isnull=True)

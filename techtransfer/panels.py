@@ -33,6 +33,8 @@ def matching_items(user):
         items.append((_("双千 account requests"), reverse("techtransfer:account_requests")))
     if is_office(user) or is_bureau(user):
         items.append((_("Recommended results"), reverse("techtransfer:recommendations")))
+    elif is_results_manager(user):
+        items.append((_("Recommended to enterprises (推介)"), reverse("techtransfer:own_recommendations")))
     items += [(_("Matching"), reverse("techtransfer:matching")), (_("Matchmaking events"), reverse("techtransfer:events"))]
     if is_office(user) or is_bureau(user):
         items.append((_("双千 statistics"), reverse("techtransfer:statistics")))
