@@ -69,13 +69,16 @@ class CountyStandingView(PortalPermissionMixin, YearMixin, TemplateView):
     template_name = "assessment/county.html"
 
     def get_permission_object(self):
+        # Any region's code reaches the permission (a city's: refused to all but the office, who gets a 404 below).
         if not hasattr(self, "county"):
-            self.county = get_object_or_404(Region.objects.counties().select_related("parent"), code=self.kwargs["code"])
+            self.county = get_object_or_404(Region.objects.select_related("parent"), code=self.kwargs["code"])
         return self.county
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         cycle, county = self.get_cycle(), self.get_permission_object()
+        if not county.is_county:
+            raise Http404(_("No such county."))
         assessment = results.assessment_for(cycle)
         result = counties.results_for(assessment, county_id=county.pk).first() if assessment is not None else None
         ctx.update(cycle=cycle, county=county, assessment=assessment, result=result,

@@ -295,8 +295,8 @@ def returns_on_time(*, year, region_ids):
     result = {}
     for region_id, kind in Region.objects.filter(pk__in=region_ids).values_list("pk", "kind"):
         asked = [r for r in returns if kind != Region.Kind.COUNTY or r[1]]
-        if not asked:
-            result[region_id] = Figure(None, note="missing")
+        if not asked:  # nothing to file that year: 0, as every region that had nothing to count
+            result[region_id] = Figure(Decimal(0), facts={"asked": 0, "on_time": 0})
             continue
         items, on_time = [], 0
         for pk, _counties, title, start in asked:

@@ -14,7 +14,7 @@ CHUNK = 2000
 
 def headers():
     return [_("Region"), _("Enterprise name"), _("Unified social credit code"), _("Industry"), _("Entered the pool on"),
-            _("Entered through"), _("Pool status"), _("Status date"), _("Reason"), _("Tier year"), _("Tier")]
+            _("Entered through"), _("Pool status"), _("Status date"), _("Reason"), _("Tier year"), _("Tier"), _("County")]
 
 
 def rows(queryset, *, progress=None, total=None):
@@ -23,10 +23,10 @@ def rows(queryset, *, progress=None, total=None):
     statuses = {k: str(v) for k, v in PoolEntry.Status.choices}
     tier_names = {code: name for code, name in TierRule.objects.order_by("year", "rank").values_list("code", "name")}
     columns = ["region__name", "enterprise__name", "enterprise__uscc", "enterprise__industry", "entered_on",
-               "entered_via", "status", "status_on", "status_reason", "tier_year", "tier_code"]
+               "entered_via", "status", "status_on", "status_reason", "tier_year", "tier_code", "county__name"]
     for done, r in enumerate(queryset.values_list(*columns).iterator(chunk_size=CHUNK), start=1):
         yield [r[0], r[1], r[2], industries.get(r[3], r[3]), r[4], vias.get(r[5], r[5]), statuses.get(r[6], r[6]),
-               r[7], r[8], r[9], tier_names.get(r[10], r[10]) if r[10] else _("No tier")]
+               r[7], r[8], r[9], tier_names.get(r[10], r[10]) if r[10] else _("No tier"), r[11] or ""]
         if progress and done % CHUNK == 0:
             progress(done, total=total)
 
@@ -35,7 +35,7 @@ def write_pool(path, queryset, *, progress=None):
     total = queryset.count()
     if progress:
         progress(0, total=total, force=True)
-    widths = [12, 36, 22, 20, 12, 14, 16, 12, 30, 8, 20]
+    widths = [12, 36, 22, 20, 12, 14, 16, 12, 30, 8, 20, 12]
     write_workbook(path, [(str(_("Cultivation pool")), headers(), rows(queryset, progress=progress, total=total), widths)])
     return total
 

@@ -25,7 +25,9 @@ MARK_FIGURE_PLAIN = "987654.32"
 MARK_TEXT = "长春独有的总结内容"
 
 # Pages a bureau uses for ITSELF (its own summary and figures); any bureau may open them.
-OWN_PAGES = {"assessment:my_summary", "assessment:mine", "assessment:summary_list"}
+OWN_PAGES = {"assessment:my_summary", "assessment:mine", "assessment:summary_list",
+             # the counties' ranking: a city bureau sees its own counties there (test_counties)
+             "assessment:counties"}
 
 
 def assessment_urls():

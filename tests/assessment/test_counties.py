@@ -130,6 +130,9 @@ def test_county_pages_for_each_role(setup, cycle, office, bureau, other_bureau, 
     page = client_for(county).get(own).content.decode()
     assert 'data-testid="county-total"' in page and 'data-testid="figure-nominated"' in page
     assert client_for(county).get(reverse("assessment:county", args=[cycle.year, KUANCHENG])).status_code == 403
+    # A city's code is no county: refused to a bureau, no page for the office.
+    assert client_for(bureau).get(reverse("assessment:county", args=[cycle.year, "220100"])).status_code == 403
+    assert client_for(office).get(reverse("assessment:county", args=[cycle.year, "220100"])).status_code == 404
     # Refused: another city's bureau, another city's county, an expert; anonymous to the login.
     for user in (other_bureau, other_county, expert):
         assert client_for(user).get(own).status_code == 403
@@ -139,5 +142,6 @@ def test_county_pages_for_each_role(setup, cycle, office, bureau, other_bureau, 
     settings = reverse("assessment:counties_settings", args=[cycle.year])
     for user in (bureau, county, expert):
         assert client_for(user).post(settings, {"assess_counties": "on"}).status_code == 403
+    assert client_for(None).post(settings, {"assess_counties": "on"}).status_code == 302
     client_for(office).post(settings, {})
     assert not CountyResult.objects.exists()

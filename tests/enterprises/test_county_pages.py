@@ -203,3 +203,15 @@ def test_county_statistics_page_and_pool(cycle, county, bureau, other_bureau, ot
     county_entry = PoolEntry.objects.get(enterprise__name="南关甲公司")
     assert client_for(county).get(reverse("enterprises:pool_entry", args=[county_entry.pk])).status_code == 200
     assert client_for(other_county).get(reverse("enterprises:pool_entry", args=[county_entry.pk])).status_code == 403
+    # The county's export is its own county's, with the county in the last column.
+    from openpyxl import load_workbook
+
+    from enterprises import tasks
+
+    assert client_for(county).post(reverse("enterprises:pool_export")).status_code == 302
+    job = Job.objects.latest("pk")
+    assert job.params["county"] == county.region_id and job.params["region"] is None
+    tasks.export_pool(job.pk)
+    job.refresh_from_db()
+    rows = list(load_workbook(job.result_file.path).active.iter_rows(values_only=True))
+    assert sorted(r[1] for r in rows[1:]) == ["南关乙公司", "南关甲公司"] and rows[1][-1] == "南关区"
