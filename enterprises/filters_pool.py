@@ -61,6 +61,9 @@ class PoolFilter(django_filters.FilterSet):
             # A bureau's list is its own region's: no region to choose.
             self.form.fields.pop("region")
             self.filters.pop("region")
+        # The tiers are read once a request (a callable's choices are read again at each validation and rendering).
+        self.tier_names = dict(tier_choices())
+        self.form.fields["tier"].choices = list(self.tier_names.items())
         for field in self.form.fields.values():
             css = "form-select form-select-sm" if getattr(field.widget, "allow_multiple_selected", None) is not None \
                 else "form-control form-control-sm"
@@ -73,7 +76,9 @@ class PoolFilter(django_filters.FilterSet):
         if USCC_LIKE.match(value.upper()):
             # A code: the unique index answers it (a name never looks like one).
             return queryset.filter(enterprise__uscc=value.upper())
-        return queryset.filter(Q(enterprise__name__icontains=value) | Q(enterprise__uscc__iexact=value.upper()))
+        # The name through its trigram index (PostgreSQL, migration 0121), or the code as stored (upper case, its
+        # unique index): an iexact on the code would scan every enterprise.
+        return queryset.filter(Q(enterprise__name__icontains=value) | Q(enterprise__uscc=value.upper()))
 
     def filter_tier(self, queryset, name, value):
         return queryset.filter(tier_code="" if value == NO_TIER else value)

@@ -31,6 +31,7 @@ class PoolEntry(models.Model):
         CONTRACT = "contract", _("Technology contract")
         TENANCY = "tenancy", _("Incubator tenancy")
         INVESTMENT = "investment", _("Investment")
+        RECOGNITION = "recognition", _("Recognition list (高新 / 专精特新)")
         OFFICE = "office", _("Entered by the office")
 
     class Status(models.TextChoices):
@@ -89,6 +90,12 @@ class Recognition(models.Model):
     kind = models.CharField(_("kind"), max_length=14, choices=Kind.choices)
     year = models.PositiveSmallIntegerField(_("year"))
     reference = models.CharField(_("certificate or list reference"), max_length=80, blank=True)
+    batch = models.CharField(_("batch"), max_length=60, blank=True,
+                             help_text=_("The list's batch, as 第一批 or 2024年第二批."))
+    recognised_on = models.DateField(_("recognised on"), null=True, blank=True,
+                                     help_text=_("The certificate's date or the list's publication date."))
+    evidence = models.CharField(_("evidence"), max_length=200, blank=True,
+                                help_text=_("Where the portal learnt it: the imported list's file and row."))
     history = HistoricalRecords()
 
     class Meta:

@@ -53,6 +53,8 @@ rules.add_perm("enterprises.run_checks", is_office)
 # Accepting a nomination that fails the 四科 check, with a reason (enterprises.domain.gate).
 rules.add_perm("enterprises.override_gate", is_office & cycle_is_open)
 rules.add_perm("enterprises.import_registrations", is_office)
+# The high-tech, 专精特新 and 小巨人 lists that feed the pool's tiers.
+rules.add_perm("enterprises.import_recognitions", is_office)
 rules.add_perm("enterprises.export_nominations", is_office | is_bureau)
 # The year's 四科 rulebook: the office views and changes it (a change after the first check is a new version).
 rules.add_perm("enterprises.view_rulebook", is_office)

@@ -54,6 +54,14 @@ def import_registrations(job_id):
 
 
 @shared_task
+def import_recognitions(job_id):
+    """Import the high-tech, 专精特新 or 小巨人 list, all or nothing (a Job; params: kind; the file is its input)."""
+    from .domain.import_recognitions import import_job
+
+    run_job(job_id, import_job)  # all or nothing inside: parse first, then one transaction
+
+
+@shared_task
 def tidy_after_import():
     """VACUUM/ANALYZE the figures and verdicts a large tax import rewrote (PostgreSQL; no-op elsewhere)."""
     from .models import EnterpriseYear, Verdict

@@ -18,6 +18,8 @@ urlpatterns = [
     path("office/rulebook/", office.OfficeRulebookView.as_view(), name="office_rulebook"),
     path("office/rulebook/<int:year>/", office.OfficeRulebookView.as_view(), name="office_rulebook_year"),
     path("office/registrations/", office.OfficeRegistrationImportView.as_view(), name="office_registration_import"),
+    path("office/recognitions/<slug:kind>/", office.OfficeRecognitionImportView.as_view(),
+         name="office_recognition_import"),
     path("office/tax/", office.OfficeTaxImportView.as_view(), name="office_tax_import"),
     path("office/tax/template.xlsx", office.OfficeTaxTemplateView.as_view(), name="office_tax_template"),
 ]

@@ -27,6 +27,7 @@ urlpatterns = [
     path("returns/<int:pk>/file/", rv.ReturnFileView.as_view(), name="return_file"),
     path("bulletins/<int:pk>/edit/", rv.BulletinEditView.as_view(), name="bulletin_edit"),
     path("bulletins/", rv.PublicBulletinsView.as_view(), name="public_bulletins"),
+    path("bulletins/<int:pk>/pdf/", rv.PublicBulletinPdfView.as_view(), name="public_bulletin_pdf"),
     path("counties/", rv.CountyListView.as_view(), name="counties"),
     path("counties/<slug:code>/", rv.CountyDashboardView.as_view(), name="county"),
 ]

@@ -4,10 +4,11 @@ domain (reports.domain.returns) does the work; every view names its permission."
 import io
 
 from django.contrib import messages
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.generic import DetailView, FormView, ListView, TemplateView
+from django.views.generic import DetailView, FormView, ListView, TemplateView, View
 
 from pojian.domain.errors import PermissionDenied, ValidationError
 from pojian.domain.xlsx import write_workbook
@@ -204,6 +205,19 @@ class PublicBulletinsView(PortalPermissionMixin, ListView):
 
     def get_queryset(self):
         return ReturnBulletin.objects.filter(published_at__isnull=False).select_related("statistics_return")
+
+
+class PublicBulletinPdfView(PortalPermissionMixin, View):
+    """A published bulletin as a PDF, for everyone; one not published yet is not found."""
+
+    permission_required = "reports.view_public_progress"
+
+    def get(self, request, pk):
+        bulletin = get_object_or_404(ReturnBulletin.objects.select_related("statistics_return"), pk=pk,
+                                     published_at__isnull=False)
+        response = HttpResponse(returns.bulletin_pdf(bulletin), content_type="application/pdf")
+        response["Content-Disposition"] = f'inline; filename="bulletin-{bulletin.pk}.pdf"'
+        return response
 
 
 class CountyListView(PortalPermissionMixin, TemplateView):

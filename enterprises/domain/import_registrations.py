@@ -19,9 +19,7 @@ All or nothing: every row is checked first, every bad row is reported (in the us
 only a clean file writes anything, in one transaction.
 """
 
-import csv
 import datetime
-import io
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -35,11 +33,12 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 from pojian.domain import uscc as uscc_code
 from pojian.domain.jobs import JobFailed
 from pojian.domain.notifications import notify, region_bureau_users
-from pojian.models import Cycle, NominationState, Region
+from pojian.models import Cycle, NominationState
 
 from ..models import Enterprise, EnterpriseNomination, Registration
 from . import checks
-from .import_tax import Errors, _blank, _normalise_header, parse_year
+from .import_tax import Errors, _blank, parse_year
+from .listfile import header_keys, keyed_rows, nominating_region_codes, parse_date, read_table, region_for_code
 
 # key, Chinese header, English header
 COLUMNS = [
@@ -50,12 +49,7 @@ COLUMNS = [
     ("status", "状态", "status"),
     ("date", "日期", "date"),
 ]
-HEADER_KEYS = {}
-for _key, _zh, _en in COLUMNS:
-    HEADER_KEYS[_normalise_header(_zh)] = _key
-    HEADER_KEYS[_normalise_header(_en)] = _key
-HEADER_KEYS[_normalise_header("入库登记编号")] = "number"
-HEADER_KEYS[_normalise_header("入库编号")] = "number"
+HEADER_KEYS = header_keys(COLUMNS, {"入库登记编号": "number", "入库编号": "number"})
 
 STATUS_WORDS = {
     "入库": Registration.Status.REGISTERED, "已入库": Registration.Status.REGISTERED,
@@ -106,80 +100,9 @@ class ImportResult:
 # --- reading ----------------------------------------------------------------------------------
 
 
-def _table_from_xlsx(source):
-    from openpyxl import load_workbook
-
-    try:
-        wb = load_workbook(source, read_only=True, data_only=True)
-    except Exception:  # noqa: BLE001 - any unreadable file is the same problem for the user
-        raise JobFailed(_("The file could not be read as an Excel (.xlsx) workbook or a CSV file.")) from None
-    try:
-        return [list(r) for r in wb.worksheets[0].iter_rows(values_only=True)]
-    finally:
-        wb.close()
-
-
-def _table_from_csv(raw):
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            text = raw.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-        return [row for row in csv.reader(io.StringIO(text))]
-    raise JobFailed(_("The file could not be read as an Excel (.xlsx) workbook or a CSV file."))
-
-
-def read_table(source, *, filename=""):
-    """The rows of the file as lists of cells: .xlsx by its content (a zip), otherwise CSV."""
-    raw = source.read() if hasattr(source, "read") else open(source, "rb").read()
-    if raw[:4] == b"PK\x03\x04":
-        return _table_from_xlsx(io.BytesIO(raw))
-    return _table_from_csv(raw)
-
-
-def parse_date(value):
-    if isinstance(value, datetime.datetime):
-        return value.date()
-    if isinstance(value, datetime.date):
-        return value
-    text = str(value).strip().replace("年", "-").replace("月", "-").replace("日", "").replace("/", "-").replace(".", "-")
-    try:
-        return datetime.date.fromisoformat("-".join(p.zfill(2) for p in text.split("-")))
-    except ValueError:
-        raise ValueError(_("“%(value)s” is not a date (write it as 2026-03-15)") % {"value": value}) from None
-
-
-def region_for_code(code, regions=None):
-    """The portal region of a USCC's division code (digits 3–8), or None when none maps."""
-    if regions is None:
-        regions = dict(Region.objects.nominating().filter(active=True).values_list("code", "pk"))
-    division = code[2:8]
-    if not division.isdigit():
-        return None
-    return regions.get(division) or regions.get(division[:4] + "00")
-
-
 def parse(source, *, progress=None):
     """Check every row; returns [ListRow] or raises JobFailed listing every bad row."""
-    table = read_table(source)
-    header = table[0] if table else []
-    positions, names = {}, {}
-    for i, cell in enumerate(header):
-        key = HEADER_KEYS.get(_normalise_header(cell))
-        if key and key not in positions:
-            positions[key] = i
-            names[key] = str(cell).strip()
-    missing = [zh for key, zh, _en in COLUMNS if key not in positions]
-    if missing:
-        raise JobFailed(
-            _("The file lacks the columns: %(columns)s.") % {"columns": "、".join(missing)},
-            [{"row": 1, "column": c, "message": str(_("column missing"))} for c in missing],
-        )
-    data = []
-    for number, row in enumerate(table[1:], start=2):
-        if not row or all(_blank(v) for v in row):
-            continue
-        data.append((number, {key: (row[i] if i < len(row) else None) for key, i in positions.items()}))
+    names, data = keyed_rows(read_table(source), HEADER_KEYS, COLUMNS)
     return check_rows(names, data, progress=progress)
 
 
@@ -192,7 +115,7 @@ def check_rows(names, data, *, progress=None):
         raise JobFailed(_("The file has no data rows."))
 
     errors = Errors()
-    regions = dict(Region.objects.nominating().filter(active=True).values_list("code", "pk"))
+    regions = nominating_region_codes()
     codes = {uscc_code.normalise(str(c["uscc"])) for _n, c in data if not _blank(c["uscc"])}
     known = {}
     codes = list(codes)

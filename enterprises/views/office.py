@@ -22,6 +22,7 @@ from pojian.nomination_views import NominationTransitionView, ProtectedFileView
 
 from .. import tasks
 from ..domain import checks, eligibility, gate
+from ..domain import import_recognitions as recognition_list
 from ..domain import import_registrations as registration_list
 from ..domain import import_tax as tax
 from ..domain import rulebook as rulebooks
@@ -424,13 +425,10 @@ class OfficeRulebookView(PortalPermissionMixin, FormView):
 # --- the registration list (入库登记) ----------------------------------------------------------------
 
 
-class RegistrationImportForm(forms.Form):
-    file = forms.FileField(
-        label=gettext_lazy("Registration list (.xlsx or .csv)"),
-        help_text=gettext_lazy("Columns 企业名称, 统一社会信用代码, 登记编号, 年度, 状态 (入库 or 撤销), 日期, as the national "
-                               "evaluation platform exports them. Every bad row is listed and nothing is imported until "
-                               "all rows are correct."),
-    )
+class ListFileForm(forms.Form):
+    """An uploaded list: an .xlsx workbook (checked by content) or a CSV text file (UTF-8 or GBK)."""
+
+    file = forms.FileField(label=gettext_lazy("List (.xlsx or .csv)"))
 
     def clean_file(self):
         from django.conf import settings
@@ -447,6 +445,15 @@ class RegistrationImportForm(forms.Form):
         if b"\x00" in head or not any(_decodes(head, e) for e in ("utf-8-sig", "gb18030")):
             raise forms.ValidationError(_("Upload an Excel (.xlsx) workbook or a CSV text file."))
         return f
+
+
+class RegistrationImportForm(ListFileForm):
+    file = forms.FileField(
+        label=gettext_lazy("Registration list (.xlsx or .csv)"),
+        help_text=gettext_lazy("Columns 企业名称, 统一社会信用代码, 登记编号, 年度, 状态 (入库 or 撤销), 日期, as the national "
+                               "evaluation platform exports them. Every bad row is listed and nothing is imported until "
+                               "all rows are correct."),
+    )
 
 
 def _decodes(data, encoding):
@@ -486,4 +493,55 @@ class OfficeRegistrationImportView(PortalPermissionMixin, FormView):
         )
         if not created:
             messages.warning(self.request, _("A registration list import is already running; wait for it to finish."))
+        return redirect("job", job.pk)
+
+
+# --- the high-tech, 专精特新 and 小巨人 lists (the higher tiers) ------------------------------------------
+
+RECOGNITION_SLUGS = {"high-tech": "high_tech", "specialised": "specialised", "little-giant": "little_giant"}
+
+
+class OfficeRecognitionImportView(PortalPermissionMixin, FormView):
+    """The office imports the high-tech enterprise list or a 专精特新 / 小巨人 list (a background job, all or nothing);
+    the recognitions feed the pool's tiers."""
+
+    permission_required = "enterprises.import_recognitions"
+    template_name = "enterprises/office_recognition_import.html"
+    form_class = ListFileForm
+
+    def dispatch(self, request, *args, **kwargs):
+        if kwargs["kind"] not in RECOGNITION_SLUGS:
+            raise Http404(_("No such list."))
+        self.kind = RECOGNITION_SLUGS[kwargs["kind"]]
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        columns, optional = recognition_list.columns_for(self.kind)
+        ctx.update(
+            kind=self.kind, label=recognition_list.LABELS[self.kind],
+            columns=[zh for key, zh, _en in columns if key not in optional],
+            optional_columns=[zh for key, zh, _en in columns if key in optional],
+            lists=[(slug, recognition_list.LABELS[kind]) for slug, kind in RECOGNITION_SLUGS.items()],
+            slug=self.kwargs["kind"],
+            last_jobs=Job.objects.filter(kind=f"enterprises.import_recognitions.{self.kind}")
+            .select_related("created_by")[:5],
+        )
+        return ctx
+
+    def form_valid(self, form):
+        upload = form.cleaned_data["file"]
+        job, created = start_job(
+            kind=f"enterprises.import_recognitions.{self.kind}",
+            title=_("%(list)s: %(file)s") % {"list": recognition_list.LABELS[self.kind], "file": upload.name},
+            by=self.request.user,
+            task=tasks.import_recognitions,
+            params={"language": get_language(), "kind": self.kind, "filename": upload.name},
+            input_file=upload,
+            dedupe_key=recognition_list.import_dedupe_key(self.kind),
+            origin=(self.request.path, recognition_list.LABELS[self.kind]),
+            next_step=(reverse("enterprises:pool"), _("View the pool")),
+        )
+        if not created:
+            messages.warning(self.request, _("An import of this list is already running; wait for it to finish."))
         return redirect("job", job.pk)

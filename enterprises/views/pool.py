@@ -49,11 +49,21 @@ class PoolListView(PortalPermissionMixin, TemplateView):
         page = Paginator(qs, PER_PAGE).get_page(self.request.GET.get("page"))
         query = self.request.GET.copy()
         query.pop("page", None)
-        tier_names = dict(TierRule.objects.order_by("year", "rank").values_list("code", "name"))
-        ctx.update(filter=fs, page=page, entries=[(e, tier_names.get(e.tier_code, e.tier_code)) for e in page],
-                   query=query.urlencode(), pool_url=reverse("enterprises:pool"),
+        ctx.update(filter=fs, page=page, rows=pool_rows(page, tier_names=fs.tier_names), query=query.urlencode(),
                    region=Region.objects.filter(pk=region_id).first() if region_id else None)
         return ctx
+
+
+def pool_rows(entries, *, tier_names):
+    """The page's rows as plain strings: the labels are looked up once a page, not once a cell (a row of
+    model lookups and lazy labels cost the template about a millisecond on a busy machine)."""
+    base = reverse("enterprises:pool")
+    status = {value: str(label) for value, label in PoolEntry.Status.choices}
+    via = {value: str(label) for value, label in PoolEntry.Via.choices}
+    return [{"pk": e.pk, "url": f"{base}{e.pk}/", "name": e.enterprise.name, "uscc": e.enterprise.uscc,
+             "region": e.region.name, "county": e.county.name if e.county_id else "", "tier": tier_names.get(e.tier_code, e.tier_code) if e.tier_code else "",
+             "tier_year": e.tier_year, "status": status.get(e.status, e.status), "via": via.get(e.entered_via, e.entered_via),
+             "entered_on": e.entered_on.isoformat()} for e in entries]
 
 
 class PoolExportView(PortalPermissionMixin, View):

@@ -423,3 +423,17 @@ def edit_bulletin(bulletin, *, by, title, body, expected_version, publish=False)
             notify(office_users().exclude(pk=by.pk), subject=_("Bulletin published: %(title)s") % {"title": title},
                    url=reverse("reports:public_bulletins"), by=by)
     return current
+
+
+def bulletin_pdf(bulletin):
+    """A published bulletin as a PDF (WeasyPrint, Chinese, the Noto CJK font embedded): its title, the date and
+    issuer, its text a paragraph a line. A bulletin that is not published has no PDF."""
+    from pojian.domain.pdf import render_pdf
+
+    if not bulletin.published_at:
+        raise ValidationError(_("The bulletin is not published."), code="unpublished")
+    ret = bulletin.statistics_return
+    paragraphs = [line.strip() for line in bulletin.body.splitlines() if line.strip()]
+    return render_pdf("reports/pdf/bulletin.html", {
+        "bulletin": bulletin, "paragraphs": paragraphs,
+        "period": {"start": ret.period_start, "end": ret.period_end}})

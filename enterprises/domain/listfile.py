@@ -1,0 +1,115 @@
+"""Reading the province's lists (the registration list, the high-tech and 专精特新 lists): the shared machinery.
+
+A list is an .xlsx workbook (told by its content) or a CSV file (UTF-8, or GBK as Excel saves it on
+Chinese Windows). Its first row names the columns, in Chinese or English; `header_keys` maps the
+normalised names (and any aliases) to the importer's keys, and `keyed_rows` gives the data rows as
+{key: cell}, refusing a file that lacks a required column.
+"""
+
+import csv
+import datetime
+import io
+
+from django.utils.translation import gettext as _
+
+from pojian.domain.jobs import JobFailed
+from pojian.models import Region
+
+from .import_tax import _blank, _normalise_header
+
+
+def header_keys(columns, aliases=None):
+    """{normalised header: key} for COLUMNS [(key, Chinese header, English header)] and {alias header: key}."""
+    keys = {}
+    for key, zh, en in columns:
+        keys[_normalise_header(zh)] = key
+        keys[_normalise_header(en)] = key
+    for alias, key in (aliases or {}).items():
+        keys[_normalise_header(alias)] = key
+    return keys
+
+
+def _table_from_xlsx(source):
+    from openpyxl import load_workbook
+
+    try:
+        wb = load_workbook(source, read_only=True, data_only=True)
+    except Exception:  # noqa: BLE001 - any unreadable file is the same problem for the user
+        raise JobFailed(_("The file could not be read as an Excel (.xlsx) workbook or a CSV file.")) from None
+    try:
+        return [list(r) for r in wb.worksheets[0].iter_rows(values_only=True)]
+    finally:
+        wb.close()
+
+
+def _table_from_csv(raw):
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            text = raw.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        return [row for row in csv.reader(io.StringIO(text))]
+    raise JobFailed(_("The file could not be read as an Excel (.xlsx) workbook or a CSV file."))
+
+
+def read_table(source, *, filename=""):
+    """The rows of the file as lists of cells: .xlsx by its content (a zip), otherwise CSV."""
+    raw = source.read() if hasattr(source, "read") else open(source, "rb").read()
+    if raw[:4] == b"PK\x03\x04":
+        return _table_from_xlsx(io.BytesIO(raw))
+    return _table_from_csv(raw)
+
+
+def keyed_rows(table, keys, columns, *, optional=()):
+    """(names, data) of a table: names {key: the column's header as written}, data [(row number, {key: cell})].
+
+    A missing column that is not `optional` is refused, every one named. Blank rows are skipped.
+    """
+    header = table[0] if table else []
+    positions, names = {}, {}
+    for i, cell in enumerate(header):
+        key = keys.get(_normalise_header(cell))
+        if key and key not in positions:
+            positions[key] = i
+            names[key] = str(cell).strip()
+    missing = [zh for key, zh, _en in columns if key not in positions and key not in optional]
+    if missing:
+        raise JobFailed(
+            _("The file lacks the columns: %(columns)s.") % {"columns": "、".join(missing)},
+            [{"row": 1, "column": c, "message": str(_("column missing"))} for c in missing],
+        )
+    for key, zh, _en in columns:
+        names.setdefault(key, zh)
+    data = []
+    for number, row in enumerate(table[1:], start=2):
+        if not row or all(_blank(v) for v in row):
+            continue
+        data.append((number, {key: (row[positions[key]] if key in positions and positions[key] < len(row) else None)
+                              for key, _zh, _en in columns}))
+    return names, data
+
+
+def parse_date(value):
+    if isinstance(value, datetime.datetime):
+        return value.date()
+    if isinstance(value, datetime.date):
+        return value
+    text = str(value).strip().replace("年", "-").replace("月", "-").replace("日", "").replace("/", "-").replace(".", "-")
+    try:
+        return datetime.date.fromisoformat("-".join(p.zfill(2) for p in text.split("-")))
+    except ValueError:
+        raise ValueError(_("“%(value)s” is not a date (write it as 2026-03-15)") % {"value": value}) from None
+
+
+def nominating_region_codes():
+    return dict(Region.objects.nominating().filter(active=True).values_list("code", "pk"))
+
+
+def region_for_code(code, regions=None):
+    """The portal region of a USCC's division code (digits 3–8), or None when none maps."""
+    if regions is None:
+        regions = nominating_region_codes()
+    division = code[2:8]
+    if not division.isdigit():
+        return None
+    return regions.get(division) or regions.get(division[:4] + "00")
