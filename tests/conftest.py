@@ -231,3 +231,17 @@ def holiday_calendar(request):
 
     if not CalendarYear.objects.filter(year=2004).exists():
         import_module("pojian.migrations.0021_calendar_2004_2026").load(apps, None)
+
+
+@pytest.fixture
+def on_a_working_day():
+    """The clock on a Tuesday that is a working day (16 June 2026, 10:00 in Jilin), ticking: for tests that
+    publish a 公示 "today" through the pages and expect it to be running. On a weekend or a holiday a notice
+    published today starts on the next working day, so such a test must not run on the real calendar."""
+    import datetime
+    from zoneinfo import ZoneInfo
+
+    import time_machine
+
+    with time_machine.travel(datetime.datetime(2026, 6, 16, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai")), tick=True):
+        yield datetime.date(2026, 6, 16)

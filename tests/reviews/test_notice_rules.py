@@ -15,7 +15,8 @@ from tests.pdfcheck import has_embedded_cjk_font, text
 
 from .test_notices import selected_round  # noqa: F401 - fixture
 
-pytestmark = pytest.mark.django_db
+# A notice published today runs today only on a working day (see `on_a_working_day`).
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("on_a_working_day")]
 
 TODAY = datetime.date(2026, 6, 1)
 PDF_BYTES = minimal_pdf("test")

@@ -12,7 +12,8 @@ from pojian.models import NominationState, Notification
 from reviews.models import Objection, PublicNotice, ReviewItem
 from tests.reviews.test_pages_office import closed_round
 
-pytestmark = pytest.mark.django_db
+# A notice published today runs today only on a working day (see `on_a_working_day`).
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("on_a_working_day")]
 
 HOW_TO_OBJECT = "书面异议请于公示期内寄至省科技厅科技人才与企业服务处,电话0431-88888888。"
 
