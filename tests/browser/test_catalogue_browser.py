@@ -1,6 +1,6 @@
 """The public results catalogue (成果库) in real Chromium on a phone-sized screen (390 px): a Chinese
 substring search (a piece from the middle of a word), a filter that narrows it, a detail page; nothing
-is wider than the screen."""
+is wider than the screen. And the results manager's 推介 page and a contract's cancellation, with axe-core."""
 
 import pytest
 from django.urls import reverse
@@ -62,3 +62,40 @@ def test_a_search_with_no_match_says_so(live_server, page, catalogue):
     page.goto(f"{live_server.url}{reverse('techtransfer:public_catalogue')}?q=量子计算")
     assert page.locator("[data-testid=catalogue-results] a").count() == 0
     assert page.locator("[data-testid=catalogue-results]").inner_text().strip()
+
+
+def test_the_institutions_recommendations_and_a_cancelled_contract_meet_wcag_aa(live_server, page, catalogue):
+    from techtransfer.domain import contract_changes, matching
+    from techtransfer.models import Institution, Result
+    from tests import factories as core
+    from tests.browser.test_accessibility_browser import violations
+    from tests.browsing import log_in
+    from tests.enterprises.factories import EnterpriseFactory
+    from tests.techtransfer.factories import TechContractFactory, results_manager
+
+    office = core.OfficeFactory(username="office-cat")
+    bureau = core.BureauFactory(username="bureau-cat", region=core.region("220100"))
+    jlu = Institution.objects.get(name="吉林大学")
+    manager = results_manager(jlu, "results-cat")
+    enterprise = EnterpriseFactory(region=bureau.region, name="长春某农业公司")
+    result = Result.objects.get(title="寒地玉米秸秆生物降解菌剂")
+    matching.recommend(result, enterprises=[enterprise], by=bureau, note="适合寒地")
+    matching.record_interest(result=result, enterprise=enterprise, side="enterprise", by=bureau, note="希望洽谈")
+    contract = TechContractFactory(enterprise=enterprise, institution=jlu, result=result)
+    contract_changes.cancel_contract(contract, by=office, reason="重复登记")
+    other = TechContractFactory(enterprise=enterprise, institution=jlu)
+
+    log_in(page, live_server.url, manager.username)
+    page.goto(f"{live_server.url}{reverse('techtransfer:own_recommendations')}")
+    assert "长春某农业公司" in page.inner_text("[data-testid=own-recommendations]") and "希望洽谈" in page.content()
+    found = violations(page)
+    log_in(page, live_server.url, bureau.username)
+    for c in (contract, other):
+        page.goto(f"{live_server.url}{reverse('techtransfer:contract', args=[c.pk])}")
+        found += violations(page)
+    page.click("[data-testid=cancel-form] >> xpath=ancestor::details/summary")
+    page.fill("[data-testid=cancel-form] textarea", "双方解除")
+    page.click("[data-testid=cancel-form] button[type=submit]")
+    page.wait_for_selector("[data-testid=cancelled]")
+    assert "双方解除" in page.inner_text("[data-testid=cancelled]")
+    assert not found, "\n".join(map(str, found))
