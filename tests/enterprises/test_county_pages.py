@@ -106,6 +106,8 @@ def test_county_city_province_through_the_pages(cycle, county, bureau, office, c
     detail = county_client.get(reverse("enterprises:bureau_nomination", args=[n.pk])).content.decode()
     assert 'data-testid="forward"' not in detail and 'data-testid="edit"' not in detail
     assert client_for(office).get(reverse("enterprises:bureau_nomination", args=[n.pk])).status_code == 200
+    office_page = client_for(office).get(reverse("enterprises:office_nomination", args=[n.pk])).content.decode()
+    assert 'data-testid="county">南关区<' in office_page
 
 
 @pytest.mark.django_db

@@ -116,7 +116,7 @@ def walk_and_fuzz(client):
 
 
 @pytest.fixture
-def world(cycle, office, bureau, expert, partner):
+def world(cycle, office, bureau, expert, partner, county):
     """Something of every kind for each role to open and edit."""
     from tests.assessment.factories import PolicyFactory, SummaryFactory
     from tests.enterprises import factories as ef
@@ -138,11 +138,14 @@ def world(cycle, office, bureau, expert, partner):
     experts[0].user = expert
     experts[0].save()
     rf.ConflictFactory(expert=experts[0], status="pending")
-    return {"office": office, "bureau": bureau, "expert": expert, "partner": partner}
+    # A nomination the county bureau prepares (its pages: the bureau's, limited to its county).
+    ef.EnterpriseNominationFactory(enterprise=ef.EnterpriseFactory(region=bureau.region), cycle=cycle, created_by=county,
+                                   county=county.region)
+    return {"office": office, "bureau": bureau, "expert": expert, "partner": partner, "county": county}
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("role", ["office", "bureau", "expert", "partner", "anonymous"])
+@pytest.mark.parametrize("role", ["office", "bureau", "county", "expert", "partner", "anonymous"])
 def test_no_form_or_filter_answers_500_to_hostile_input(world, role, settings, tmp_path):
     settings.MEDIA_ROOT = str(tmp_path)
     client = Client(raise_request_exception=False)
