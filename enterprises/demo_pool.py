@@ -3,8 +3,10 @@
 Per region POOL_PER_REGION enterprises that were never nominated: three fiscal years of figures
 (growing, or for some shrinking), registrations in most years, and recognitions that move some
 of them up the tiers (高新技术企业, 专精特新, 小巨人, one listing) or let them fall back (a year
-without registration); a few have left the pool (注销, 迁出) or graduated. Then the pool's backfill
-enters every enterprise the portal knows and evaluates every tier.
+without registration); a few have left the pool (注销, 迁出) or graduated. The 高新技术企业, 专精特新
+and 小巨人 recognitions arrive as the office's lists do: rows in the import's format (certificate
+numbers, batches, document numbers), checked and written by enterprises.domain.import_recognitions.
+Then the pool's backfill enters every enterprise the portal knows and evaluates every tier.
 
 Deterministic and idempotent: what exists is skipped (by USCC); the backfill keeps existing entries.
 """
@@ -15,7 +17,7 @@ from decimal import Decimal
 
 from pojian.models import Region
 
-from .domain import pool
+from .domain import import_recognitions, pool
 from .models import Enterprise, EnterpriseYear, Industry, PoolEntry, Recognition, Registration
 
 POOL_PER_REGION = 160
@@ -72,6 +74,21 @@ def plan(region, *, year, used):
     return plans
 
 
+DEMO_FILES = {"high_tech": "吉林省高新技术企业名单.xlsx", "specialised": "吉林省专精特新中小企业名单.xlsx",
+              "little_giant": "专精特新小巨人企业名单.xlsx"}
+
+
+def list_row(enterprise, *, kind, year, serial):
+    """One row of the demo's 高新 / 专精特新 / 小巨人 list, in the import's format (its COLUMNS' keys)."""
+    if kind == "high_tech":
+        return {"name": enterprise["name"], "uscc": enterprise["uscc"], "reference": f"GR{year}22{serial % 10**6:06d}",
+                "date": datetime.date(year, 11, 20 + serial % 8), "year": year, "batch": f"{year}年第{1 + serial % 2}批"}
+    return {"name": enterprise["name"], "uscc": enterprise["uscc"], "year": year,
+            "batch": f"第{year - 2018}批" if kind == "little_giant" else f"{year}年第{1 + serial % 2}批",
+            "reference": f"吉工信中小〔{year}〕{10 + serial % 90}号" if kind == "specialised" else f"工信部企业函〔{year}〕{serial % 300}号",
+            "date": datetime.date(year, 7, 1 + serial % 28)}
+
+
 def seed(*, cycle, stdout=None):
     year = cycle.year
     used = set(Enterprise.objects.values_list("uscc", flat=True))
@@ -83,17 +100,23 @@ def seed(*, cycle, stdout=None):
            and p["enterprise"]["uscc"] not in used]
     Enterprise.objects.bulk_create([Enterprise(region=region, **p["enterprise"]) for region, p in new], batch_size=2000)
     ids = dict(Enterprise.objects.filter(uscc__in=[p["enterprise"]["uscc"] for _r, p in new]).values_list("uscc", "pk"))
-    figures, registrations, recognitions = [], [], []
+    figures, registrations, listings, lists = [], [], [], {}
     for region, p in new:
         eid = ids[p["enterprise"]["uscc"]]
         figures += [EnterpriseYear(enterprise_id=eid, **f) for f in p["figures"]]
         registrations += [Registration(enterprise_id=eid, year=y, number=f"{y}{region.code}{eid % 10**7:07d}")
                           for y in p["registered"]]
-        recognitions += [Recognition(enterprise_id=eid, kind=kind, year=y, reference=f"GR{y}{region.code}{eid % 10**5:05d}")
-                         for kind, y in p["recognitions"]]
+        for kind, y in p["recognitions"]:
+            if kind == "listed":
+                listings.append(Recognition(enterprise_id=eid, kind=kind, year=y, reference="上市公告"))
+            else:
+                lists.setdefault(kind, []).append(list_row(p["enterprise"], kind=kind, year=y, serial=eid))
     EnterpriseYear.objects.bulk_create(figures, batch_size=2000)
     Registration.objects.bulk_create(registrations, batch_size=2000)
-    Recognition.objects.bulk_create(recognitions, batch_size=2000)
+    Recognition.objects.bulk_create(listings, batch_size=2000)
+    for kind, rows in sorted(lists.items()):
+        import_recognitions.import_rows([(n, row) for n, row in enumerate(rows, start=2)], kind=kind,
+                                        filename=DEMO_FILES[kind])
     # Every enterprise the portal knows into the pool (earliest evidence), every tier evaluated.
     created, written = pool.backfill(on=datetime.date(year, 1, 1))
     # A few have left the pool or graduated (their entries were just made: no edit to overwrite).

@@ -271,6 +271,15 @@ def import_file(source, *, kind, by=None, filename="", progress=None):
     return write(rows, kind=kind, by=by, filename=filename, progress=progress)
 
 
+def import_rows(data, *, kind, by=None, filename="", progress=None):
+    """A list's rows already read ([(row number, {key: value})], the keys of the kind's COLUMNS), checked and
+    written as a file's (the demo seeds its lists this way)."""
+    columns, _optional = columns_for(kind)
+    names = {key: zh for key, zh, _en in columns}
+    rows = check_rows(names, data, kind=kind, progress=progress)
+    return write(rows, kind=kind, by=by, filename=filename, progress=progress)
+
+
 def import_job(job, progress):
     """Work for run_job: the job's input file; params: kind, filename, language."""
     with override(job.params.get("language") or settings.LANGUAGE_CODE):

@@ -49,9 +49,18 @@ class PoolListView(PortalPermissionMixin, TemplateView):
         page = Paginator(qs, PER_PAGE).get_page(self.request.GET.get("page"))
         query = self.request.GET.copy()
         query.pop("page", None)
-        ctx.update(filter=fs, page=page, rows=pool_rows(page, tier_names=fs.tier_names), query=query.urlencode(),
+        ctx.update(filter=fs, page=page, rows=pool_rows(page_entries(page), tier_names=fs.tier_names),
+                   query=query.urlencode(),
                    region=Region.objects.filter(pk=region_id).first() if region_id else None)
         return ctx
+
+
+def page_entries(page):
+    """The page's entries in two short queries: their ids from the filtered, ordered index (a later page skips
+    index entries, not joined rows), then those entries with their enterprise and region."""
+    ids = list(page.object_list.values_list("pk", flat=True))
+    entries = PoolEntry.objects.filter(pk__in=ids).select_related("enterprise", "region").in_bulk()
+    return [entries[pk] for pk in ids if pk in entries]
 
 
 def pool_rows(entries, *, tier_names):

@@ -8,11 +8,13 @@ import pytest
 from django.utils import timezone
 
 from enterprises import demo, demo_pool
+from enterprises.domain import tiers
 from enterprises.models import (
     Enterprise,
     EnterpriseNomination,
     EnterpriseYear,
     PoolEntry,
+    Recognition,
     Registration,
     TierStanding,
     Verdict,
@@ -57,6 +59,19 @@ def test_demo_gives_regions_enterprises_nominations_in_every_state_failures_and_
     assert PoolEntry.objects.count() == Enterprise.objects.count()
     assert PoolEntry.objects.exclude(status="in_pool").exists()
     assert TierStanding.objects.values("code").distinct().count() >= 5  # every tier but none is reached
+    # The 高新 / 专精特新 / 小巨人 recognitions came through the list import, with their batch and evidence.
+    imported = Recognition.objects.exclude(kind="listed")
+    assert set(imported.values_list("kind", flat=True)) == {"high_tech", "specialised", "little_giant"}
+    assert not imported.filter(batch="").exists() and not imported.filter(evidence="").exists()
+    assert imported.filter(kind="high_tech", reference__regex=r"^GR\d{4}22\d{6}$").count() == \
+        imported.filter(kind="high_tech").count()
+    # Three fiscal years, and enterprises whose tier moved up and down between years.
+    assert EnterpriseYear.objects.values("year").distinct().count() >= 3
+    ranks = {}
+    for e, y, rank in TierStanding.objects.values_list("enterprise_id", "year", "rank"):
+        ranks.setdefault(e, {})[y] = rank
+    moves = Counter(tiers.movement(r[y - 1], r[y]) for r in ranks.values() for y in r if y - 1 in r)
+    assert moves["up"] and moves["down"] and moves["same"]
 
     # Nominations in every state, with the office's reasons where it gave one.
     states = set(EnterpriseNomination.objects.filter(cycle=seeded).values_list("state", flat=True))
