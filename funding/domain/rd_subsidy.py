@@ -270,6 +270,11 @@ def _write(rule, candidates):
     ], batch_size=2000)
 
 
+def _json(value):
+    """A constant as the JSON text the explanation holds (built as text in SQL, parsed once per row)."""
+    return json.dumps(value, ensure_ascii=False)
+
+
 def _band_sql(bands):
     """SQL pieces for the marginal bands: per band the part of the base in it and its amount (NULL
     where the base does not reach it), and the explanation steps, as `band_parts` and `evaluate` do.
@@ -284,9 +289,10 @@ def _band_sql(bands):
         top = "b" if upper is None else "least(b, %s::numeric)"
         columns.append(f"CASE WHEN b > %s::numeric THEN ({top} - %s::numeric) END AS p{i}")
         params_cols.extend([str(lower)] + ([] if upper is None else [str(upper)]) + [str(lower)])
-        steps.append(f"CASE WHEN p{i} IS NULL THEN '[]'::jsonb ELSE jsonb_build_array(jsonb_build_array("
-                     f"'band', %s::text, %s::text, %s::text, p{i}::text, (p{i} * %s::numeric)::text)) END")
-        params_steps.extend([str(lower), None if upper is None else str(upper), str(rate), str(rate)])
+        steps.append(f"""CASE WHEN p{i} IS NULL THEN '' ELSE ',["band",' || %s::text || ',' || %s::text || ','
+                         || %s::text || ',"' || p{i}::text || '","' || (p{i} * %s::numeric)::text || '"]' END""")
+        params_steps.extend([_json(str(lower)), _json(None if upper is None else str(upper)), _json(str(rate)),
+                             str(rate)])
         if upper is None:
             break
         lower = upper
@@ -303,7 +309,7 @@ def _compute_sql(rule, budget):
 
     The same rule as `evaluate` + `allocate`, set-based: the conditions and the bands per row,
     the budget's largest remainder with window functions over exact numerics (`div`/`mod`, never a
-    rounded quotient), the explanation built as JSON in the database. No row travels to Python.
+    rounded quotient), the explanation built as JSON text in the database and parsed once. No row travels to Python.
     """
     bands = parse_bands(rule.bands)
     band = _band_sql(bands)
@@ -324,16 +330,17 @@ def _compute_sql(rule, budget):
     sql = f"""
     WITH fig AS (
         SELECT e.id AS eid, e.region_id AS rid, cur.rd_expense_tax AS x, prev.rd_expense_tax AS p,
-               cur.revenue_tax AS v,
-               EXISTS (SELECT 1 FROM enterprises_registration r WHERE r.enterprise_id = e.id AND r.year = %s) AS reg,
-               EXISTS (SELECT 1 FROM funding_rdexclusion x WHERE x.cycle_id = %s AND x.uscc = e.uscc) AS excl
+               cur.revenue_tax AS v, reg.enterprise_id IS NOT NULL AS reg, excl.id IS NOT NULL AS excl
           FROM enterprises_enterpriseyear cur
           JOIN enterprises_enterprise e ON e.id = cur.enterprise_id
           LEFT JOIN enterprises_enterpriseyear prev ON prev.enterprise_id = cur.enterprise_id AND prev.year = %s
+          LEFT JOIN (SELECT DISTINCT enterprise_id FROM enterprises_registration WHERE year = %s) reg
+                 ON reg.enterprise_id = e.id
+          LEFT JOIN funding_rdexclusion excl ON excl.cycle_id = %s AND excl.uscc = e.uscc
          WHERE cur.year = %s AND (cur.rd_expense_tax IS NOT NULL OR cur.revenue_tax IS NOT NULL)
     ), based AS (
         SELECT fig.*, ({base_expr})::numeric AS b FROM fig
-    ), ev AS (
+    ), ev AS MATERIALIZED (  -- each row's conditions evaluated once, not once per reference
         SELECT based.*, array_remove(ARRAY[{failed}]::text[], NULL) AS failed FROM based
     ), parted AS (
         SELECT ev.*, cardinality(failed) = 0 AS q, {band["columns"]} FROM ev
@@ -367,27 +374,31 @@ def _compute_sql(rule, budget):
           FROM ranked
     )
     INSERT INTO {RdCandidate._meta.db_table} ({", ".join(COLUMNS)})
-    SELECT %s, eid, rid, x, p, v, q, to_jsonb(failed), b, banded, computed, band_index,
-           CASE WHEN NOT q THEN jsonb_build_array(to_jsonb(array_prepend('not_qualified', failed)))
-                ELSE jsonb_build_array(jsonb_build_array('base', %s::text, b::text))
+    SELECT %s, eid, rid, x, p, v, q,
+           (CASE WHEN q THEN '[]' ELSE '["' || array_to_string(failed, '","') || '"]' END)::jsonb, b, banded, computed, band_index,
+           (CASE WHEN NOT q THEN '[["not_qualified","' || array_to_string(failed, '","') || '"]]'
+                ELSE '[["base",' || %s::text || ',"' || b::text || '"]'
                      || {band["steps"]}
-                     || jsonb_build_array(jsonb_build_array('banded', banded::text))
+                     || ',["banded","' || banded::text || '"]'
                      || CASE WHEN %s::numeric IS NOT NULL AND banded > %s::numeric
-                             THEN jsonb_build_array(jsonb_build_array('cap', %s::text)) ELSE '[]'::jsonb END
-                     || CASE WHEN scaled THEN jsonb_build_array(jsonb_build_array('scaled', %s::text, asked::text))
-                             ELSE '[]'::jsonb END
-                     || jsonb_build_array(jsonb_build_array('unit', %s::text, computed::text))
-           END,
+                             THEN ',["cap",' || %s::text || ']' ELSE '' END
+                     || CASE WHEN scaled THEN ',["scaled",' || %s::text || ',"' || asked::text || '"]' ELSE '' END
+                     || ',["unit",' || %s::text || ',"' || computed::text || '"]]'
+           END)::jsonb,
            'pending', '', '', '', '', 1
       FROM final
     """
-    params = [rule.cycle.year, rule.cycle_id, rule.figures_year - 1, rule.figures_year]
+    params = [rule.figures_year - 1, rule.cycle.year, rule.cycle_id, rule.figures_year]
     params += [rule.require_registration, str(rule.min_expense), str(rule.min_intensity), rule.require_growth]
     params += band["params_cols"] + band["params_amounts"]
     params += [cap, budget_text, budget_text]
     params += [budget_text, unit, unit, budget_text, unit, unit, budget_text, unit, unit]
-    params += [rule.pk, rule.base] + band["params_steps"] + [cap, cap, cap, budget_text, unit]
+    params += [rule.pk, _json(rule.base)] + band["params_steps"] + [cap, cap, _json(cap), _json(budget_text),
+                                                                      _json(unit)]
     with connection.cursor() as cursor:
+        # The ranking of remainders sorts every row: in memory, not in temporary files (this transaction only).
+        cursor.execute("SET LOCAL work_mem = '128MB'")
+        cursor.execute("SET LOCAL jit = off")  # compiling the expressions costs more than it saves here
         cursor.execute(sql, params)
         cursor.execute(f"""
             SELECT count(*), count(*) FILTER (WHERE qualified), coalesce(sum(computed), 0),

@@ -51,9 +51,12 @@ def figures(*, cycle, region=None, years=5):
     subsidies = PostSubsidy.objects.filter(year__lte=cycle.year, year__gt=cycle.year - years)
     if region is not None:
         subsidies = subsidies.filter(incubator__region=region)
-    incubators = [{"year": r["year"], "n": r["n"], "total": r["total"] or ZERO}
-                  for r in subsidies.values("year").annotate(n=Count("pk"), total=Sum("amount")).order_by("year")]
-    return {"rd": rd, "incubators": incubators}
+    found = {r["year"]: r for r in subsidies.values("year").annotate(n=Count("pk"), total=Sum("amount"))}
+    # Every one of the years, none left out: a year without support shows as 0 (rolling support reads as a run).
+    incubators = [{"year": y, "n": found[y]["n"] if y in found else 0,
+                   "total": (found[y]["total"] or ZERO) if y in found else ZERO}
+                  for y in range(cycle.year - years + 1, cycle.year + 1)]
+    return {"rd": rd, "incubators": incubators, "any_incubators": bool(found)}
 
 
 def _rows(data):
@@ -88,13 +91,11 @@ def dashboard_section(cycle):
         out["notes"].append(grew_sentence(rd))
         out["numbers"] += [(_("R&D post-subsidy enterprises"), rd["n"]),
                            (_("R&D expense grew"), f"{rd['grew']} / {rd['with_previous']}")]
-    if data["incubators"]:
+    if data["incubators"]:  # drawn even when all are 0: the years without support are the news
         out["charts"].append(charts.line_chart(
             [str(r["year"]) for r in data["incubators"]],
             [(_("Incubator post-subsidies (10,000 yuan)"), [r["total"] / TEN_THOUSAND for r in data["incubators"]])],
             title=_("Incubator post-subsidies over the years (10,000 yuan)")))
-    if not out["rows"]:
-        out["available"] = False
     return out
 
 

@@ -36,6 +36,7 @@ def pages(nomination, subsidy):
         ("post_subsidy_remove", [s], ["post"], "office"),
         ("post_subsidy_publish", [], ["post"], "office"),
         ("post_subsidy_from_round", [], ["post"], "office"),
+        ("subsidy_rule", [], ["get", "post"], "office"),
     ]
 
 

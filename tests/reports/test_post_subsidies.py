@@ -64,9 +64,11 @@ def test_figures_by_region_industry_band_and_growth(cycle, subsidised):
     assert sum(r["total"] for r in rd["by_industry"]) == rd["total"] == D("1100000")
     assert (rd["grew"], rd["with_previous"]) == (2, 3)
     assert [(r["year"], r["total"]) for r in f["incubators"]] == [
-        (cycle.year - 2, D("300000")), (cycle.year - 1, D("400000")), (cycle.year, D("500000"))]
+        (cycle.year - 4, 0), (cycle.year - 3, 0), (cycle.year - 2, D("300000")), (cycle.year - 1, D("400000")),
+        (cycle.year, D("500000"))]
     regional = post_subsidies.figures(cycle=cycle, region=core.region("220200"))
-    assert regional["rd"]["n"] == 1 and regional["incubators"] == []
+    assert regional["rd"]["n"] == 1 and not regional["any_incubators"]
+    assert [r["n"] for r in regional["incubators"]] == [0] * 5
 
 
 def test_dashboard_section(cycle, subsidised):
@@ -81,7 +83,8 @@ def test_dashboard_section(cycle, subsidised):
 def test_dashboard_without_rd_round_says_so(cycle):
     with translation.override("en"):
         s = Dashboard(cycle).section("post_subsidies")
-    assert not s["available"] and "not computed" in s["notes"][0]
+    assert "not computed" in s["notes"][0] and len(s["charts"]) == 1  # the incubators' years, all 0
+    assert [r[2] for r in s["rows"]] == [0] * 5
 
 
 def test_annual_report_pdf_and_workbook(cycle, subsidised, tmp_path):
