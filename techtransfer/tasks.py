@@ -29,3 +29,11 @@ def import_contracts(job_id):
     from .domain.import_contracts import import_job
 
     run_job(job_id, import_job)  # all or nothing inside: every row checked first, then one transaction
+
+
+@shared_task
+def compute_contract_subsidy(job_id):
+    """The contract subsidy's amounts of one year's rule, as a job with progress (params: rule_id)."""
+    from .domain.subsidy_workflow import compute_job
+
+    run_job(job_id, compute_job)

@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q, Sum
 from django.http import Http404, HttpResponseRedirect
-from django.shortcuts import get_object_or_404
+from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -42,6 +42,9 @@ def _year(request):
 def _years(year):
     years = set(ContractSubsidyRule.objects.values_list("year", flat=True)) | {year, timezone.localdate().year - 1}
     return sorted(years, reverse=True)
+
+
+COMPUTE_KIND = "techtransfer.subsidy_compute"
 
 
 def _rule_url(year):
@@ -79,9 +82,8 @@ class SubsidyRuleView(PortalPermissionMixin, TemplateView):
             done = run_domain(request, wf.update_rule, rule=rule, values=values,
                               version=form.cleaned_data["version"], by=request.user)
         elif action == "compute":
-            done = run_domain(request, wf.compute_amounts, rule=rule, by=request.user)
-            if done:
-                return HttpResponseRedirect(reverse("techtransfer:subsidy_computed", args=[year]))
+            if run_domain(request, wf.check_computable, rule, timezone.localdate()):
+                return self._start_compute(request, rule)
         elif action == "notice":
             form = RdNoticeForm(request.POST)
             if form.is_valid():
@@ -96,6 +98,20 @@ class SubsidyRuleView(PortalPermissionMixin, TemplateView):
         if done:
             messages.success(request, _("Saved."))
         return HttpResponseRedirect(_rule_url(year))
+
+
+    def _start_compute(self, request, rule):
+        """The computation runs as a job (a few seconds for a thousand applications): its page shows the progress."""
+        from pojian.domain.jobs import start_job
+
+        from .tasks import compute_contract_subsidy
+
+        job, _created = start_job(
+            kind=COMPUTE_KIND, by=request.user, task=compute_contract_subsidy,
+            title=_("Contract subsidy %(year)s: the amounts") % {"year": rule.year}, params={"rule_id": rule.pk},
+            origin=(_rule_url(rule.year), _("the contract subsidy")),
+            next_step=(reverse("techtransfer:subsidy_computed", args=[rule.year]), _("View the computed lines")))
+        return redirect("job", pk=job.pk)
 
 
 class ApplicationListView(PortalPermissionMixin, TemplateView):

@@ -220,6 +220,8 @@ def test_compute_bands_cap_and_budget_scaling(rule, office, bureau):
     steps = " ".join(a.explanation)
     assert "5,000.00" in steps and "18,000.00" in steps and "40,000.00" in steps and "50,000.00" in steps
     assert len([s for s in a.explanation if "%" in s]) == 3  # one step per band reached
+    last = a.history.order_by("-history_id").first()  # written in bulk, each with its history entry
+    assert (last.history_change_reason, last.granted, last.history_user) == ("compute", Decimal("50000"), office)
     r = ContractSubsidyRule.objects.get(pk=rule.pk)
     assert not r.scaled
     wf.update_rule(rule=r, version=r.version, by=office, values={"budget": Decimal("30000")})
