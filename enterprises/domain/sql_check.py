@@ -12,6 +12,7 @@ tests/enterprises/test_sql_check.py holds this to `evaluate` (hypothesis, bounda
 """
 
 import itertools
+import json
 
 from django.db import connection, transaction
 from django.db.models.expressions import RawSQL
@@ -98,22 +99,14 @@ def verdict_select(*, rules, year, figures_year, accepted, thresholds, explain=F
         # Verdict.explanation derives the entries from the figures and rules kept: building them here
         # per row was about half of the year-wide check's time (bench_enterprises).
         explanation = "'[]'::jsonb"
-    figure = lambda name, is_tax: (  # noqa: E731
-        f"'{name}', jsonb_build_object('value', b.{name}_value::text, 'source', "
-        f"{'CASE WHEN b.' + name + '_is_tax THEN ' + chr(39) + 'tax' + chr(39) + ' ELSE ' if is_tax else ''}"
-        f"'declared'{' END' if is_tax else ''})")
-    figures = ", ".join([figure("revenue", True), figure("rd_expense", True), figure("total_assets", True),
-                         figure("employees", True), figure("tech_staff", False)])
     return f"""
-        SELECT b.pk AS nomination_id, {flags},
+        SELECT b.pk AS nomination_id, b.enterprise_id, {flags},
                {explanation} AS explanation,
-               jsonb_build_object('year', {int(year)}, 'figures_year', {int(figures_year)}, 'figures_id', b.figures_id,
-                                  {figures},
-                                  'high_value_ip', COALESCE(ip.n, 0), 'transfers', COALESCE(tr.n, 0),
-                                  'core_tech_product', cp.enterprise_id IS NOT NULL,
-                                  'registration_number', reg.number,
-                                  'registration_year', COALESCE(reg.year, other.y),
-                                  'accepted_years', jsonb_build_array({accepted_sql})) AS figures
+               b.figures_id, {', '.join(f"b.{name}_value" for name in FIGURES)},
+               {', '.join(f"b.{name}_is_tax" for name in TAXED)},
+               COALESCE(ip.n, 0) AS high_value_ip, COALESCE(tr.n, 0) AS transfers,
+               cp.enterprise_id IS NOT NULL AS core_tech_product, reg.number AS registration_number,
+               COALESCE(reg.year, other.y) AS registration_year
         FROM base b
         LEFT JOIN ip ON ip.enterprise_id = b.enterprise_id
         LEFT JOIN tr ON tr.enterprise_id = b.enterprise_id
@@ -121,6 +114,44 @@ def verdict_select(*, rules, year, figures_year, accepted, thresholds, explain=F
         LEFT JOIN reg ON reg.enterprise_id = b.enterprise_id
         LEFT JOIN other ON other.enterprise_id = b.enterprise_id AND reg.year IS NULL
     """
+
+
+FIGURES = ("revenue", "rd_expense", "total_assets", "employees", "tech_staff")
+TAXED = FIGURES[:4]
+COUNTS = ("high_value_ip", "transfers", "core_tech_product", "registration_number", "registration_year")
+
+
+def _source(src, name):
+    return f"CASE WHEN {src}.{name}_is_tax THEN 'tax' ELSE 'declared' END" if name in TAXED else "'declared'"
+
+
+def figures_json(src, *, year, figures_year, accepted):
+    """SQL for the verdict's `figures` from the raw columns of `verdict_select` (alias `src`)."""
+    figures = ", ".join(f"'{name}', jsonb_build_object('value', {src}.{name}_value::text, 'source', {_source(src, name)})"
+                        for name in FIGURES)
+    counts = ", ".join(f"'{name}', {src}.{name}" for name in COUNTS)
+    return (f"jsonb_build_object('year', {int(year)}, 'figures_year', {int(figures_year)}, 'figures_id', "
+            f"{src}.figures_id, {figures}, {counts}, 'accepted_years', "
+            f"jsonb_build_array({', '.join(str(int(y)) for y in accepted)}))")
+
+
+def same_figures(old, src, *, year, figures_year, accepted):
+    """SQL: whether the stored `figures` of verdict `old` hold exactly the raw inputs of `src`.
+
+    Reading a few keys of the stored document costs a fraction of building a new one for every row;
+    any difference of text or type (an older layout, a missing key) reads as a change, so a verdict is
+    at worst written again, never kept when an input moved.
+    """
+    f = f"{old}.figures"
+    pairs = [(f"{f}->>'year'", f"'{int(year)}'"), (f"{f}->>'figures_year'", f"'{int(figures_year)}'"),
+             (f"{f}->>'figures_id'", f"{src}.figures_id::text"),
+             (f"{f}->'accepted_years'", f"'{json.dumps([int(y) for y in accepted])}'::jsonb")]
+    for name in FIGURES:
+        pairs.append((f"{f}->'{name}'->>'value'", f"{src}.{name}_value::text"))
+        pairs.append((f"{f}->'{name}'->>'source'", _source(src, name)))
+    for name in COUNTS:
+        pairs.append((f"{f}->>'{name}'", f"{src}.{name}::text"))
+    return "(" + " AND ".join(f"{a} IS NOT DISTINCT FROM {b}" for a, b in pairs) + ")"
 
 
 def parameters(rules, accepted):
@@ -218,31 +249,35 @@ def sql_verdicts(queryset, *, year, rulebook, on, now, summary, progress=None, t
     table = Verdict._meta.db_table
     fails = [f"fail_{c}" for c in Verdict.CRITERIA]
     failed_any = " OR ".join(fails)
-    kept = ["eligible", *fails, "explanation", "figures", "rulebook_id", "rules"]
+    flags = ["eligible", *fails, "explanation", "rulebook_id", "rules"]
+    kept = [*flags, "figures"]
+    shape = {"year": year, "figures_year": figures_year, "accepted": accepted}
+    new_figures = figures_json("c", **shape)
     params.update(rulebook_id=rulebook.pk, rules=_json(rulebook.snapshot()), now=now)
     statement = f"""
         WITH {', '.join(parts)},
              v AS ({select.replace("FROM base b", f"FROM {SET_TABLE} b")}),
              n AS (SELECT v.*, NOT ({failed_any}) AS eligible, %(rulebook_id)s::bigint AS rulebook_id,
-                          %(rules)s::jsonb AS rules, s.enterprise_id
-                   FROM v JOIN {SET_TABLE} s ON s.pk = v.nomination_id),
+                          %(rules)s::jsonb AS rules FROM v),
              c AS MATERIALIZED (
                  SELECT n.*, o.id AS old_id, o.eligible AS old_eligible,
-                        o.id IS NULL OR ({', '.join('o.' + k for k in kept)}) IS DISTINCT FROM
-                                        ({', '.join('n.' + k for k in kept)}) AS changed
+                        o.id IS NULL OR ({', '.join('o.' + k for k in flags)}) IS DISTINCT FROM
+                                        ({', '.join('n.' + k for k in flags)})
+                                     OR NOT {same_figures("o", "n", **shape)} AS changed
                  FROM n LEFT JOIN {table} o ON o.nomination_id = n.nomination_id),
-             upd AS (UPDATE {table} t SET {', '.join(f'{k} = c.{k}' for k in kept)}, checked_at = %(now)s
+             upd AS (UPDATE {table} t SET {', '.join(f'{k} = c.{k}' for k in flags)}, figures = {new_figures},
+                            checked_at = %(now)s
                      FROM c WHERE t.id = c.old_id AND c.changed RETURNING t.id),
              ins AS (INSERT INTO {table} (nomination_id, {', '.join(kept)}, checked_at)
-                     SELECT nomination_id, {', '.join(kept)}, %(now)s FROM c WHERE c.old_id IS NULL
+                     SELECT nomination_id, {', '.join(flags)}, {new_figures}, %(now)s FROM c WHERE c.old_id IS NULL
                      ON CONFLICT (nomination_id) DO UPDATE SET
                          {', '.join(f'{k} = EXCLUDED.{k}' for k in kept)}, checked_at = EXCLUDED.checked_at
-                     RETURNING id)
+                     RETURNING id),
+             pool AS (SELECT enterprise_id FROM {PoolEntry._meta.db_table})
         SELECT count(*), count(*) FILTER (WHERE eligible),
                (SELECT count(*) FROM upd) + (SELECT count(*) FROM ins),
                array_agg(enterprise_id) FILTER (WHERE old_id IS NULL OR old_eligible <> eligible
-                                                  OR NOT EXISTS (SELECT 1 FROM {PoolEntry._meta.db_table} p
-                                                                 WHERE p.enterprise_id = c.enterprise_id))
+                                                  OR enterprise_id NOT IN (SELECT enterprise_id FROM pool))
         FROM c
     """
     set_sql, set_params = base_sql(queryset, figures_year=figures_year)
