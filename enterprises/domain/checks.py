@@ -8,9 +8,10 @@ dated up to the end of the year, core products, registrations of the year, the l
 one), evaluates each nomination with `eligibility.evaluate` (`check_row`, the one place) and
 stores the verdicts with bulk upserts in batches (INSERT … ON CONFLICT (nomination) DO UPDATE).
 
-For a big set on PostgreSQL the check is set-based (sql_check.py): one DELETE, then one
-INSERT … SELECT per chunk computes the verdicts in the database, the year's rulebook as
-parameters; `evaluate` stays the reference (test_sql_check.py holds the two together).
+For a big set on PostgreSQL the check is set-based (sql_check.py): one statement computes the
+verdicts in the database, the year's rulebook as parameters, and writes only the verdicts whose
+inputs, rules or outcome changed (in place; the missing ones inserted); `evaluate` stays the
+reference (test_sql_check.py holds the two together).
 The COPY writer below (`copy_verdicts`) is the earlier Python-side bulk path, kept for callers
 that have rows already checked in Python.
 """

@@ -2,10 +2,10 @@
 
 `eligibility.evaluate` stays the reference (one nomination, the explanations' words); this module
 says the same rules in SQL, with the rulebook's thresholds as parameters and its comparisons as
-operators from a fixed list, so a whole chunk of verdicts is computed and written by one
-INSERT … SELECT: the figures of the figures year (tax first), the counted results, the
-registration, the seven criteria, the flags, the stored explanation and figures, all in the
-database. Percentages are compared and shown exactly as `compare_percent` does: in exact numeric
+operators from a fixed list, so a whole set of verdicts is computed and written by one
+statement: the figures of the figures year (tax first), the counted results (each count
+aggregated once over the set), the registration, the seven criteria, the flags and the stored
+figures, all in the database; only verdicts whose inputs, rules or outcome changed are written. Percentages are compared and shown exactly as `compare_percent` does: in exact numeric
 arithmetic, two decimals, more when rounding would hide the comparison.
 
 tests/enterprises/test_sql_check.py holds this to `evaluate` (hypothesis, boundaries included).
