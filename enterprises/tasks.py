@@ -70,6 +70,14 @@ def tidy_after_import():
 
 
 @shared_task
+def tidy_verdicts():
+    """VACUUM/ANALYZE the verdicts after a set-based check rewrote many of them (PostgreSQL; no-op elsewhere)."""
+    from .models import Verdict
+
+    checks.tidy(Verdict)
+
+
+@shared_task
 def export_nominations(job_id):
     """Export the office's filtered nomination list to .xlsx (a Job; params: year, filters)."""
     run_job(job_id, lambda job, progress: export.export_job(job, progress, office_queryset_for_job(job)))

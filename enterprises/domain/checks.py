@@ -8,9 +8,10 @@ dated up to the end of the year, core products, registrations of the year, the l
 one), evaluates each nomination with `eligibility.evaluate` (`check_row`, the one place) and
 stores the verdicts with bulk upserts in batches (INSERT … ON CONFLICT (nomination) DO UPDATE).
 
-For a big set on PostgreSQL the check is set-based (sql_check.py): one DELETE, then one
-INSERT … SELECT per chunk computes the verdicts in the database, the year's rulebook as
-parameters; `evaluate` stays the reference (test_sql_check.py holds the two together).
+For a big set on PostgreSQL the check is set-based (sql_check.py): one statement computes the
+verdicts in the database, the year's rulebook as parameters, and writes only the verdicts whose
+inputs, rules or outcome changed (in place; the missing ones inserted); `evaluate` stays the
+reference (test_sql_check.py holds the two together).
 The COPY writer below (`copy_verdicts`) is the earlier Python-side bulk path, kept for callers
 that have rows already checked in Python.
 """
@@ -63,6 +64,7 @@ class CheckSummary:
     checked: int = 0
     eligible: int = 0
     rulebook: object = None
+    written: int = 0  # verdicts inserted or updated (the set-based check leaves unchanged ones alone)
 
     @property
     def not_eligible(self):
@@ -547,17 +549,24 @@ def check_nominations(queryset, *, year, progress=None, bulk_copy=None, rulebook
         progress(0, total=total, force=True)
     many = total > BATCH_SIZE if bulk_copy is None else bulk_copy
     ids = queryset.order_by().values("pk")
-    # Each nomination's outcome before this check: the pool needs to hear only of the ones that change.
-    before = dict(Verdict.objects.filter(nomination__in=ids).values_list("nomination_id", "eligible"))
     if many and connection.vendor == "postgresql":
-        # Set-based: PostgreSQL computes and writes the verdicts, the rules as data (sql_check.py).
+        # Set-based: PostgreSQL computes the verdicts, the rules as data, and writes only those that
+        # changed (sql_check.py); it returns the enterprises whose outcome is new or changed.
         from .sql_check import sql_verdicts
 
-        sql_verdicts(queryset, year=year, rulebook=rulebook, on=on, now=now, summary=summary, progress=progress,
-                     total=total)
-        if summary.checked >= ANALYZE_AFTER and not connection.in_atomic_block:
-            tidy(Verdict)
+        moved = sql_verdicts(queryset, year=year, rulebook=rulebook, on=on, now=now, summary=summary,
+                             progress=progress, total=total)
+        if summary.written >= ANALYZE_AFTER and not connection.in_atomic_block:  # an import tidies after it
+            # Fresh statistics and the rewritten rows' old versions cleared, on a worker once committed
+            # (the lists read the verdicts meanwhile as before, only without their index-only counts).
+            from pojian.domain.jobs import send_on_commit
+
+            from ..tasks import tidy_verdicts
+
+            send_on_commit(tidy_verdicts)
     else:
+        # Each nomination's outcome before this check: the pool needs to hear only of the ones that change.
+        before = dict(Verdict.objects.filter(nomination__in=ids).values_list("nomination_id", "eligible"))
         counts = counts_for(queryset, year=year, rulebook=rulebook, on=on)
         rows = with_figures(queryset, year=figures_year).iterator(chunk_size=BATCH_SIZE)
         out = OrmWriter()
@@ -570,6 +579,10 @@ def check_nominations(queryset, *, year, progress=None, bulk_copy=None, rulebook
             if progress and summary.checked % BATCH_SIZE == 0:
                 progress(summary.checked, total=total)
         out.close()
+        summary.written = summary.checked
+        moved = {enterprise_id for pk, enterprise_id, eligible in Verdict.objects.filter(nomination__in=ids)
+                 .values_list("nomination_id", "nomination__enterprise_id", "eligible") if before.get(pk) != eligible}
+        moved.update(queryset.filter(enterprise__pool_entry__isnull=True).values_list("enterprise_id", flat=True))
     if progress:
         progress(summary.checked, total=total, force=True)
     # A verdict places an enterprise on the 四科 tier (or off it): the pool re-evaluates, on commit, the
@@ -577,9 +590,6 @@ def check_nominations(queryset, *, year, progress=None, bulk_copy=None, rulebook
     # changes nothing sends nothing; refreshing all 81,000 cost a worker about 28 s).
     from .pool import Via, refresh_on_commit
 
-    moved = {enterprise_id for pk, enterprise_id, eligible in Verdict.objects.filter(nomination__in=ids)
-             .values_list("nomination_id", "nomination__enterprise_id", "eligible") if before.get(pk) != eligible}
-    moved.update(queryset.filter(enterprise__pool_entry__isnull=True).values_list("enterprise_id", flat=True))
     refresh_on_commit(sorted(moved), via=Via.NOMINATION)
     return summary
 

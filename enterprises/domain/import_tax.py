@@ -269,19 +269,19 @@ def write(rows, *, year, by=None, progress=None, total=None):
     """Upsert the tax figures; record them in the audit trail; re-check the year's nominations concerned."""
     now = timezone.now()
     result = ImportResult(year=year, rows=len(rows), imported_at=now)
-    existing = set()
-    ids = [r.enterprise_id for r in rows]
-    for i in range(0, len(ids), LOOKUP_CHUNK):
-        existing.update(
-            EnterpriseYear.objects.filter(year=year, enterprise_id__in=ids[i:i + LOOKUP_CHUNK]).values_list("enterprise_id", flat=True)
-        )
-    result.updated = sum(1 for r in rows if r.enterprise_id in existing)
-    result.created = result.rows - result.updated
     if connection.vendor == "postgresql":
-        upsert_by_copy(rows, year=year, now=now)
+        result.created = upsert_by_copy(rows, year=year, now=now)
+        result.updated = result.rows - result.created
         if progress:
             progress(2 * len(rows), total=total, force=True)
     else:
+        existing = set()
+        ids = [r.enterprise_id for r in rows]
+        for i in range(0, len(ids), LOOKUP_CHUNK):
+            existing.update(EnterpriseYear.objects.filter(year=year, enterprise_id__in=ids[i:i + LOOKUP_CHUNK])
+                            .values_list("enterprise_id", flat=True))
+        result.updated = sum(1 for r in rows if r.enterprise_id in existing)
+        result.created = result.rows - result.updated
         for i in range(0, len(rows), BATCH_SIZE):
             batch = [
                 EnterpriseYear(
@@ -339,7 +339,8 @@ def _last_part_of(progress, *, start, size, total):
 def upsert_by_copy(rows, *, year, now):
     """PostgreSQL: the same upsert as bulk_create(update_conflicts=True), as one COPY into a temporary
     table and one INSERT … ON CONFLICT (enterprise, year) DO UPDATE of the *_tax columns: 50,000
-    rows in about a second instead of five. Only numbers go through COPY (ids and parsed decimals)."""
+    rows in about a second instead of five. Only numbers go through COPY (ids and parsed decimals).
+    Returns how many figure sets it created (the others it updated)."""
     table = connection.ops.quote_name(EnterpriseYear._meta.db_table)
     temp = "enterprises_tax_in"
     data = io.StringIO("".join(
@@ -354,14 +355,18 @@ def upsert_by_copy(rows, *, year, now):
         )
         cursor.cursor.copy_expert(f"COPY {temp} FROM STDIN", data)
         cursor.execute(
-            f"INSERT INTO {table} (enterprise_id, year, revenue_tax, rd_expense_tax, total_assets_tax, employees_tax, "
+            f"WITH up AS (INSERT INTO {table} (enterprise_id, year, revenue_tax, rd_expense_tax, total_assets_tax, employees_tax, "
             f"tax_imported_at) SELECT enterprise_id, %s, revenue, rd_expense, total_assets, employees, %s FROM {temp} "
             "ON CONFLICT (enterprise_id, year) DO UPDATE SET revenue_tax = EXCLUDED.revenue_tax, "
             "rd_expense_tax = EXCLUDED.rd_expense_tax, total_assets_tax = EXCLUDED.total_assets_tax, "
-            "employees_tax = EXCLUDED.employees_tax, tax_imported_at = EXCLUDED.tax_imported_at",
+            "employees_tax = EXCLUDED.employees_tax, tax_imported_at = EXCLUDED.tax_imported_at "
+            # xmax = 0: a row inserted, not updated (no look-up of the existing ones beforehand)
+            "RETURNING xmax = 0 AS inserted) SELECT count(*) FILTER (WHERE inserted) FROM up",
             [year, now],
         )
+        (created,) = cursor.fetchone()
         cursor.execute(f"DROP TABLE {temp}")
+    return created
 
 
 def record_history(*, year, imported_at, by=None):

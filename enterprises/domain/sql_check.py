@@ -2,16 +2,17 @@
 
 `eligibility.evaluate` stays the reference (one nomination, the explanations' words); this module
 says the same rules in SQL, with the rulebook's thresholds as parameters and its comparisons as
-operators from a fixed list, so a whole chunk of verdicts is computed and written by one
-INSERT … SELECT: the figures of the figures year (tax first), the counted results, the
-registration, the seven criteria, the flags, the stored explanation and figures, all in the
-database. Percentages are compared and shown exactly as `compare_percent` does: in exact numeric
+operators from a fixed list, so a whole set of verdicts is computed and written by one
+statement: the figures of the figures year (tax first), the counted results (each count
+aggregated once over the set), the registration, the seven criteria, the flags and the stored
+figures, all in the database; only verdicts whose inputs, rules or outcome changed are written. Percentages are compared and shown exactly as `compare_percent` does: in exact numeric
 arithmetic, two decimals, more when rounding would hide the comparison.
 
 tests/enterprises/test_sql_check.py holds this to `evaluate` (hypothesis, boundaries included).
 """
 
 import itertools
+import json
 
 from django.db import connection, transaction
 from django.db.models.expressions import RawSQL
@@ -21,7 +22,7 @@ from .eligibility import DEFAULT_OPS, number_text
 
 _counter = itertools.count()
 SQL_OPS = {"le": "<=", "lt": "<", "gt": ">", "ge": ">="}
-CHUNK = 50_000
+WORK_MEM = "64MB"  # for the one statement of a set-based check (SET LOCAL)
 
 
 def _op(op):
@@ -98,22 +99,14 @@ def verdict_select(*, rules, year, figures_year, accepted, thresholds, explain=F
         # Verdict.explanation derives the entries from the figures and rules kept: building them here
         # per row was about half of the year-wide check's time (bench_enterprises).
         explanation = "'[]'::jsonb"
-    figure = lambda name, is_tax: (  # noqa: E731
-        f"'{name}', jsonb_build_object('value', b.{name}_value::text, 'source', "
-        f"{'CASE WHEN b.' + name + '_is_tax THEN ' + chr(39) + 'tax' + chr(39) + ' ELSE ' if is_tax else ''}"
-        f"'declared'{' END' if is_tax else ''})")
-    figures = ", ".join([figure("revenue", True), figure("rd_expense", True), figure("total_assets", True),
-                         figure("employees", True), figure("tech_staff", False)])
     return f"""
-        SELECT b.pk AS nomination_id, {flags},
+        SELECT b.pk AS nomination_id, b.enterprise_id, {flags},
                {explanation} AS explanation,
-               jsonb_build_object('year', {int(year)}, 'figures_year', {int(figures_year)}, 'figures_id', b.figures_id,
-                                  {figures},
-                                  'high_value_ip', COALESCE(ip.n, 0), 'transfers', COALESCE(tr.n, 0),
-                                  'core_tech_product', cp.enterprise_id IS NOT NULL,
-                                  'registration_number', reg.number,
-                                  'registration_year', COALESCE(reg.year, other.y),
-                                  'accepted_years', jsonb_build_array({accepted_sql})) AS figures
+               b.figures_id, {', '.join(f"b.{name}_value" for name in FIGURES)},
+               {', '.join(f"b.{name}_is_tax" for name in TAXED)},
+               COALESCE(ip.n, 0) AS high_value_ip, COALESCE(tr.n, 0) AS transfers,
+               cp.enterprise_id IS NOT NULL AS core_tech_product, reg.number AS registration_number,
+               COALESCE(reg.year, other.y) AS registration_year
         FROM base b
         LEFT JOIN ip ON ip.enterprise_id = b.enterprise_id
         LEFT JOIN tr ON tr.enterprise_id = b.enterprise_id
@@ -121,6 +114,44 @@ def verdict_select(*, rules, year, figures_year, accepted, thresholds, explain=F
         LEFT JOIN reg ON reg.enterprise_id = b.enterprise_id
         LEFT JOIN other ON other.enterprise_id = b.enterprise_id AND reg.year IS NULL
     """
+
+
+FIGURES = ("revenue", "rd_expense", "total_assets", "employees", "tech_staff")
+TAXED = FIGURES[:4]
+COUNTS = ("high_value_ip", "transfers", "core_tech_product", "registration_number", "registration_year")
+
+
+def _source(src, name):
+    return f"CASE WHEN {src}.{name}_is_tax THEN 'tax' ELSE 'declared' END" if name in TAXED else "'declared'"
+
+
+def figures_json(src, *, year, figures_year, accepted):
+    """SQL for the verdict's `figures` from the raw columns of `verdict_select` (alias `src`)."""
+    figures = ", ".join(f"'{name}', jsonb_build_object('value', {src}.{name}_value::text, 'source', {_source(src, name)})"
+                        for name in FIGURES)
+    counts = ", ".join(f"'{name}', {src}.{name}" for name in COUNTS)
+    return (f"jsonb_build_object('year', {int(year)}, 'figures_year', {int(figures_year)}, 'figures_id', "
+            f"{src}.figures_id, {figures}, {counts}, 'accepted_years', "
+            f"jsonb_build_array({', '.join(str(int(y)) for y in accepted)}))")
+
+
+def same_figures(old, src, *, year, figures_year, accepted):
+    """SQL: whether the stored `figures` of verdict `old` hold exactly the raw inputs of `src`.
+
+    Reading a few keys of the stored document costs a fraction of building a new one for every row;
+    any difference of text or type (an older layout, a missing key) reads as a change, so a verdict is
+    at worst written again, never kept when an input moved.
+    """
+    f = f"{old}.figures"
+    pairs = [(f"{f}->>'year'", f"'{int(year)}'"), (f"{f}->>'figures_year'", f"'{int(figures_year)}'"),
+             (f"{f}->>'figures_id'", f"{src}.figures_id::text"),
+             (f"{f}->'accepted_years'", f"'{json.dumps([int(y) for y in accepted])}'::jsonb")]
+    for name in FIGURES:
+        pairs.append((f"{f}->'{name}'->>'value'", f"{src}.{name}_value::text"))
+        pairs.append((f"{f}->'{name}'->>'source'", _source(src, name)))
+    for name in COUNTS:
+        pairs.append((f"{f}->>'{name}'", f"{src}.{name}::text"))
+    return "(" + " AND ".join(f"{a} IS NOT DISTINCT FROM {b}" for a, b in pairs) + ")"
 
 
 def parameters(rules, accepted):
@@ -145,87 +176,128 @@ def _named(sql, params):
     return "".join(out), names
 
 
-def sql_verdicts(queryset, *, year, rulebook, on, now, summary, progress=None, total=None, chunk=CHUNK):
-    """Replace the set's verdicts with ones computed by PostgreSQL, a chunk of nominations at a time."""
+def _sql(qs):
+    sql, params = qs.query.sql_with_params()
+    return _named(sql, params)
+
+
+# The set's nominations with their effective figures, a temporary table analysed before the verdicts
+# are computed, so the planner knows whether the set is a whole year (hash joins over whole tables)
+# or a few enterprises (index look-ups).
+SET_TABLE = "enterprises_verdict_set"
+
+
+def base_sql(queryset, *, figures_year):
+    """SQL for the set's rows: pk, enterprise_id, figures_id and the effective figures (tax first), and params."""
+    from ..models import EnterpriseYear
+
+    ids_sql, params = _sql(queryset.order_by().values("pk", "enterprise_id"))
+    columns = ["fy.id AS figures_id", "fy.tech_staff AS tech_staff_value"]
+    for name in EnterpriseYear.TAXED:
+        columns += [f"COALESCE(fy.{name}_tax, fy.{name}) AS {name}_value", f"fy.{name}_tax IS NOT NULL AS {name}_is_tax"]
+    params["figures_year"] = figures_year
+    return (f"SELECT n.pk, n.enterprise_id, {', '.join(columns)} FROM ({ids_sql}) n "
+            f"LEFT JOIN {EnterpriseYear._meta.db_table} fy ON fy.enterprise_id = n.enterprise_id "
+            f"AND fy.year = %(figures_year)s"), params
+
+
+def sql_verdicts(queryset, *, year, rulebook, on, now, summary, progress=None, total=None):
+    """Bring the set's verdicts up to date, computed by PostgreSQL in one statement. Returns the ids of
+    the enterprises whose outcome is new or changed, or that are not in the pool yet (what the pool
+    must hear of).
+
+    Only what changed is written: a verdict whose inputs (its figures, counts and registration, kept
+    in `figures`), rulebook and outcome are the same is left as it is (its `checked_at` says since
+    when it holds); a changed one is updated in place, a missing one inserted. A re-run that changes
+    nothing writes nothing: no dead rows, no index upkeep, nothing for VACUUM.
+    """
+    from django.db.models import Count, Max
+
+    from ..models import CoreProduct, PoolEntry
     from . import checks
 
     rules = rulebook.rules()
     accepted = rules.registration_years(year, on)
     figures_year = rulebook.figures_year
-    # Each per-enterprise CTE reads only the chunk's enterprises (the semi-join inside the aggregate).
-    in_chunk = RawSQL("SELECT enterprise_id FROM base", [])
-    ctes = {
-        "ip": IPItem.objects.filter(checks.ip_counted_q(rulebook, year=year), enterprise_id__in=in_chunk),
-        "tr_typed": Transfer.objects.filter(checks.transfer_counted_q(rulebook, year=year), enterprise_id__in=in_chunk),
-    }
-    from django.db.models import Count, Max
-
+    in_set = RawSQL(f"SELECT enterprise_id FROM {SET_TABLE}", [])
     params = parameters(rules, accepted)
     parts = []
-    counted = {name: qs.order_by().values("enterprise_id").annotate(n=Count("pk")).values("enterprise_id", "n")
-               for name, qs in ctes.items()}
+    counted = {
+        name: qs.order_by().values("enterprise_id").annotate(n=Count("pk")).values("enterprise_id", "n")
+        for name, qs in (
+            ("ip", IPItem.objects.filter(checks.ip_counted_q(rulebook, year=year), enterprise_id__in=in_set)),
+            ("tr_typed", Transfer.objects.filter(checks.transfer_counted_q(rulebook, year=year),
+                                                 enterprise_id__in=in_set)),
+        )
+    }
     # Registered technology contracts where the enterprise is the buyer count as transfers too (双千工程).
-    counted["tr_contracts"] = checks.contract_counts(rulebook, year=year, enterprises=in_chunk)
+    counted["tr_contracts"] = checks.contract_counts(rulebook, year=year, enterprises=in_set)
+    counted["cp"] = CoreProduct.objects.filter(enterprise_id__in=in_set).order_by().values("enterprise_id").distinct()
+    counted["other"] = (Registration.objects.filter(enterprise_id__in=in_set).exclude(year__in=accepted).order_by()
+                        .values("enterprise_id").annotate(y=Max("year")).values("enterprise_id", "y"))
+    # The newest accepted registration with its number (one per enterprise and year).
+    counted["reg"] = (Registration.objects.filter(year__in=accepted, enterprise_id__in=in_set)
+                      .order_by("enterprise_id", "-year").distinct("enterprise_id")
+                      .values("enterprise_id", "year", "number"))
     for name, qs in counted.items():
-        sql, p = qs.query.sql_with_params()
-        sql, named = _named(sql, p)
+        sql, named = _sql(qs)
         params.update(named)
         parts.append(f"{name} AS ({sql})")
-    parts.append("tr AS (SELECT enterprise_id, SUM(n)::bigint AS n FROM (SELECT * FROM tr_typed UNION ALL "
-                 "SELECT * FROM tr_contracts) t GROUP BY enterprise_id)")
-    from ..models import CoreProduct
-
-    for name, qs in (
-        ("cp", CoreProduct.objects.filter(enterprise_id__in=in_chunk).order_by().values("enterprise_id").distinct()),
-        ("newest", Registration.objects.filter(year__in=accepted, enterprise_id__in=in_chunk).order_by()
-         .values("enterprise_id").annotate(y=Max("year")).values("enterprise_id", "y")),
-        ("other", Registration.objects.filter(enterprise_id__in=in_chunk).exclude(year__in=accepted).order_by()
-         .values("enterprise_id").annotate(y=Max("year")).values("enterprise_id", "y")),
-    ):
-        sql, p = qs.query.sql_with_params()
-        sql, named = _named(sql, p)
-        params.update(named)
-        parts.append(f"{name} AS ({sql})")
-    reg_table = Registration._meta.db_table
-    parts.append(f"reg AS (SELECT r.enterprise_id, r.year, r.number FROM {reg_table} r "
-                 f"JOIN newest ON newest.enterprise_id = r.enterprise_id AND newest.y = r.year)")
-    base_sql, base_params = checks.with_figures(queryset, year=figures_year).query.sql_with_params()
-    base_sql, named = _named(base_sql, base_params)
-    params.update(named)
+    parts.insert(3, "tr AS (SELECT enterprise_id, SUM(n)::bigint AS n FROM (SELECT * FROM tr_typed UNION ALL "
+                    "SELECT * FROM tr_contracts) t GROUP BY enterprise_id)")
     select = verdict_select(rules=rules, year=year, figures_year=figures_year, accepted=accepted, thresholds=None)
     table = Verdict._meta.db_table
-    columns = ["nomination_id", *(f"fail_{c}" for c in Verdict.CRITERIA), "explanation", "figures"]
-    failed_any = " OR ".join(f"v.fail_{c}" for c in Verdict.CRITERIA)
-    params.update(rulebook_id=rulebook.pk, rules=_json(rulebook.snapshot()), now=now, chunk=chunk)
+    fails = [f"fail_{c}" for c in Verdict.CRITERIA]
+    failed_any = " OR ".join(fails)
+    flags = ["eligible", *fails, "explanation", "rulebook_id", "rules"]
+    kept = [*flags, "figures"]
+    shape = {"year": year, "figures_year": figures_year, "accepted": accepted}
+    new_figures = figures_json("c", **shape)
+    params.update(rulebook_id=rulebook.pk, rules=_json(rulebook.snapshot()), now=now)
     statement = f"""
-        WITH all_base AS ({base_sql}),
-             base AS (SELECT * FROM all_base WHERE pk > %(after)s ORDER BY pk LIMIT %(chunk)s),
-             {', '.join(parts)},
-             v AS ({select})
-        INSERT INTO {table} (eligible, {', '.join(columns)}, rulebook_id, rules, checked_at)
-        SELECT NOT ({failed_any}), {', '.join('v.' + c for c in columns)}, %(rulebook_id)s, %(rules)s::jsonb, %(now)s
-        FROM v
-        RETURNING nomination_id, eligible
+        WITH {', '.join(parts)},
+             v AS ({select.replace("FROM base b", f"FROM {SET_TABLE} b")}),
+             n AS (SELECT v.*, NOT ({failed_any}) AS eligible, %(rulebook_id)s::bigint AS rulebook_id,
+                          %(rules)s::jsonb AS rules FROM v),
+             c AS MATERIALIZED (
+                 SELECT n.*, o.id AS old_id, o.eligible AS old_eligible,
+                        o.id IS NULL OR ({', '.join('o.' + k for k in flags)}) IS DISTINCT FROM
+                                        ({', '.join('n.' + k for k in flags)})
+                                     OR NOT {same_figures("o", "n", **shape)} AS changed
+                 FROM n LEFT JOIN {table} o ON o.nomination_id = n.nomination_id),
+             upd AS (UPDATE {table} t SET {', '.join(f'{k} = c.{k}' for k in flags)}, figures = {new_figures},
+                            checked_at = %(now)s
+                     FROM c WHERE t.id = c.old_id AND c.changed RETURNING t.id),
+             ins AS (INSERT INTO {table} (nomination_id, {', '.join(kept)}, checked_at)
+                     SELECT nomination_id, {', '.join(flags)}, {new_figures}, %(now)s FROM c WHERE c.old_id IS NULL
+                     ON CONFLICT (nomination_id) DO UPDATE SET
+                         {', '.join(f'{k} = EXCLUDED.{k}' for k in kept)}, checked_at = EXCLUDED.checked_at
+                     RETURNING id),
+             pool AS (SELECT enterprise_id FROM {PoolEntry._meta.db_table})
+        SELECT count(*), count(*) FILTER (WHERE eligible),
+               (SELECT count(*) FROM upd) + (SELECT count(*) FROM ins),
+               array_agg(enterprise_id) FILTER (WHERE old_id IS NULL OR old_eligible <> eligible
+                                                  OR enterprise_id NOT IN (SELECT enterprise_id FROM pool))
+        FROM c
     """
-    ids_sql, ids_params = queryset.order_by().values("pk").query.sql_with_params()
+    set_sql, set_params = base_sql(queryset, figures_year=figures_year)
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SELECT pg_advisory_xact_lock(%s)", [checks.SET_REWRITE_LOCK])
-        # The statement is long and cheap per row: JIT compiling it costs seconds and gains nothing.
-        cursor.execute("SET LOCAL jit = off")
-        cursor.execute(f"DELETE FROM {table} WHERE nomination_id IN ({ids_sql})", ids_params)
-        after = 0
-        while True:
-            cursor.execute(statement, {**params, "after": after})
-            rows = cursor.fetchall()
-            if not rows:
-                break
-            summary.checked += len(rows)
-            summary.eligible += sum(1 for _id, eligible in rows if eligible)
-            after = max(pk for pk, _e in rows)
-            if progress:
-                progress(summary.checked, total=total)
-            if len(rows) < chunk:
-                break
+        # JIT compiling the long statement costs seconds and gains nothing; hashing a year's
+        # enterprises within memory instead of in batches on disk is most of the rest.
+        cursor.execute(f"SET LOCAL jit = off; SET LOCAL work_mem = '{WORK_MEM}'; "
+                       f"DROP TABLE IF EXISTS pg_temp.{SET_TABLE}")
+        cursor.execute(f"CREATE TEMPORARY TABLE {SET_TABLE} ON COMMIT DROP AS {set_sql}; ANALYZE {SET_TABLE}",
+                       set_params)
+        cursor.execute(statement, params)
+        checked, eligible, written, moved = cursor.fetchone()
+        cursor.execute(f"DROP TABLE pg_temp.{SET_TABLE}")
+    summary.checked += checked
+    summary.eligible += eligible
+    summary.written = getattr(summary, "written", 0) + written
+    if progress:
+        progress(summary.checked, total=total)
+    return set(moved or ())
 
 
 def _json(data):

@@ -255,12 +255,26 @@ def test_check_year_copy_path_matches_the_orm_path(cycle):
     checks.check_year(year=cycle.year)  # few nominations: bulk upserts
     by_orm = {v.nomination_id: (v.eligible, v.failed, v.explanation, v.figures) for v in Verdict.objects.all()}
     ids = set(Verdict.objects.values_list("pk", flat=True))
-    # Change one enterprise's figures, then the COPY path replaces every verdict of the set.
+    checked_at = dict(Verdict.objects.values_list("nomination_id", "checked_at"))
+    # Change one enterprise's figures, then the set-based path writes that verdict only, in place.
     EnterpriseYear.objects.filter(enterprise=made[0].enterprise).update(employees=1000, tech_staff=900)
     summary = checks.check_nominations(checks.live_nominations(cycle.year), year=cycle.year, bulk_copy=True)
     assert summary.checked == 6
     by_copy = {v.nomination_id: (v.eligible, v.failed, v.explanation, v.figures) for v in Verdict.objects.all()}
-    assert Verdict.objects.count() == 6 and not ids & set(Verdict.objects.values_list("pk", flat=True))
+    assert Verdict.objects.count() == 6 and ids == set(Verdict.objects.values_list("pk", flat=True))
+    # The five ORM-written verdicts kept an explanation: the set-based path rewrites them once, without it.
+    assert summary.written == 6
+    assert all(v.checked_at > checked_at[v.nomination_id] for v in Verdict.objects.all())
+    # Run again on the same inputs: nothing is written, each verdict keeps when it was last judged.
+    checked_at = dict(Verdict.objects.values_list("nomination_id", "checked_at"))
+    again = checks.check_nominations(checks.live_nominations(cycle.year), year=cycle.year, bulk_copy=True)
+    assert (again.checked, again.written) == (6, 0)
+    assert dict(Verdict.objects.values_list("nomination_id", "checked_at")) == checked_at
+    EnterpriseYear.objects.filter(enterprise=made[1].enterprise).update(tech_staff=1)
+    again = checks.check_nominations(checks.live_nominations(cycle.year), year=cycle.year, bulk_copy=True)
+    assert again.written == 1
+    assert [n for n, at in Verdict.objects.values_list("nomination_id", "checked_at") if at != checked_at[n]] == [
+        made[1].pk]
     changed = by_copy.pop(made[0].pk)
     assert changed[1] == ["employees"]
     by_orm.pop(made[0].pk)
