@@ -235,6 +235,10 @@ def main():
     from pojian.models import Cycle, Region, User
 
     settings.DEBUG = False  # as in production: no query log, no debug pages
+    # The tax file of N/2 rows: above 200,000 rows it passes the portal's upload limits, which the
+    # office meets by splitting the file; the bench measures the speed of one file of that size.
+    settings.IMPORT_MAX_UNPACKED_BYTES = max(settings.IMPORT_MAX_UNPACKED_BYTES, TAX_ROWS * 400)
+    settings.IMPORT_MAX_ROWS = max(settings.IMPORT_MAX_ROWS, TAX_ROWS + 1)
     print(f"load average at start: {load()} (2 cores; other work on the machine slows every line alike)", flush=True)
     with bench_database(), tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
