@@ -3,20 +3,9 @@
 
 from django.contrib import admin
 
-from pojian.history import HistoryAdmin
+from funding.admin import ReadOnlyAdmin as ReadOnly
 
 from .models import PaymentCheck, SubsidyApplication
-
-
-class ReadOnly(HistoryAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(SubsidyApplication)
