@@ -32,8 +32,15 @@ from pojian.nomination_views import NominationTransitionView
 from . import tasks
 from .domain import export, figures, nominations, post_subsidies
 from .filters import IncubatorNominationFilter, office_queryset
-from .forms import (ChooseIncubatorForm, IncubatorForm, MarkSupportForm, NominationForm, SubsidyRuleForm, YearForm,
-                    tenancy_formset)
+from .forms import (
+    ChooseIncubatorForm,
+    IncubatorForm,
+    MarkSupportForm,
+    NominationForm,
+    SubsidyRuleForm,
+    YearForm,
+    tenancy_formset,
+)
 from .models import Incubator, IncubatorNomination, IncubatorYear, PostSubsidy, PostSubsidyPublication
 from .tables import IncubatorNominationTable
 

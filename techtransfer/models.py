@@ -151,8 +151,6 @@ class TechContractQuerySet(models.QuerySet):
 class TechContract(models.Model):
     """A registered technology contract (技术合同) between an enterprise and an institution."""
 
-    objects = TechContractQuerySet.as_manager()
-
     class Kind(models.TextChoices):
         DEVELOPMENT = "development", _("Technology development")
         TRANSFER = "transfer", _("Technology transfer")
@@ -193,6 +191,8 @@ class TechContract(models.Model):
                                      on_delete=models.PROTECT, related_name="+")
     cancel_reason = models.TextField(_("reason for cancelling"), blank=True, max_length=1000)
     history = HistoricalRecords()
+
+    objects = TechContractQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("technology contract")

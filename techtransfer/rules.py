@@ -59,6 +59,7 @@ for _model in ("institution", "resultsmanager", "result", "demand", "techcontrac
     for _action in ("view", "add", "change", "delete"):
         rules.add_perm(f"techtransfer.{_action}_{_model}", is_office)
 
+# The other parts' rules register themselves on import.
+from . import rules_contracts  # noqa: E402,F401,I001  (cancelling contracts, an institution's 推介)
 from . import rules_matching  # noqa: E402,F401  (matching: 推介, 意向, 对接, 对接会, account requests)
-from . import rules_subsidy as _subsidy  # noqa: E402,F401  (the contract subsidy: rule page, applications, receipts, 公示)
-from . import rules_contracts  # noqa: E402,F401  (cancelling contracts, an institution's 推介)
+from . import rules_subsidy  # noqa: E402,F401  (the contract subsidy: rule page, applications, receipts, 公示)

@@ -699,12 +699,11 @@ def decide_objection(*, objection, outcome, reason, by):
     from ..rd_models import RdObjection
 
     _require(by, "funding.manage_rd_subsidy")
-    O = RdObjection.Outcome
-    if outcome not in (O.UPHELD, O.DISMISSED):
+    if outcome not in (RdObjection.Outcome.UPHELD, RdObjection.Outcome.DISMISSED):
         raise ValidationError(_("Choose upheld or dismissed."), code="outcome")
     reason = _reason(reason, _("Please give a reason."))
     current = RdObjection.objects.select_for_update().select_related("rule").get(pk=objection.pk)
-    if current.outcome != O.PENDING:
+    if current.outcome != RdObjection.Outcome.PENDING:
         raise TransitionNotAllowed(_("This objection has already been decided."), code="state")
     if current.rule.state != R.DECIDED:
         raise TransitionNotAllowed(_("Grants are already proposed for this list."), code="state")
@@ -712,7 +711,7 @@ def decide_objection(*, objection, outcome, reason, by):
     current.decided_by, current.decided_at = by, timezone.now()
     _audit(current, by=by, reason=f"{outcome}: {reason}")
     current.save()
-    if outcome == O.UPHELD:
+    if outcome == RdObjection.Outcome.UPHELD:
         candidate = _locked_candidate(current.candidate)
         candidate.decision = RdCandidate.Decision.EXCLUDED
         candidate.decision_reason = _("Objection upheld: %(reason)s") % {"reason": reason}

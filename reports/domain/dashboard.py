@@ -286,14 +286,11 @@ class Dashboard:
                 "notes": [_("Published, entered, met, registered and paid in %(year)s; cancelled contracts are "
                             "left out.") % {"year": self.cycle.year}]}
 
+    def _post_subsidies(self):
+        """R&D and incubator post-subsidies (reports.domain.post_subsidies)."""
+        from .post_subsidies import dashboard_section
 
-def _post_subsidies(self):
-    from .post_subsidies import dashboard_section
-
-    return dashboard_section(self.cycle)
-
-
-Dashboard._post_subsidies = _post_subsidies
+        return dashboard_section(self.cycle)
 
 
 def _wan(amount):

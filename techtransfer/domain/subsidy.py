@@ -52,7 +52,7 @@ def compute_with_summary(rule, *, region_id=None, contract_ids=None, checked_onl
     in_year = Q(payments__paid_on__range=(start, end))
     if checked_only:
         in_year &= Q(payments__receipt_check__state="accepted")
-    contracts = (TechContract.objects.filter(enterprise_role=TechContract.Role.BUYER)
+    contracts = (TechContract.objects.in_force().filter(enterprise_role=TechContract.Role.BUYER)
                  .select_related("enterprise", "institution")
                  .annotate(paid_in_year=Sum("payments__amount", filter=in_year)))
     contracts = contracts.filter(pk__in=ContractPayment.objects.filter(paid_on__range=(start, end)).values("contract"))

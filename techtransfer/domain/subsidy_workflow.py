@@ -152,7 +152,7 @@ def eligible_contracts(rule, enterprise):
     """The enterprise's contracts it may claim for: it is the buyer and something was paid on them in the year."""
     start, end = datetime.date(rule.year, 1, 1), datetime.date(rule.year, 12, 31)
     paid = ContractPayment.objects.filter(paid_on__range=(start, end)).values("contract")
-    return (TechContract.objects.filter(enterprise=enterprise, enterprise_role=TechContract.Role.BUYER, pk__in=paid)
+    return (TechContract.objects.in_force().filter(enterprise=enterprise, enterprise_role=TechContract.Role.BUYER, pk__in=paid)
             .select_related("institution").order_by("registration_number"))
 
 
@@ -161,8 +161,8 @@ def applicable_enterprises(rule, region):
     from enterprises.models import Enterprise
 
     start, end = datetime.date(rule.year, 1, 1), datetime.date(rule.year, 12, 31)
-    contracts = TechContract.objects.filter(enterprise_role=TechContract.Role.BUYER,
-                                            payments__paid_on__range=(start, end))
+    contracts = TechContract.objects.in_force().filter(enterprise_role=TechContract.Role.BUYER,
+                                                       payments__paid_on__range=(start, end))
     return Enterprise.objects.filter(region=region, pk__in=contracts.values("enterprise")).order_by("name")
 
 

@@ -28,7 +28,7 @@ def at(day):
 
 
 @pytest.fixture
-def noticed(year, office):
+def noticed(year, office):  # noqa: F811
     own = firm(expense="2000000", region="220100", name="长春研发企业")
     other = firm(expense="3000000", region="220200", name="吉林研发企业")
     r = rule(year, office, min_intensity=D("0"))

@@ -22,7 +22,7 @@ D = Decimal
 
 
 @pytest.fixture
-def population(year, office):
+def population(year, office):  # noqa: F811
     rng = random.Random(15)
     regions = [core.region("220100"), core.region("220200")]
     firms = []
@@ -61,7 +61,7 @@ OPTIONS = [
 
 @pytest.mark.parametrize("budget", [None, "700000", "2345678.90"])
 @pytest.mark.parametrize("values", OPTIONS)
-def test_sql_equals_python(population, year, office, values, budget):
+def test_sql_equals_python(population, year, office, values, budget):  # noqa: F811
     if budget is not None:
         BudgetFactory(cycle=year, line=line("rd_post"), amount=D(budget))
     r = RdSubsidyRule.objects.select_related("cycle").get(pk=rule(year, office, **values).pk)  # as stored
@@ -80,7 +80,7 @@ def test_sql_equals_python(population, year, office, values, budget):
     assert sum(1 for e in expected.values() if e["qualified"]) > 3
 
 
-def test_scaling_shares_remainders(population, year, office):
+def test_scaling_shares_remainders(population, year, office):  # noqa: F811
     BudgetFactory(cycle=year, line=line("rd_post"), amount=D("700000"))
     r = rule(year, office, min_intensity=D("0"), cap=D("150000.00"), unit=D("100"))
     summary = rd_subsidy.compute_candidates(rule=r, by=office)

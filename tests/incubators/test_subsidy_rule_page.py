@@ -28,7 +28,7 @@ def form(rule, **values):
             "unit": "100", "quota": 3, "budget": "", "document_no": ""} | values
 
 
-def test_office_edits_rule_quota_and_budget_with_history(client_for, office, year):
+def test_office_edits_rule_quota_and_budget_with_history(client_for, office, year):  # noqa: F811
     line("incubator_post")
     c = client_for(office)
     assert c.get(url(year)).status_code == 200
@@ -43,7 +43,7 @@ def test_office_edits_rule_quota_and_budget_with_history(client_for, office, yea
     assert 'data-testid="subsidy-rule-history"' in html and html.count("<li>") >= 2 and "office-t" in html
 
 
-def test_stale_and_bad_bands_refused(client_for, office, year):
+def test_stale_and_bad_bands_refused(client_for, office, year):  # noqa: F811
     c = client_for(office)
     c.get(url(year))
     rule = SubsidyRule.objects.get(cycle=year)
@@ -56,7 +56,7 @@ def test_stale_and_bad_bands_refused(client_for, office, year):
     assert r.status_code == 400 and SubsidyRule.objects.get(pk=rule.pk).bands == [[2, "800000"], [None, "400000"]]
 
 
-def test_budget_needs_its_document_number(client_for, office, year):
+def test_budget_needs_its_document_number(client_for, office, year):  # noqa: F811
     line("incubator_post")
     c = client_for(office)
     c.get(url(year))
@@ -66,19 +66,19 @@ def test_budget_needs_its_document_number(client_for, office, year):
 
 
 @pytest.mark.parametrize("who", ["other_bureau", "bureau", "expert"])
-def test_rule_page_refused(client_for, request, who, year):
+def test_rule_page_refused(client_for, request, who, year):  # noqa: F811
     c = client_for(request.getfixturevalue(who))
     assert c.get(url(year)).status_code == 403
     assert c.post(url(year), {"version": 1, "by": "rank", "bands": "[]"}).status_code == 403
     assert not SubsidyRule.objects.exists()
 
 
-def test_rule_page_anonymous_sent_to_login(client, year):
+def test_rule_page_anonymous_sent_to_login(client, year):  # noqa: F811
     r = client.get(url(year))
     assert r.status_code == 302 and "login" in r["Location"]
 
 
-def test_list_explains_amounts_and_shows_rolling_years(client_for, office, bureau, year):
+def test_list_explains_amounts_and_shows_rolling_years(client_for, office, bureau, year):  # noqa: F811
     nominations = confirmed_round(year, ["95", "90", "85"], bureau)
     set_rule(year, office, by="rank", bands=[[1, "900000"], [None, "500000"]], cap=D("800000"))
     Budget.objects.create(cycle=year, line=line("incubator_post"), amount=D("1200000"), document_no="x")

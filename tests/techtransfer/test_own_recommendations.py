@@ -68,7 +68,7 @@ def test_the_page_costs_the_same_number_of_queries_for_more_rows(client_for, bur
     client.get(URL)
     with django_assert_max_num_queries(25) as few:
         client.get(URL)
-    for i in range(10):
+    for _i in range(10):
         enterprise = EnterpriseFactory(region=bureau.region)
         matching.recommend(recommended["result"], enterprises=[enterprise], by=bureau)
         matching.record_interest(result=recommended["result"], enterprise=enterprise, side="enterprise", by=bureau)

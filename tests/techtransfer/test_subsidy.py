@@ -66,3 +66,20 @@ def test_the_cap_and_the_budget():
     assert lines["大企业"].granted + lines["小企业"].granted == Decimal("30000")
     assert lines["大企业"].granted == Decimal("27273") and lines["小企业"].granted == Decimal("2727")
     assert any("50,000.00" in e for e in lines["大企业"].explanation)
+
+
+def test_a_cancelled_contract_is_neither_claimed_nor_counted():
+    from techtransfer.domain import contract_changes, subsidy_workflow
+    from tests.factories import OfficeFactory
+
+    enterprise = EnterpriseFactory(name="丙企业")
+    kept = TechContractFactory(enterprise=enterprise, implementation="已投产")
+    pay(kept, "100000")
+    cancelled = TechContractFactory(enterprise=enterprise, implementation="已投产")
+    pay(cancelled, "400000")
+    contract_changes.cancel_contract(cancelled, by=OfficeFactory(username="office-cancel"), reason="合同解除")
+    the_rule = rule()
+    [line] = subsidy.compute(the_rule)
+    assert line.base == Decimal("100000") and cancelled.pk not in {c.pk for c, *_rest in line.contracts}
+    assert list(subsidy_workflow.eligible_contracts(the_rule, enterprise)) == [kept]
+    assert enterprise in subsidy_workflow.applicable_enterprises(the_rule, enterprise.region)
