@@ -233,7 +233,9 @@ class TechContractSerializer(serializers.ModelSerializer):
     class Meta:
         model = TechContract
         fields = ["id", "registration_number", "registered_on", "kind", "title", "enterprise", "institution",
-                  "contract_amount", "tech_amount", "paid"]
+                  "contract_amount", "tech_amount", "paid", "cancelled_at", "cancel_reason"]
+        extra_kwargs = {"cancelled_at": {"help_text": _("When the contract was cancelled (撤销); empty while in force. A "
+                                                        "cancelled contract no longer counts in 四科 or the statistics.")}}
 
 
 # --- the cultivation pool (培育库) --------------------------------------------------------------

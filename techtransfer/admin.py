@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from funding.admin import ReadOnlyAdmin
 from pojian.history import HistoryAdmin
 
 from .models import ContractPayment, ContractSubsidyRule, Demand, Institution, Result, ResultsManager, TechContract
@@ -48,7 +49,9 @@ class TechContractAdmin(HistoryAdmin):
 
 
 @admin.register(ContractSubsidyRule)
-class ContractSubsidyRuleAdmin(HistoryAdmin):
+class ContractSubsidyRuleAdmin(ReadOnlyAdmin):
+    """Read-only: the rule changes on its page (techtransfer:subsidy_rule), with the lock and the state checks."""
+
     list_display = ["year", "min_paid", "cap", "budget"]
 
 

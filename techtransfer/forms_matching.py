@@ -103,7 +103,7 @@ class MatchRecordForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         published = Result.objects.filter(state=Result.State.PUBLISHED).select_related("institution")
         demands, events = Demand.objects.all(), MatchEvent.objects.all()
-        contracts = TechContract.objects.all()
+        contracts = TechContract.objects.in_force()  # a cancelled contract is no outcome of a meeting
         enterprises = enterprises_for(user)
         if is_bureau(user):
             demands = demands.filter(region_id=user.region_id)

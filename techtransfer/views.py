@@ -11,6 +11,7 @@ from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views import View
@@ -266,10 +267,11 @@ class ContractListView(PortalPermissionMixin, ListView):
 
         headers = [_("Registration number"), _("Registered on"), _("Type"), _("Project name"), _("Enterprise"),
                    _("Region"), _("The enterprise is the"), _("Institution"), _("Contract value (yuan)"),
-                   _("Technology transaction value (yuan)"), _("Paid (yuan)")]
+                   _("Technology transaction value (yuan)"), _("Paid (yuan)"), _("Cancelled on"), _("Reason for cancelling")]
         rows = ([c.registration_number, c.registered_on, c.get_kind_display(), c.title, c.enterprise.name,
                  c.enterprise.region.name, c.get_enterprise_role_display(), c.institution.name, c.contract_amount,
-                 c.tech_amount, c.paid] for c in self.get_queryset().iterator(chunk_size=2000))
+                 c.tech_amount, c.paid, timezone.localdate(c.cancelled_at) if c.cancelled_at else None, c.cancel_reason or None]
+                for c in self.get_queryset().iterator(chunk_size=2000))
         return xlsx_response(self.request, lambda f: write_workbook(f, [(_("Contracts"), headers, rows, None)]),
                              "tech-contracts.xlsx")
 

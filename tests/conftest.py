@@ -168,14 +168,29 @@ def _test_settings(tmp_path_factory):
 
     Django's PBKDF2 costs a noticeable fraction of a second per test user, and no test is about
     hash strength. Uploads and generated files go to a temporary folder, never the repo's media/.
+    Each test process (and the workers it starts) gets a temporary folder of its own: the annual
+    report's clean-up of a killed run removes scratch folders by report id, and two processes'
+    databases both have a report 1.
     """
+    import tempfile
+
     from django.test import override_settings
 
-    with override_settings(
-        PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
-        MEDIA_ROOT=str(tmp_path_factory.mktemp("media")),
-    ):
-        yield
+    scratch = str(tmp_path_factory.mktemp("tmp"))
+    saved = tempfile.tempdir, os.environ.get("TMPDIR")
+    tempfile.tempdir, os.environ["TMPDIR"] = scratch, scratch
+    try:
+        with override_settings(
+            PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
+            MEDIA_ROOT=str(tmp_path_factory.mktemp("media")),
+        ):
+            yield
+    finally:
+        tempfile.tempdir = saved[0]
+        if saved[1] is None:
+            os.environ.pop("TMPDIR", None)
+        else:
+            os.environ["TMPDIR"] = saved[1]
 
 
 @pytest.fixture(autouse=True)

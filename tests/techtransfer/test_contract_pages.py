@@ -115,4 +115,12 @@ def test_payments_and_the_export(client_for, bureau, mine, theirs):
     assert response.status_code == 200
     ws = load_workbook(io.BytesIO(b"".join(response.streaming_content if response.streaming else [response.content]))).active
     rows = list(ws.iter_rows(values_only=True))
-    assert len(rows) == 2 and rows[1][0] == mine.registration_number and rows[1][-1] == 300000
+    assert len(rows) == 2 and rows[1][0] == mine.registration_number and rows[1][10] == 300000
+    assert rows[0][-2:] == ("撤销日期", "撤销原因") and rows[1][-2:] == (None, None)
+    from techtransfer.domain.contract_changes import cancel_contract
+
+    cancel_contract(mine, by=bureau, reason="双方协商解除")
+    response = client_for(bureau).get(reverse("techtransfer:contracts"), {"format": "xlsx"})
+    ws = load_workbook(io.BytesIO(b"".join(response.streaming_content if response.streaming else [response.content]))).active
+    [_header, row] = list(ws.iter_rows(values_only=True))
+    assert row[-1] == "双方协商解除" and row[-2] is not None  # a cancelled contract says so in the export
