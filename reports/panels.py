@@ -17,6 +17,8 @@ def nav_items(user):
     items = []
     if user.has_perm("reports.view_dashboard"):
         items.append((_("Statistics"), reverse("reports:dashboard")))
+    if user.has_perm("reports.view_bureau_dashboard", getattr(user, "region", None)):
+        items.append((_("Region dashboard"), reverse("reports:bureau_dashboard")))
     if user.has_perm("reports.list_reports"):
         items.append((_("Annual reports"), reverse("reports:reports")))
     if user.has_perm("reports.list_returns"):

@@ -44,3 +44,9 @@ rules.add_perm("reports.list_returns", is_office | is_bureau | is_county)
 rules.add_perm("reports.file_return", files_return)
 rules.add_perm("reports.view_county_dashboard", is_office | is_own_county | is_city_of_county)
 rules.add_perm("reports.view_own_county", is_county)
+
+
+# --- a city bureau's dashboard (reports:bureau_dashboard): the object is the region shown --------------
+from pojian.rules import is_own_region  # noqa: E402
+
+rules.add_perm("reports.view_bureau_dashboard", is_office | is_own_region)

@@ -28,6 +28,7 @@ urlpatterns = [
     path("bulletins/<int:pk>/edit/", rv.BulletinEditView.as_view(), name="bulletin_edit"),
     path("bulletins/", rv.PublicBulletinsView.as_view(), name="public_bulletins"),
     path("bulletins/<int:pk>/pdf/", rv.PublicBulletinPdfView.as_view(), name="public_bulletin_pdf"),
+    path("my-region/", views.BureauDashboardView.as_view(), name="bureau_dashboard"),
     path("counties/", rv.CountyListView.as_view(), name="counties"),
     path("counties/<slug:code>/", rv.CountyDashboardView.as_view(), name="county"),
 ]

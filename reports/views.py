@@ -259,3 +259,50 @@ class PublicProgressView(PortalPermissionMixin, TemplateView):
         if cycle is not None:
             ctx.update(public.public_progress(cycle=cycle))
         return ctx
+
+
+# --- a city bureau's dashboard --------------------------------------------------------------------
+
+
+class BureauDashboardView(PortalPermissionMixin, TemplateView):
+    """A region's figures, this year beside last year, and its standing in the published assessment.
+
+    A city bureau sees its own region; asking for another (?region=) is refused. The office may open any
+    nominating unit's, offered in a list (the first one by default).
+    """
+
+    permission_required = "reports.view_bureau_dashboard"
+    template_name = "reports/bureau_dashboard.html"
+
+    def get_permission_object(self):
+        return self.get_region()
+
+    def get_region(self):
+        if not hasattr(self, "_region"):
+            from pojian.models import Region
+
+            regions = Region.objects.nominating()
+            asked = self.request.GET.get("region", "")
+            user = self.request.user
+            if asked.isdigit():
+                self._region = regions.filter(pk=int(asked)).first()
+                if self._region is None:
+                    raise Http404(_("There is no such region."))
+            elif getattr(user, "region_id", None):
+                self._region = regions.filter(pk=user.region_id).first()
+            else:
+                self._region = regions.filter(active=True).first() if user.has_perm("reports.view_dashboard") else None
+        return self._region
+
+    def get_context_data(self, **kwargs):
+        from pojian.models import Region
+
+        from .domain import bureau
+
+        ctx = super().get_context_data(**kwargs)
+        region = ctx["region"] = self.get_region()
+        cycle = ctx["cycle"] = cycle_from(self.request)
+        ctx.update(bureau.dashboard(region, cycle))
+        if self.request.user.has_perm("reports.view_dashboard"):
+            ctx["regions"] = Region.objects.nominating()
+        return ctx
