@@ -175,3 +175,15 @@ def test_linked_from_the_bureau_home_and_menu(client_for, bureau, expert, years)
     body = client_for(bureau).get("/").content.decode()
     assert URL in body
     assert URL not in client_for(expert).get("/").content.decode()
+
+
+def test_the_rule_on_a_city_region(bureau, other_bureau, county, office, expert):
+    from django.contrib.auth.models import AnonymousUser
+
+    holders = {"bureau": True, "office": True, "other_bureau": False, "county": False, "expert": False,
+               "anonymous": False}
+    users = {"bureau": bureau, "office": office, "other_bureau": other_bureau, "county": county, "expert": expert,
+             "anonymous": AnonymousUser()}
+    seen = {role: user.has_perm("reports.view_bureau_dashboard", bureau.region) for role, user in users.items()}
+    assert seen == holders
+    assert not bureau.has_perm("reports.view_bureau_dashboard", county.region)  # its county is not its page
