@@ -6,7 +6,6 @@ rendered by the same fragment. Grouped queries only; the existing figure functio
 exist (figures.trends for the nominations, the funding ledger's execution for the grants).
 """
 
-import datetime
 from decimal import Decimal
 
 from django.db.models import Count, Sum

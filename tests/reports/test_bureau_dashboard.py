@@ -187,3 +187,27 @@ def test_the_rule_on_a_city_region(bureau, other_bureau, county, office, expert)
     seen = {role: user.has_perm("reports.view_bureau_dashboard", bureau.region) for role, user in users.items()}
     assert seen == holders
     assert not bureau.has_perm("reports.view_bureau_dashboard", county.region)  # its county is not its page
+
+
+def test_queries_do_not_grow_with_the_data(client_for, bureau, office, years):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    this, last = years
+    known_figures(this, last, office)
+    published = assessed(this, last)
+    publish(published[THIS], office)
+    c = client_for(bureau)
+
+    def count():
+        with CaptureQueriesContext(connection) as q:
+            assert c.get(URL, {"year": THIS}).status_code == 200
+        return len(q)
+
+    before = count()
+    cc = bureau.region
+    for state in (S.SELECTED, S.ACCEPTED, S.SUBMITTED):
+        nominate(cycle=this, region=cc, state=state, failed=())
+    for _ in range(3):
+        TechContractFactory(enterprise=EnterpriseFactory(region=cc), registered_on=datetime.date(THIS, 7, 1))
+    assert count() == before
