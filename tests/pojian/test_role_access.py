@@ -28,7 +28,7 @@ ALLOWED = {
         "techtransfer:demands", "techtransfer:demand_create", "techtransfer:contracts", "techtransfer:contract_create",
         "techtransfer:recommendations", "techtransfer:matching", "techtransfer:interest_create",
         "techtransfer:record_create", "techtransfer:events", "techtransfer:event_create",
-        "techtransfer:statistics", "techtransfer:statistics_export",
+        "techtransfer:statistics", "techtransfer:statistics_export", "techtransfer:subsidy_applications",
         "funding:region", "funding:projects", "funding:rd_candidates",
         "enterprises:pool", "enterprises:pool_cohorts", "enterprises:pool_tiers",
         "reports:returns", "reports:counties", "reports:bureau_dashboard",
