@@ -84,6 +84,8 @@ def _enter_sql(enterprise_ids, *, via, on, first_seen):
             cursor.execute(
                 f"UPDATE {pool} AS p SET region_id = e.region_id FROM {enterprises} AS e "
                 "WHERE e.id = p.enterprise_id AND p.enterprise_id = ANY(%s) AND p.region_id <> e.region_id", [chunk])
+            # The county where known (a county's region becomes its city), as on SQLite.
+            update_counties(chunk)
     return created
 
 
