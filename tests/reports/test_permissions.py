@@ -129,8 +129,10 @@ def test_nav_items_and_home_card_follow_the_role(office, bureau, expert, partner
     from reports.panels import nav_items
 
     returns = [reverse("reports:returns"), reverse("reports:counties")]
-    assert [url for _label, url in nav_items(office)] == [reverse("reports:dashboard"), reverse("reports:reports"), *returns]
-    assert [url for _label, url in nav_items(bureau)] == [reverse("reports:reports"), *returns]
+    mine = reverse("reports:bureau_dashboard")  # the office opens any region's, a bureau its own
+    assert [url for _label, url in nav_items(office)] == [reverse("reports:dashboard"), mine, reverse("reports:reports"),
+                                                          *returns]
+    assert [url for _label, url in nav_items(bureau)] == [mine, reverse("reports:reports"), *returns]
     assert nav_items(expert) == [] and nav_items(partner) == []
     home = client_for(office).get(reverse("home")).content.decode()
     assert 'data-testid="reports-panel"' in home and reverse("reports:dashboard") in home
