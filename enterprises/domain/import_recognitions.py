@@ -28,7 +28,7 @@ from pojian.domain.jobs import JobFailed
 
 from ..models import Enterprise, Recognition
 from .import_tax import Errors, _blank, parse_year
-from .listfile import header_keys, keyed_rows, nominating_region_codes, parse_date, read_table, region_for_code
+from .listfile import enterprise_for_code, header_keys, keyed_rows, nominating_region_codes, parse_date, read_table
 
 Kind = Recognition.Kind
 KINDS = (Kind.HIGH_TECH, Kind.SPECIALISED, Kind.LITTLE_GIANT)
@@ -196,15 +196,9 @@ def check_rows(names, data, *, kind, progress=None):
                 seen[(code, year)] = number
         enterprise_id = region_id = None
         if code:
-            if code in known:
-                enterprise_id, region_id = known[code]
-            else:
-                region_id = region_for_code(code, regions)
-                if region_id is None:
-                    errors.add(number, names["uscc"], _(
-                        "the enterprise is not in the portal, and the division code %(division)s in its credit code "
-                        "belongs to no region of the portal; add the enterprise first or correct the code") % {
-                        "division": code[2:8]})
+            enterprise_id, region_id, problem = enterprise_for_code(code, known, regions)
+            if problem:
+                errors.add(number, names["uscc"], problem)
         if len(errors) == bad:
             rows.append(RecognitionRow(row=number, name=name, uscc=code, year=year, reference=reference, batch=batch,
                                        date=when, enterprise_id=enterprise_id, region_id=region_id))

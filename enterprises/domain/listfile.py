@@ -113,3 +113,17 @@ def region_for_code(code, regions=None):
     if not division.isdigit():
         return None
     return regions.get(division) or regions.get(division[:4] + "00")
+
+
+def enterprise_for_code(code, known, regions):
+    """(enterprise id, region id, error) for a list row's credit code: the portal's enterprise when `known`
+    ({uscc: (id, region id)}) has it, else the region a new enterprise would be added in; the error (a
+    message for the row) when neither is found."""
+    if code in known:
+        return (*known[code], None)
+    region_id = region_for_code(code, regions)
+    if region_id is None:
+        return None, None, _(
+            "the enterprise is not in the portal, and the division code %(division)s in its credit code "
+            "belongs to no region of the portal; add the enterprise first or correct the code") % {"division": code[2:8]}
+    return None, region_id, None
