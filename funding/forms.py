@@ -146,23 +146,3 @@ class RdExclusionImportForm(forms.Form):
 
 class RdNoticeForm(forms.Form):
     starts = forms.DateField(label=_("public notice starts"), widget=forms.DateInput(attrs={"type": "date"}))
-
-
-class RdObjectionForm(forms.Form):
-    """The public objection form of the review rounds' 公示 (its fields and labels), for a name on the R&D list."""
-
-    def __init__(self, *args, candidates, **kwargs):
-        from reviews.forms import PublicObjectionForm
-
-        super().__init__(*args, **kwargs)
-        base = PublicObjectionForm(items=candidates)
-        for name, field in base.fields.items():
-            if name != "evidence":
-                self.fields[name] = field
-        self.fields["item"].label_from_instance = lambda c: f"{c.enterprise.name}（{c.region.name}）"
-
-
-class RdObjectionDecisionForm(forms.Form):
-    objection = forms.IntegerField(widget=forms.HiddenInput)
-    outcome = forms.ChoiceField(label=_("Outcome"), choices=[("upheld", _("Uphold")), ("dismissed", _("Dismiss"))])
-    reason = forms.CharField(label=_("Reason"), required=False, widget=forms.Textarea(attrs={"rows": 2}))

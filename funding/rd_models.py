@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from pojian.models import Cycle, Region, User
+from reviews.models import OnlineObjection
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
 PERCENT = {"max_digits": 6, "decimal_places": 2}
@@ -178,38 +179,22 @@ class RdExclusion(models.Model):
         return f"{self.uscc} {self.name}"
 
 
-class RdObjection(models.Model):
+class RdObjection(OnlineObjection):
     """An objection (异议) to a name on the R&D post-subsidy 公示, submitted by anyone during the period.
 
-    The contact checks, the per-address limit and the outcomes are those of the review rounds'
-    objections (reviews.domain.notices); the office decides each with a reason, and an upheld
-    objection takes the enterprise off the list."""
-
-    class Outcome(models.TextChoices):
-        PENDING = "pending", _("Pending")
-        UPHELD = "upheld", _("Upheld")
-        DISMISSED = "dismissed", _("Dismissed")
+    The contact checks, the per-address limit and the outcomes are those of every post-subsidy 公示
+    (reviews.OnlineObjection, reviews.domain.notices); the office decides each with a reason, and an
+    upheld objection takes the enterprise off the list."""
 
     rule = models.ForeignKey(RdSubsidyRule, verbose_name=_("rule"), on_delete=models.CASCADE, related_name="objections")
     candidate = models.ForeignKey(RdCandidate, verbose_name=_("enterprise"), on_delete=models.PROTECT,
                                   related_name="objections")
-    objector = models.CharField(_("who objects"), max_length=200)
-    unit = models.CharField(_("work unit"), max_length=200)
-    phone = models.CharField(_("phone"), max_length=30)
-    content = models.TextField(_("objection"))
-    submitted_from = models.GenericIPAddressField(_("submitted from"), null=True, blank=True)
-    received_on = models.DateField(_("received"))
-    outcome = models.CharField(_("outcome"), max_length=10, choices=Outcome.choices, default=Outcome.PENDING)
-    outcome_reason = models.TextField(_("reason for the outcome"), blank=True)
-    decided_by = models.ForeignKey(User, verbose_name=_("decided by"), null=True, blank=True, on_delete=models.PROTECT,
-                                   related_name="+")
-    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
     history = HistoricalRecords()
 
-    class Meta:
-        ordering = ["-received_on", "-pk"]
+    class Meta(OnlineObjection.Meta):
         verbose_name = _("objection to the R&D post-subsidy list")
         verbose_name_plural = _("objections to the R&D post-subsidy list")
 
-    def __str__(self):
-        return f"{self.candidate}: {self.objector}"
+    @property
+    def entry(self):
+        return self.candidate

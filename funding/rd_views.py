@@ -16,10 +16,11 @@ from django.views.generic import TemplateView
 
 from pojian.mixins import PortalPermissionMixin, run_domain
 from pojian.models import Cycle
+from reviews.views.objections import TakesObjectionsMixin, decide_posted_objection
 
 from . import forms
 from .domain import rd_subsidy
-from .rd_models import RdCandidate, RdExclusion, RdObjection, RdSubsidyRule
+from .rd_models import RdCandidate, RdExclusion, RdSubsidyRule
 from .views import _year_cycle
 
 COMPUTE_KIND = "funding.rd_compute"
@@ -57,7 +58,7 @@ class RdRuleView(PortalPermissionMixin, TemplateView):
         ctx["exclusions"] = RdExclusion.objects.filter(cycle=cycle).count()
         ctx["objections"] = list(rule.objections.select_related("candidate__enterprise", "candidate__region",
                                                                 "decided_by"))
-        ctx["objection_form"] = forms.RdObjectionDecisionForm()
+        ctx["objections_open"] = rule.state == RdSubsidyRule.State.DECIDED
         if rule.computed_at is not None:
             from enterprises.models import Industry
 
@@ -112,15 +113,7 @@ class RdRuleView(PortalPermissionMixin, TemplateView):
         elif action == "exclusions":
             done = self._import(request, cycle)
         elif action == "objection":
-            form = forms.RdObjectionDecisionForm(p)
-            objection = get_object_or_404(RdObjection, pk=p.get("objection") if p.get("objection", "").isdigit() else 0,
-                                          rule=rule)
-            if form.is_valid():
-                done = run_domain(request, rd_subsidy.decide_objection, objection=objection,
-                                  outcome=form.cleaned_data["outcome"], reason=form.cleaned_data["reason"],
-                                  by=request.user)
-            else:
-                messages.error(request, _("Choose upheld or dismissed."))
+            done = decide_posted_objection(request, rule.objections.all(), rd_subsidy.decide_objection)
         else:
             raise Http404
         if done:
@@ -234,7 +227,7 @@ class RdCandidateView(PortalPermissionMixin, TemplateView):
         return HttpResponseRedirect(reverse("funding:rd_candidate", args=[c.pk]))
 
 
-class RdNoticeView(TemplateView):
+class RdNoticeView(TakesObjectionsMixin, TemplateView):
     """Public: the 公示 of the year's R&D post-subsidy list from its first day; during the period anyone
     may object online (name, work unit, telephone, reason); only the office sees the objections."""
 
@@ -251,39 +244,17 @@ class RdNoticeView(TemplateView):
     def rows(self):
         return rd_subsidy.listed(self.rule).order_by("region__sort_order", "enterprise__name", "pk")
 
-    def objection_form(self, data=None):
-        return forms.RdObjectionForm(data, candidates=self.rows(), prefix="objection")
+    def running(self):
+        return rd_subsidy.notice_running(self.rule)
 
-    def post(self, request, *args, **kwargs):
-        from pojian.domain.errors import ValidationError
-
-        form = self.objection_form(request.POST)
-        if form.is_valid() and rd_subsidy.notice_running(self.rule):
-            d = form.cleaned_data
-            try:
-                rd_subsidy.submit_objection(rule=self.rule, candidate=d["item"], objector=d["objector"], unit=d["unit"],
-                                            phone=d["phone"], content=d["content"],
-                                            address=request.META.get("REMOTE_ADDR"))
-            except ValidationError as e:
-                form.add_error(None, e)
-            else:
-                messages.success(request, _("Your objection has been received. The office will contact you."))
-                return HttpResponseRedirect(request.path)
-        elif form.is_valid():
-            form.add_error(None, _("Objections are received from %(starts)s to %(ends)s.")
-                           % {"starts": self.rule.notice_starts, "ends": self.rule.notice_ends})
-        return self.render_to_response(self.get_context_data(objection_form=form), status=400)
+    def submit(self, item, d, *, address):
+        rd_subsidy.submit_objection(rule=self.rule, candidate=item, objector=d["objector"], unit=d["unit"],
+                                    phone=d["phone"], content=d["content"], address=address)
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
-        rule = self.rule
-        ctx.update(cycle=self.cycle, rule=rule, rows=self.rows(), running=rd_subsidy.notice_running(rule))
-        if ctx["running"]:
-            ctx.setdefault("objection_form", self.objection_form())
-        elif rule.notice_ends < timezone.localdate():
-            ctx["objections_received"] = rule.objections.count()
-            ctx["objections_handled"] = rule.objections.exclude(outcome="pending").count()
-        return ctx
+        ctx.update(cycle=self.cycle, rule=self.rule, rows=self.rows())
+        return self.objection_context(ctx)
 
 
 class RdNoticePdfView(RdNoticeView):

@@ -221,6 +221,18 @@ class PublicObjectionForm(forms.Form):
         self.fields["item"].label_from_instance = lambda item: item.nominee_name
 
 
+class ListedObjectionForm(forms.Form):
+    """The public objection form (PublicObjectionForm's fields and labels, without the evidence) for a
+    name on a post-subsidy 公示: `items` are its rows, each with an enterprise and a region."""
+
+    def __init__(self, *args, items, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, field in PublicObjectionForm(items=items).fields.items():
+            if name != "evidence":
+                self.fields[name] = field
+        self.fields["item"].label_from_instance = lambda row: f"{row.enterprise.name}（{row.region.name}）"
+
+
 # --- score sheets (评分表) ----------------------------------------------------------------------
 
 

@@ -538,6 +538,37 @@ class NoticeCorrection(models.Model):
         return f"{self.notice}: {self.get_kind_display()}"
 
 
+class OnlineObjection(models.Model):
+    """What every post-subsidy 公示 (R&D, contract subsidy) keeps of an objection submitted online by
+    anyone during its period: who, their work unit and telephone, the facts, where from (the per-address
+    limit, reviews.domain.notices) and the office's decision with its reason. Each concrete model adds
+    its notice (`rule`) and the name objected to, and `entry` returning that name's row."""
+
+    class Outcome(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        UPHELD = "upheld", _("Upheld")
+        DISMISSED = "dismissed", _("Dismissed")
+
+    objector = models.CharField(_("who objects"), max_length=200)
+    unit = models.CharField(_("work unit"), max_length=200)
+    phone = models.CharField(_("phone"), max_length=30)
+    content = models.TextField(_("objection"))
+    submitted_from = models.GenericIPAddressField(_("submitted from"), null=True, blank=True)
+    received_on = models.DateField(_("received"))
+    outcome = models.CharField(_("outcome"), max_length=10, choices=Outcome.choices, default=Outcome.PENDING)
+    outcome_reason = models.TextField(_("reason for the outcome"), blank=True)
+    decided_by = models.ForeignKey(User, verbose_name=_("decided by"), null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="+")
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["-received_on", "-pk"]
+
+    def __str__(self):
+        return f"{self.entry}: {self.objector}"
+
+
 class Objection(models.Model):
     """An objection (异议) received during the 公示, recorded by the office."""
 

@@ -272,4 +272,4 @@ class ContractSubsidyRule(models.Model):
 
 
 from .models_matching import AccountRequest, Interest, MatchEvent, MatchRecord, Recommendation  # noqa: E402,F401
-from .models_subsidy import PaymentCheck, SubsidyApplication  # noqa: E402,F401
+from .models_subsidy import PaymentCheck, SubsidyApplication, SubsidyObjection  # noqa: E402,F401

@@ -14,16 +14,20 @@ from simple_history.models import HistoricalRecords
 
 from enterprises.models import Enterprise
 from pojian.models import Region
+from reviews.models import OnlineObjection
 
 MONEY = {"max_digits": 16, "decimal_places": 2}
 
 
 class SubsidyApplication(models.Model):
-    """A bureau's application for one enterprise and one year's rule; the computed amount is stored on it."""
+    """A bureau's application for one enterprise and one year's rule; the computed amount is stored on it.
+
+    Withheld: an objection to it on the 公示 was upheld, so it is off the list and gets no grant."""
 
     class State(models.TextChoices):
         SUBMITTED = "submitted", _("Submitted")
         WITHDRAWN = "withdrawn", _("Withdrawn")
+        WITHHELD = "withheld", _("Withheld (objection upheld)")
 
     rule = models.ForeignKey("techtransfer.ContractSubsidyRule", verbose_name=_("rule"), on_delete=models.PROTECT,
                              related_name="applications")
@@ -78,3 +82,22 @@ class PaymentCheck(models.Model):
 
     def __str__(self):
         return f"{self.payment} · {self.state}"
+
+
+class SubsidyObjection(OnlineObjection):
+    """An objection (异议) to a name on the contract subsidy's 公示, submitted by anyone during the period;
+    the office decides it with a reason, and an upheld one withholds the application's grant."""
+
+    rule = models.ForeignKey("techtransfer.ContractSubsidyRule", verbose_name=_("rule"), on_delete=models.CASCADE,
+                             related_name="objections")
+    application = models.ForeignKey(SubsidyApplication, verbose_name=_("enterprise"), on_delete=models.PROTECT,
+                                    related_name="objections")
+    history = HistoricalRecords()
+
+    class Meta(OnlineObjection.Meta):
+        verbose_name = _("objection to the contract subsidy list")
+        verbose_name_plural = _("objections to the contract subsidy list")
+
+    @property
+    def entry(self):
+        return self.application

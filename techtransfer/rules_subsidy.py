@@ -12,5 +12,5 @@ rules.add_perm("techtransfer.list_subsidy_applications", is_office | is_approver
 rules.add_perm("techtransfer.see_subsidy_application", is_office | is_approver | (is_bureau & is_own_region))
 # obj: the enterprise applied for, or its application.
 rules.add_perm("techtransfer.apply_contract_subsidy", is_bureau & is_own_region)
-for _model in ("subsidyapplication", "paymentcheck"):
+for _model in ("subsidyapplication", "paymentcheck", "subsidyobjection"):
     rules.add_perm(f"techtransfer.view_{_model}", is_office)

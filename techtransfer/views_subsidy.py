@@ -1,5 +1,5 @@
 """Pages of the contract subsidy (技术合同后补助): the office's rule page with its history and the
-run (compute, 公示, grants), the applications (a bureau applies for its enterprises inside the
+run (compute, 公示, objections, grants), the applications (a bureau applies for its enterprises inside the
 window), one application with its payments and the office's receipt checks, the computed lines
 explained band by band, the receipt download and the public 公示. Views are thin: each names its
 permission and calls techtransfer.domain.subsidy_workflow.
@@ -20,6 +20,7 @@ from enterprises.models import Enterprise
 from funding.forms import RdNoticeForm
 from pojian.downloads import file_response
 from pojian.mixins import PortalPermissionMixin, run_domain
+from reviews.views.objections import TakesObjectionsMixin, decide_posted_objection
 
 from .domain import subsidy
 from .domain import subsidy_workflow as wf
@@ -66,6 +67,9 @@ class SubsidyRuleView(PortalPermissionMixin, TemplateView):
                    notice_form=RdNoticeForm(initial={"starts": timezone.localdate()}),
                    window_open=wf.window_open(rule, timezone.localdate()))
         ctx.setdefault("form", SubsidyRuleForm(instance=rule, initial={"version": rule.version}))
+        ctx["objections"] = rule.objections.select_related("application__enterprise", "application__region",
+                                                           "decided_by")
+        ctx["objections_open"] = rule.state == wf.COMPUTED
         ctx["summary"] = wf.submitted(rule).aggregate(n=Count("pk"), with_amount=Count("pk", filter=Q(granted__gt=0)),
                                                       total=Sum("granted"))
         return ctx
@@ -93,6 +97,8 @@ class SubsidyRuleView(PortalPermissionMixin, TemplateView):
                 messages.error(request, _("Enter the first day of the public notice."))
         elif action == "grants":
             done = run_domain(request, wf.propose_grants, rule=rule, by=request.user)
+        elif action == "objection":
+            done = decide_posted_objection(request, rule.objections.all(), wf.decide_objection)
         else:
             raise Http404
         if done:
@@ -195,6 +201,8 @@ class ApplicationView(PortalPermissionMixin, TemplateView):
         a, user = self.get_permission_object(), self.request.user
         every, checked = wf.preview(a)
         open_for_changes = a.rule.notice_starts is None and a.rule.state != wf.GRANTED
+        # The outcome and its reason, for the bureau too; who objected stays with the office (its rule page).
+        ctx["decided_objections"] = a.objections.exclude(outcome="pending").order_by("decided_at")
         ctx.update(application=a, rule=a.rule, payments=wf.claimed_payments(a), every=every, checked=checked,
                    can_check=user.has_perm(wf.MANAGE) and open_for_changes,
                    can_withdraw=user.has_perm("techtransfer.apply_contract_subsidy", a) and open_for_changes
@@ -249,17 +257,31 @@ class ComputedView(PortalPermissionMixin, TemplateView):
         return ctx
 
 
-class PublicNoticeView(TemplateView):
-    """Public: the 公示 of the year's contract subsidy, printable, from its first day."""
+class PublicNoticeView(TakesObjectionsMixin, TemplateView):
+    """Public: the 公示 of the year's contract subsidy, printable, from its first day; during the period
+    anyone may object online (name, work unit, telephone, reason); only the office sees the objections."""
 
     template_name = "techtransfer/subsidy/notice.html"
 
+    def dispatch(self, request, *args, **kwargs):
+        self.rule = ContractSubsidyRule.objects.filter(year=kwargs["year"], notice_starts__isnull=False,
+                                                       notice_starts__lte=timezone.localdate()).first()
+        if self.rule is None:
+            raise Http404
+        return super().dispatch(request, *args, **kwargs)
+
+    def rows(self):
+        return wf.listed(self.rule)
+
+    def running(self):
+        return wf.notice_running(self.rule)
+
+    def submit(self, item, d, *, address):
+        wf.submit_objection(rule=self.rule, application=item, objector=d["objector"], unit=d["unit"],
+                            phone=d["phone"], content=d["content"], address=address)
+
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
-        rule = ContractSubsidyRule.objects.filter(year=self.kwargs["year"], notice_starts__isnull=False,
-                                                  notice_starts__lte=timezone.localdate()).first()
-        if rule is None:
-            raise Http404
-        rows = wf.listed(rule)
-        ctx.update(rule=rule, rows=rows, total=rows.aggregate(t=Sum("granted"))["t"])
-        return ctx
+        rows = self.rows()
+        ctx.update(rule=self.rule, rows=rows, total=rows.aggregate(t=Sum("granted"))["t"])
+        return self.objection_context(ctx)

@@ -664,59 +664,37 @@ def notice_running(rule, today=None):
             and rule.notice_starts <= today <= rule.notice_ends)
 
 
-def submit_objection(*, rule, candidate, objector, unit, phone, content, address, today=None):
-    """Anyone objects to a name on the list during the 公示, with name, work unit, telephone and reason."""
+def submit_objection(*, rule, candidate, address, today=None, **contact):
+    """Anyone objects to a name on the list during the 公示, with name, work unit, telephone and reason
+    (`contact`: objector, unit, phone, content)."""
     from reviews.domain import notices
 
     from ..rd_models import RdObjection
 
     today = today or timezone.localdate()
-    (objector, unit, phone, content), errors = notices.check_objector(
-        objector=objector, unit=unit, phone=phone, content=content)
-    if candidate is None or not listed(rule).filter(pk=candidate.pk).exists():
-        errors.append(_("Choose a name on the list."))
-    if not notice_running(rule, today):
-        errors.append(_("Objections are received from %(starts)s to %(ends)s.")
-                      % {"starts": rule.notice_starts or "—", "ends": rule.notice_ends or "—"})
-    if errors:
-        raise ValidationError(errors, code="invalid")
-    with transaction.atomic():
-        RdSubsidyRule.objects.select_for_update().get(pk=rule.pk)  # one at a time: the count and the insert
-        sent = notices.objections_from(address, today) + RdObjection.objects.filter(
-            submitted_from=address, received_on=today).count()
-        if address and sent >= notices.OBJECTIONS_PER_ADDRESS_PER_DAY:
-            raise notices.rate_limited_error()
-        objection = RdObjection(rule=rule, candidate=candidate, objector=objector[:200], unit=unit[:200],
-                                phone=phone[:30], content=content, received_on=today, submitted_from=address or None)
-        objection._change_reason = "online"
-        objection.save()
-    return objection
+    return notices.take_online_objection(model=RdObjection, rule=rule, listed=listed(rule), candidate=candidate,
+                                         running=notice_running(rule, today), address=address, today=today, **contact)
 
 
 @transaction.atomic
 def decide_objection(*, objection, outcome, reason, by):
     """The office upholds or dismisses an objection, with a reason; upheld takes the enterprise off the list."""
-    from ..rd_models import RdObjection
+    from reviews.domain import notices
 
     _require(by, "funding.manage_rd_subsidy")
-    if outcome not in (RdObjection.Outcome.UPHELD, RdObjection.Outcome.DISMISSED):
-        raise ValidationError(_("Choose upheld or dismissed."), code="outcome")
-    reason = _reason(reason, _("Please give a reason."))
-    current = RdObjection.objects.select_for_update().select_related("rule").get(pk=objection.pk)
-    if current.outcome != RdObjection.Outcome.PENDING:
-        raise TransitionNotAllowed(_("This objection has already been decided."), code="state")
-    if current.rule.state != R.DECIDED:
-        raise TransitionNotAllowed(_("Grants are already proposed for this list."), code="state")
-    current.outcome, current.outcome_reason = outcome, reason
-    current.decided_by, current.decided_at = by, timezone.now()
-    _audit(current, by=by, reason=f"{outcome}: {reason}")
-    current.save()
-    if outcome == RdObjection.Outcome.UPHELD:
+
+    def still_open(current):
+        if RdSubsidyRule.objects.select_for_update().get(pk=current.rule_id).state != R.DECIDED:
+            raise TransitionNotAllowed(_("Grants are already proposed for this list."), code="state")
+
+    current = notices.decide_online_objection(objection=objection, outcome=outcome, reason=reason, by=by,
+                                              still_open=still_open)
+    if outcome == current.Outcome.UPHELD:
         candidate = _locked_candidate(current.candidate)
         candidate.decision = RdCandidate.Decision.EXCLUDED
-        candidate.decision_reason = _("Objection upheld: %(reason)s") % {"reason": reason}
+        candidate.decision_reason = _("Objection upheld: %(reason)s") % {"reason": current.outcome_reason}
         candidate.decided_by = by
-        _save_candidate(candidate, by=by, reason=f"objection upheld: {reason}")
+        _save_candidate(candidate, by=by, reason=f"objection upheld: {current.outcome_reason}")
     return current
 
 

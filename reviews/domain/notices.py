@@ -265,9 +265,19 @@ def check_objector(*, objector, unit, phone, content):
     return (objector, unit, phone, content), errors
 
 
+def online_objection_models():
+    """The models of objections taken online on the post-subsidy 公示 (every reviews.OnlineObjection)."""
+    from django.apps import apps
+
+    from ..models import OnlineObjection
+
+    return [m for m in apps.get_models() if issubclass(m, OnlineObjection)]
+
+
 def objections_from(address, day):
-    """How many objections were submitted online from `address` on `day`, on the review rounds' notices."""
-    return Objection.objects.filter(submitted_from=address, received_on=day).count()
+    """How many objections were submitted online from `address` on `day`, on every 公示 together."""
+    return Objection.objects.filter(submitted_from=address, received_on=day).count() + sum(
+        m._default_manager.filter(submitted_from=address, received_on=day).count() for m in online_objection_models())
 
 
 def rate_limited_error():
@@ -317,3 +327,62 @@ def submit_objection(*, notice, item, objector, unit, phone, content, address, e
         objection._change_reason = "online"
         objection.save()
     return objection
+
+
+def received_between(starts, ends):
+    return _("Objections are received from %(starts)s to %(ends)s.") % {
+        "starts": date_format(starts) if starts else "—", "ends": date_format(ends) if ends else "—"}
+
+
+def take_online_objection(*, model, rule, listed, running, address, today, objector, unit, phone, content,
+                          **entry):
+    """An objection to a name on a post-subsidy 公示 (R&D, contract subsidy), submitted online by anyone.
+
+    The public form's checks (check_objector); the name (`entry`, one keyword) must be in `listed` and
+    the rule's notice `running`; at most OBJECTIONS_PER_ADDRESS_PER_DAY a day from one address over every
+    公示. The rule's row is locked, so the count and the insert cannot interleave. Saved pending as a
+    `model` of the rule and the name.
+    """
+    (objector, unit, phone, content), errors = check_objector(objector=objector, unit=unit, phone=phone,
+                                                              content=content)
+    (row,) = entry.values()
+    if row is None or not listed.filter(pk=row.pk).exists():
+        errors.append(_("Choose a name on the list."))
+    if not running:
+        errors.append(received_between(rule.notice_starts, rule.notice_ends))
+    if errors:
+        raise ValidationError(errors, code="invalid")
+    with transaction.atomic():
+        type(rule).objects.select_for_update().get(pk=rule.pk)
+        if address and objections_from(address, today) >= OBJECTIONS_PER_ADDRESS_PER_DAY:
+            raise rate_limited_error()
+        objection = model(objector=objector[:200], unit=unit[:200], phone=phone[:30], content=content,
+                          received_on=today, submitted_from=address or None, rule=rule, **entry)
+        objection._change_reason = "online"
+        objection.save()
+    return objection
+
+
+def decide_online_objection(*, objection, outcome, reason, by, still_open):
+    """The office's decision on an online objection (see take_online_objection): upheld or dismissed, with
+    a reason, once. `still_open(current)` locks the notice and refuses when its list can no longer change.
+
+    Saves the decision with its audit entry and returns the objection; the caller, inside the same
+    transaction, applies an upheld one to its list.
+    """
+    Outcome = type(objection).Outcome
+    if outcome not in (Outcome.UPHELD, Outcome.DISMISSED):
+        raise ValidationError(_("Choose upheld or dismissed."), code="outcome")
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Please give a reason.")}, code="reason")
+    current = type(objection)._default_manager.select_for_update().get(pk=objection.pk)
+    if current.outcome != Outcome.PENDING:
+        raise TransitionNotAllowed(_("This objection has already been decided."), code="state")
+    still_open(current)
+    current.outcome, current.outcome_reason = outcome, reason
+    current.decided_by, current.decided_at = by, timezone.now()
+    current._history_user = by
+    current._change_reason = f"{outcome}: {reason}"[:100]
+    current.save()
+    return current

@@ -3,7 +3,8 @@
     rule (office, optimistic lock) ── applications by the bureaus inside the window ──
     receipts checked by the office (accepted / rejected with a reason) ──
     compute (after the window; only accepted payments count) ──▶ computed ──
-    publish_notice (公示, working days) ── propose_grants (after the 公示) ──▶ granted
+    publish_notice (公示, working days; anyone objects online, the office decides: upheld withholds the
+    application) ── propose_grants (after the 公示, every objection decided) ──▶ granted
 
 The amounts are `subsidy.compute` restricted to the contracts applied for and to checked payments;
 the 公示 period is `reviews.domain.notices.notice_period`; the bands are checked with the R&D
@@ -25,7 +26,14 @@ from funding.domain.grants import audit
 from funding.domain.rd_subsidy import parse_bands
 from pojian.domain.errors import PermissionDenied, StaleEdit, TransitionNotAllowed, ValidationError
 
-from ..models import ContractPayment, ContractSubsidyRule, PaymentCheck, SubsidyApplication, TechContract
+from ..models import (
+    ContractPayment,
+    ContractSubsidyRule,
+    PaymentCheck,
+    SubsidyApplication,
+    SubsidyObjection,
+    TechContract,
+)
 from . import subsidy
 
 DRAFT, COMPUTED, GRANTED = "draft", "computed", "granted"
@@ -381,6 +389,59 @@ def publish_notice(*, rule, by, starts, today=None):
     return current
 
 
+# ---------------------------------------------------------------------------------------------
+# Objections (异议) during the 公示: those of every post-subsidy 公示 (reviews.domain.notices)
+
+
+def notice_running(rule, today=None):
+    today = today or timezone.localdate()
+    return (rule.notice_starts is not None and rule.state == COMPUTED
+            and rule.notice_starts <= today <= rule.notice_ends)
+
+
+def submit_objection(*, rule, application, address, today=None, **contact):
+    """Anyone objects to a name on the list during the 公示, with name, work unit, telephone and reason
+    (`contact`: objector, unit, phone, content); only the office sees it."""
+    from reviews.domain import notices
+
+    today = today or timezone.localdate()
+    return notices.take_online_objection(model=SubsidyObjection, rule=rule, listed=listed(rule),
+                                         application=application, running=notice_running(rule, today),
+                                         address=address, today=today, **contact)
+
+
+@transaction.atomic
+def decide_objection(*, objection, outcome, reason, by):
+    """The office upholds or dismisses an objection, with a reason, before the grants are proposed. Upheld
+    withholds the application: off the list, no grant. The bureau of the enterprise is told either way."""
+    from pojian.domain.notifications import notify, region_bureau_users
+    from reviews.domain import notices
+
+    _allowed(by, MANAGE)
+
+    def still_open(current):
+        if ContractSubsidyRule.objects.select_for_update().get(pk=current.rule_id).state != COMPUTED:
+            raise TransitionNotAllowed(_("Grants are already proposed for this list."), code="state")
+
+    current = notices.decide_online_objection(objection=objection, outcome=outcome, reason=reason, by=by,
+                                              still_open=still_open)
+    application = SubsidyApplication.objects.select_for_update().select_related("enterprise").get(
+        pk=current.application_id)
+    upheld = outcome == SubsidyObjection.Outcome.UPHELD
+    if upheld:
+        application.state = SubsidyApplication.State.WITHHELD
+        application.version += 1
+        audit(application, by=by, reason=f"objection upheld: {current.outcome_reason}")
+        application.save(update_fields=["state", "version"])
+    subject = (_("%(year)s contract subsidy: the objection to %(enterprise)s is upheld; no grant") if upheld
+               else _("%(year)s contract subsidy: the objection to %(enterprise)s is dismissed"))
+    notify(region_bureau_users(application.region_id), by=by,
+           subject=subject % {"year": application.rule.year, "enterprise": application.enterprise.name},
+           body=_("Reason: %(reason)s") % {"reason": current.outcome_reason},
+           url=reverse("techtransfer:subsidy_application", args=[application.pk]))
+    return current
+
+
 def propose_grants(*, rule, by, today=None):
     """After the 公示: one proposed grant per listed enterprise in the ledger's 技术合同补助 line."""
     from funding.domain.grants import propose_grant
@@ -398,9 +459,14 @@ def propose_grants(*, rule, by, today=None):
         if cycle is None:
             raise ValidationError(_("There is no programme year %(year)s to grant in.") % {"year": current.year},
                                   code="no_cycle")
+        if current.objections.filter(outcome=SubsidyObjection.Outcome.PENDING).exists():
+            raise TransitionNotAllowed(_("Decide every objection first."), code="objections")
         line = FundingLine.objects.get(code=FundingLine.TECH_CONTRACT)
         made, regions = 0, set()
-        for a in listed(current).filter(grant__isnull=True).select_for_update(of=("self",)):
+        # Only names with no open or upheld objection go into the ledger (upheld ones are withheld already).
+        grantable = listed(current).filter(grant__isnull=True).exclude(
+            objections__outcome__in=[SubsidyObjection.Outcome.PENDING, SubsidyObjection.Outcome.UPHELD])
+        for a in grantable.select_for_update(of=("self",)):
             a.grant = propose_grant(cycle=cycle, line=line, beneficiary=a.enterprise, amount=a.granted, by=by,
                                     region=a.region, source=a,
                                     source_label=_("Contract subsidy %(year)s") % {"year": current.year})
