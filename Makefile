@@ -18,7 +18,7 @@ run: system-deps venv compilemessages migrate demo
 	  echo "Starting a Celery worker beside the portal (broker $$CELERY_BROKER_URL)"; \
 	  $(VENV)/bin/celery -A pojian worker -B --loglevel=INFO --concurrency=2 & \
 	fi; \
-	echo "Portal at http://127.0.0.1:8000  (demo users: office, bureau-220100, expert-1, partner-1; password $${DEMO_PASSWORD:-pojian-demo})"; \
+	echo "Portal at http://127.0.0.1:8000  (demo users: office, bureau-220100, county-220112, expert-1, partner-1; password $${DEMO_PASSWORD:-pojian-demo})"; \
 	echo "Demo: two-factor sign-in is optional for everyone (POJIAN_OTP_REQUIRED=$${POJIAN_OTP_REQUIRED:-false}); production requires it for the office"; \
 	POJIAN_OTP_REQUIRED=$${POJIAN_OTP_REQUIRED:-false} DJANGO_DEBUG=$${DJANGO_DEBUG:-1} $(PY) manage.py runserver 127.0.0.1:8000
 

@@ -281,10 +281,62 @@ def seed(*, cycle, stdout=None):
                                            bureaus=bureaus, office=office)
         if stdout:
             stdout.write(f"enterprises: {previous.year}: {made} new nominations, {selected} selected; year closed")
+    made = seed_county_nominations(cycle, plans_by_region=plans_by_region, bureaus=bureaus)
+    if stdout and made:
+        stdout.write(f"enterprises: {made} new nominations prepared by the county-{COUNTY_DEMO} bureau")
     # The cultivation pool (培育库): enterprises over three fiscal years with tier moves, then the backfill.
     from . import demo_pool
 
     demo_pool.seed(cycle=cycle, stdout=stdout)
+
+
+# A county bureau (双阳区, under 长春; its account `county-220112` is the core demo's) prepares nominations
+# of 长春 enterprises the city did not nominate, one in each county step: (index in 长春's plan, step, reason).
+COUNTY_DEMO = "220112"
+COUNTY_STEPS = [
+    (NOMINATED, "prepared", ""),
+    (NOMINATED + 1, "forwarded", ""),
+    (NOMINATED + 2, "returned", "请补充企业近三年研发费用辅助账和核心产品的销售合同。"),
+    (NOMINATED + 3, "submitted", ""),  # forwarded, then submitted to the province by the city
+]
+
+
+def seed_county_nominations(cycle, *, plans_by_region, bureaus):
+    """The county steps with real history and notifications (enterprises.domain.county): prepared by the
+    county bureau, forwarded to its city's bureau, returned by the city with a reason, submitted by the
+    city to the province. Returns how many were made (none when they exist, or without the county's or
+    the city's account)."""
+    from pojian.domain.workflow import transition
+
+    from .domain import county as county_steps
+
+    county_user = (User.objects.filter(username=f"county-{COUNTY_DEMO}", role=User.Role.COUNTY)
+                   .select_related("region").first())
+    city = county_user.region.parent if county_user else None
+    city_bureau = bureaus.get(city.pk) if city else None
+    if city_bureau is None or city.pk not in plans_by_region:
+        return 0
+    plans, made = plans_by_region[city.pk], []
+    for index, step, reason in COUNTY_STEPS:
+        enterprise = Enterprise.objects.filter(uscc=plans[index]["enterprise"]["uscc"]).first()
+        if enterprise is None or EnterpriseNomination.objects.filter(cycle=cycle, enterprise=enterprise).exists():
+            continue
+        nomination = EnterpriseNomination(
+            cycle=cycle, region=city, county=county_user.region, enterprise=enterprise, created_by=county_user,
+            state=NominationState.DRAFT,
+            recommendation=f"{enterprise.name}位于{county_user.region.name}，研发投入持续增长，推荐参加“破茧成蝶”专项行动。")
+        nomination._history_user, nomination._change_reason = county_user, "demo"
+        nomination.save()
+        if step != "prepared":
+            county_steps.forward_to_city(nomination, by=county_user)
+        if step == "returned":
+            county_steps.return_to_county(nomination, by=city_bureau, reason=reason)
+        elif step == "submitted":
+            transition(nomination, "submit", by=city_bureau)
+        made.append(nomination.pk)
+    if made:
+        checks.check_nominations(EnterpriseNomination.objects.filter(pk__in=made), year=cycle.year)
+    return len(made)
 
 
 DEMO_OVERRIDES = 2

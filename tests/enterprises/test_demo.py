@@ -155,3 +155,33 @@ def test_demo_twice_leaves_last_year_as_it_was(two_years):
     assert sorted(EnterpriseNomination.objects.filter(cycle=earlier).values_list("pk", "state", "decided_at")) == before
     assert (EnterpriseYear.objects.count(), Registration.objects.count(), Verdict.objects.count(),
             EnterpriseNomination.history.count(), Cycle.history.count()) == counts
+
+
+def test_demo_county_bureau_has_a_nomination_in_each_county_step(db, cycle, office):
+    """The 双阳区 county bureau (the core demo's `county-220112`): one prepared, one forwarded to 长春, one
+    returned by 长春 with a reason, one submitted by 长春 to the province; each step in the history."""
+    county = Region.objects.get(code=demo.COUNTY_DEMO)
+    county_user = User.objects.create(username=f"county-{county.code}", role=User.Role.COUNTY, region=county)
+    User.objects.bulk_create([User(username=f"bureau-{r.code}", role=User.Role.BUREAU, region=r)
+                              for r in Region.objects.nominating()])
+    demo.seed(cycle=cycle)
+    made = EnterpriseNomination.objects.filter(cycle=cycle, county=county).select_related("region", "created_by")
+    assert len(made) == len(demo.COUNTY_STEPS) == 4
+    assert {(n.region.code, n.created_by_id) for n in made} == {("220100", county_user.pk)}
+    prepared = [n for n in made if n.with_county and not n.state_reason]
+    returned = [n for n in made if n.with_county and n.state_reason]
+    forwarded = [n for n in made if not n.with_county and n.state == NominationState.DRAFT]
+    submitted = [n for n in made if n.state == NominationState.SUBMITTED]
+    assert (len(prepared), len(returned), len(forwarded), len(submitted)) == (1, 1, 1, 1)
+    assert returned[0].state_reason.startswith("请补充")
+    steps = list(returned[0].history.order_by("history_id").values_list("history_change_reason", flat=True))
+    assert steps == ["demo", "forward to city", f"return to county: {returned[0].state_reason}"]
+    assert User.objects.get(username="bureau-220100").notifications.filter(subject__contains=county.name).count() == 3
+    assert county_user.notifications.filter(body__contains="请补充").count() == 1
+    # The pool knows their county; the city's other nominations have none.
+    assert set(PoolEntry.objects.filter(enterprise__in=[n.enterprise_id for n in made])
+               .values_list("county_id", flat=True)) == {county.pk}
+    assert not EnterpriseNomination.objects.filter(cycle=cycle, region__code="220100", county__isnull=False) \
+        .exclude(pk__in=[n.pk for n in made]).exists()
+    demo.seed(cycle=cycle)  # twice: nothing doubles
+    assert EnterpriseNomination.objects.filter(cycle=cycle, county=county).count() == 4
