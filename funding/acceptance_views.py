@@ -16,6 +16,7 @@ from pojian.domain.errors import PermissionDenied, ValidationError
 from pojian.mixins import PortalPermissionMixin, message_for
 from pojian.models import Cycle
 from reviews.models import ReviewItem, Round, RoundKind
+from reviews.views.office import RoundMixin, round_in_open_year
 
 from .domain import acceptance
 from .forms import AcceptanceItemDecisionForm, AcceptanceRoundForm
@@ -38,36 +39,24 @@ class AcceptanceRoundsView(PortalPermissionMixin, TemplateView):
 
     def post(self, request, *args, **kwargs):
         form = AcceptanceRoundForm(request.POST, projects=acceptance.due_projects())
-        cycle = Cycle.objects.current()
-        if cycle is None:
-            messages.error(request, _("No programme year is open."))
-        elif form.is_valid():
-            data = form.cleaned_data
-            try:
-                round_ = acceptance.create_acceptance_round(
-                    cycle=cycle, projects=data["projects"], by=request.user, pass_score=data["pass_score"],
-                    title=data["title"], experts_per_item=data["experts_per_item"], max_load=data["max_load"])
-            except (ValidationError, PermissionDenied) as e:
-                messages.error(request, message_for(e))
-            else:
-                messages.success(request, _("Acceptance round created: %(round)s. Assign its experts next.") % {"round": round_})
-                return HttpResponseRedirect(reverse("reviews:office_round", args=[round_.pk]))
-        else:
-            messages.error(request, _("Please correct the errors below."))
-        return self.render_to_response(self.get_context_data(form=form))
+
+        def create(cycle, data):
+            return acceptance.create_acceptance_round(
+                cycle=cycle, projects=data["projects"], by=request.user, pass_score=data["pass_score"],
+                title=data["title"], experts_per_item=data["experts_per_item"], max_load=data["max_load"])
+
+        created = round_in_open_year(
+            request, form, create, created=_("Acceptance round created: %(round)s. Assign its experts next."),
+            invalid=lambda: messages.error(request, _("Please correct the errors below.")))
+        return created or self.render_to_response(self.get_context_data(form=form))
 
 
-class AcceptanceRoundView(PortalPermissionMixin, TemplateView):
+class AcceptanceRoundView(RoundMixin, TemplateView):
     """A closed acceptance round: each project's score, outcome by the pass score, the office's decision; confirm."""
 
     permission_required = ("funding.manage_projects", "reviews.manage_acceptance")
     template_name = "funding/acceptance_round.html"
-
-    def get_round(self):
-        if not hasattr(self, "_round"):
-            self._round = get_object_or_404(Round.objects.select_related("cycle"), pk=self.kwargs["pk"],
-                                            kind=RoundKind.ACCEPTANCE)
-        return self._round
+    round_kind = RoundKind.ACCEPTANCE
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)

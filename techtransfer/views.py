@@ -6,7 +6,7 @@ from decimal import Decimal
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Sum
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
@@ -27,6 +27,7 @@ from pojian.rules import is_office
 
 from . import tasks
 from .domain import catalogue, contracts, import_contracts
+from .filters import ContractFilter
 from .forms import ContractForm, ContractImportForm, DemandForm, PaymentForm, ResultForm, ReturnForm
 from .models import Demand, Institution, Result, TechContract
 from .paginators import WindowCountPaginator
@@ -229,33 +230,13 @@ class ContractListView(PortalPermissionMixin, ListView):
     template_name = "techtransfer/contract_list.html"
     paginate_by = 50
 
-    def filters(self):
-        g = self.request.GET
-
-        def number(name, digits):  # nonsense or out of range (a year, a database id) is ignored, never a 500
-            value = g.get(name, "")
-            return value if value.isascii() and value.isdigit() and len(value) <= digits else ""
-
-        year = number("year", 4)
-        return {"q": g.get("q", "")[:100].strip(), "kind": g.get("kind", ""),
-                "year": year if year and 1900 <= int(year) <= 9999 else "",
-                "institution": number("institution", 9), "region": number("region", 9)}
+    def filterset(self):
+        if not hasattr(self, "_filterset"):
+            self._filterset = ContractFilter(self.request.GET, queryset=visible_contracts(self.request.user))
+        return self._filterset
 
     def get_queryset(self):
-        f = self.filters()
-        qs = visible_contracts(self.request.user)
-        if f["q"]:
-            qs = qs.filter(Q(registration_number__contains=f["q"]) | Q(title__contains=f["q"])
-                           | Q(enterprise__name__contains=f["q"]) | Q(institution__name__contains=f["q"]))
-        if f["kind"]:
-            qs = qs.filter(kind=f["kind"])
-        if f["year"]:
-            qs = qs.filter(registered_on__year=int(f["year"]))
-        if f["institution"]:
-            qs = qs.filter(institution_id=int(f["institution"]))
-        if f["region"]:
-            qs = qs.filter(enterprise__region_id=int(f["region"]))
-        return qs
+        return self.filterset().qs
 
     def get(self, request, *args, **kwargs):
         if request.GET.get("format") == "xlsx":
@@ -280,7 +261,7 @@ class ContractListView(PortalPermissionMixin, ListView):
 
         ctx = super().get_context_data(**kwargs)
         user = self.request.user
-        ctx.update(self.filters(), kinds=TechContract.Kind.choices, institutions=Institution.objects.all(),
+        ctx.update(self.filterset().values(), kinds=TechContract.Kind.choices, institutions=Institution.objects.all(),
                    regions=Region.objects.nominating().filter(active=True) if is_office(user) else [],
                    can_record=user.has_perm("techtransfer.record_contract"),
                    can_import=user.has_perm("techtransfer.import_contracts"),

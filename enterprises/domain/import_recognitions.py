@@ -17,18 +17,16 @@ is updated. An enterprise the portal does not know is added in the region its cr
 import re
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, override
+from django.utils.translation import gettext_lazy
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from pojian.domain import uscc as uscc_code
-from pojian.domain.jobs import JobFailed
+from pojian.domain.jobs import JobFailed, raise_row_errors, run_import_job
 
 from ..models import Enterprise, Recognition
-from .import_tax import Errors, _blank, parse_year
-from .listfile import enterprise_for_code, header_keys, keyed_rows, nominating_region_codes, parse_date, read_table
+from .import_tax import Errors, _blank
+from .listfile import RowCheck, header_keys, keyed_rows, known_enterprises, nominating_region_codes, read_table
 
 Kind = Recognition.Kind
 KINDS = (Kind.HIGH_TECH, Kind.SPECIALISED, Kind.LITTLE_GIANT)
@@ -129,88 +127,51 @@ def check_rows(names, data, *, kind, progress=None):
     required = [key for key, _zh, _en in columns if key not in optional]
     errors = Errors()
     regions = nominating_region_codes()
-    codes = list({uscc_code.normalise(str(c["uscc"])) for _n, c in data if not _blank(c["uscc"])})
-    known = {}
-    for i in range(0, len(codes), 5000):
-        known.update({u: (pk, r) for u, pk, r in Enterprise.objects.filter(uscc__in=codes[i:i + 5000])
-                      .values_list("uscc", "pk", "region_id")})
+    known = known_enterprises(data)
     rows, seen, references = [], {}, {}
     for done, (number, cells) in enumerate(data, start=1):
-        bad = len(errors)
+        row = RowCheck(errors, names, number, cells)
         for key in required:
             if _blank(cells[key]):
-                errors.add(number, names[key], _("missing value"))
+                row.add(key, _("missing value"))
         name = _text(cells["name"])
         if len(name) > NAME_MAX:
-            errors.add(number, names["name"], _("longer than %(n)s characters") % {"n": NAME_MAX})
-        code = uscc_code.normalise(_text(cells["uscc"])) if not _blank(cells["uscc"]) else ""
-        if code and not uscc_code.is_valid(code):
-            errors.add(number, names["uscc"],
-                       _("“%(code)s” is not a valid unified social credit code (check character)") % {"code": code})
-            code = ""
-        when = None
-        if not _blank(cells["date"]):
-            try:
-                when = parse_date(cells["date"])
-            except ValueError as e:
-                errors.add(number, names["date"], e)
-        year = None
-        if not _blank(cells["year"]):
-            try:
-                year = parse_year(cells["year"])
-                if not 2000 <= year <= 2100:
-                    raise ValueError(_("“%(value)s” is not a year") % {"value": cells["year"]})
-            except ValueError as e:
-                errors.add(number, names["year"], e)
-                year = None
-        elif kind == Kind.HIGH_TECH and when is not None:
+            row.add("name", _("longer than %(n)s characters") % {"n": NAME_MAX})
+        code = row.code(_text)
+        when = row.date()
+        year = row.year()
+        if _blank(cells["year"]) and kind == Kind.HIGH_TECH and when is not None:
             year = when.year  # 认定年度 left out: the certificate's date says it
         reference = _text(cells["reference"]).upper() if kind == Kind.HIGH_TECH else _text(cells["reference"])
         if len(reference) > REFERENCE_MAX:
-            errors.add(number, names["reference"], _("longer than %(n)s characters") % {"n": REFERENCE_MAX})
+            row.add("reference", _("longer than %(n)s characters") % {"n": REFERENCE_MAX})
         elif kind == Kind.HIGH_TECH and reference:
             match = CERTIFICATE.match(reference)
             if match is None:
-                errors.add(number, names["reference"], _(
+                row.add("reference", _(
                     "“%(value)s” is not a high-tech enterprise certificate number (GR, the year, the province and the "
                     "serial, as GR202422000123)") % {"value": reference})
             elif year is not None and int(match.group(1)) != year:
-                errors.add(number, names["reference"], _(
+                row.add("reference", _(
                     "the certificate %(number)s is of %(cert_year)s, not of the recognition year %(year)s") % {
                     "number": reference, "cert_year": match.group(1), "year": year})
             elif reference in references:
-                errors.add(number, names["reference"], _(
+                row.add("reference", _(
                     "the certificate appears more than once in the file (also row %(row)s)") % {
                     "row": references[reference]})
             else:
                 references[reference] = number
         batch = _text(cells["batch"])
         if len(batch) > BATCH_MAX:
-            errors.add(number, names["batch"], _("longer than %(n)s characters") % {"n": BATCH_MAX})
-        if code and year is not None:
-            if (code, year) in seen:
-                errors.add(number, names["uscc"], _(
-                    "the enterprise appears more than once for %(year)s in the file (also row %(row)s)") % {
-                    "year": year, "row": seen[(code, year)]})
-            else:
-                seen[(code, year)] = number
-        enterprise_id = region_id = None
-        if code:
-            enterprise_id, region_id, problem = enterprise_for_code(code, known, regions)
-            if problem:
-                errors.add(number, names["uscc"], problem)
-        if len(errors) == bad:
+            row.add("batch", _("longer than %(n)s characters") % {"n": BATCH_MAX})
+        row.once_a_year(seen, code, year)
+        enterprise_id, region_id = row.enterprise(code, known, regions)
+        if row.ok:
             rows.append(RecognitionRow(row=number, name=name, uscc=code, year=year, reference=reference, batch=batch,
                                        date=when, enterprise_id=enterprise_id, region_id=region_id))
         if progress and done % 1000 == 0:
             progress(done, total=PHASES * len(data))
-    if errors:
-        errors.sort(key=lambda e: e["row"])
-        raise JobFailed(
-            _("The file has %(n)s problems in %(rows)s rows; nothing was imported. Correct them and upload the file again.")
-            % {"n": len(errors), "rows": len({e["row"] for e in errors})},
-            list(errors),
-        )
+    raise_row_errors(errors)
     return rows
 
 
@@ -276,11 +237,7 @@ def import_rows(data, *, kind, by=None, filename="", progress=None):
 
 def import_job(job, progress):
     """Work for run_job: the job's input file; params: kind, filename, language."""
-    with override(job.params.get("language") or settings.LANGUAGE_CODE):
-        with job.input_file.open("rb") as f:
-            result = import_file(f, kind=job.params["kind"], by=job.created_by,
-                                 filename=job.params.get("filename", ""), progress=progress)
-        return result.message()
+    return run_import_job(job, progress, import_file, kind=job.params["kind"], filename=job.params.get("filename", ""))
 
 
 def import_dedupe_key(kind):

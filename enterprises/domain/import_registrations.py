@@ -22,23 +22,20 @@ only a clean file writes anything, in one transaction.
 import datetime
 from dataclasses import dataclass, field
 
-from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import override
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from pojian.domain import uscc as uscc_code
-from pojian.domain.jobs import JobFailed
+from pojian.domain.jobs import JobFailed, raise_row_errors, run_import_job
 from pojian.domain.notifications import notify, region_bureau_users
 from pojian.models import Cycle, NominationState
 
 from ..models import Enterprise, EnterpriseNomination, Registration
 from . import checks
-from .import_tax import Errors, _blank, parse_year
-from .listfile import enterprise_for_code, header_keys, keyed_rows, nominating_region_codes, parse_date, read_table
+from .import_tax import Errors, _blank
+from .listfile import RowCheck, header_keys, keyed_rows, known_enterprises, nominating_region_codes, read_table
 
 # key, Chinese header, English header
 COLUMNS = [
@@ -116,99 +113,47 @@ def check_rows(names, data, *, progress=None):
 
     errors = Errors()
     regions = nominating_region_codes()
-    codes = {uscc_code.normalise(str(c["uscc"])) for _n, c in data if not _blank(c["uscc"])}
-    known = {}
-    codes = list(codes)
-    for i in range(0, len(codes), 5000):
-        known.update({u: (pk, r) for u, pk, r in Enterprise.objects.filter(uscc__in=codes[i:i + 5000])
-                      .values_list("uscc", "pk", "region_id")})
+    known = known_enterprises(data)
     rows, seen, numbers = [], {}, {}
     for done, (number, cells) in enumerate(data, start=1):
-        ok = True
-        values = {}
+        row = RowCheck(errors, names, number, cells)
         for key in ("name", "uscc", "number", "year", "status", "date"):
             if _blank(cells[key]):
-                errors.add(number, names[key], _("missing value"))
-                ok = False
+                row.add(key, _("missing value"))
         name = "" if _blank(cells["name"]) else str(cells["name"]).strip()
         if len(name) > NAME_MAX:
-            errors.add(number, names["name"], _("longer than %(n)s characters") % {"n": NAME_MAX})
-            ok = False
-        code = "" if _blank(cells["uscc"]) else uscc_code.normalise(str(cells["uscc"]))
-        if code and not uscc_code.is_valid(code):
-            errors.add(number, names["uscc"],
-                       _("“%(code)s” is not a valid unified social credit code (check character)") % {"code": code})
-            ok = False
-            code = ""
-        year = None
-        if not _blank(cells["year"]):
-            try:
-                year = parse_year(cells["year"])
-                if not 2000 <= year <= 2100:
-                    raise ValueError(_("“%(value)s” is not a year") % {"value": cells["year"]})
-            except ValueError as e:
-                errors.add(number, names["year"], e)
-                ok = False
-                year = None
+            row.add("name", _("longer than %(n)s characters") % {"n": NAME_MAX})
+        code = row.code()
+        year = row.year()
         reg_number = "" if _blank(cells["number"]) else str(cells["number"]).strip().upper()
         if isinstance(cells["number"], float) and cells["number"].is_integer():
             reg_number = str(int(cells["number"]))
         if reg_number:
             if len(reg_number) > NUMBER_MAX:
-                errors.add(number, names["number"], _("longer than %(n)s characters") % {"n": NUMBER_MAX})
-                ok = False
+                row.add("number", _("longer than %(n)s characters") % {"n": NUMBER_MAX})
             elif year is not None and reg_number[:4] != str(year):
-                errors.add(number, names["number"], _(
+                row.add("number", _(
                     "the number %(number)s does not begin with its year %(year)s; a registration number is valid "
                     "for its own year only") % {"number": reg_number, "year": year})
-                ok = False
             elif year is not None and (reg_number, year) in numbers:
-                errors.add(number, names["number"], _("the number appears more than once in the file (also row %(row)s)")
-                           % {"row": numbers[(reg_number, year)]})
-                ok = False
+                row.add("number", _("the number appears more than once in the file (also row %(row)s)")
+                        % {"row": numbers[(reg_number, year)]})
             else:
                 numbers[(reg_number, year)] = number
         status = None
         if not _blank(cells["status"]):
             status = STATUS_WORDS.get(str(cells["status"]).strip().lower())
             if status is None:
-                errors.add(number, names["status"], _("“%(value)s” is not a status: write 入库 or 撤销") % {
-                    "value": cells["status"]})
-                ok = False
-        when = None
-        if not _blank(cells["date"]):
-            try:
-                when = parse_date(cells["date"])
-            except ValueError as e:
-                errors.add(number, names["date"], e)
-                ok = False
-        if code and year is not None:
-            if (code, year) in seen:
-                errors.add(number, names["uscc"], _(
-                    "the enterprise appears more than once for %(year)s in the file (also row %(row)s)") % {
-                    "year": year, "row": seen[(code, year)]})
-                ok = False
-            else:
-                seen[(code, year)] = number
-        enterprise_id = region_id = None
-        if code:
-            enterprise_id, region_id, problem = enterprise_for_code(code, known, regions)
-            if problem:
-                errors.add(number, names["uscc"], problem)
-                ok = False
-        if ok:
-            values = dict(name=name, uscc=code, number=reg_number, year=year, status=status, date=when,
-                          enterprise_id=enterprise_id, region_id=region_id)
-            rows.append(ListRow(row=number, **values))
+                row.add("status", _("“%(value)s” is not a status: write 入库 or 撤销") % {"value": cells["status"]})
+        when = row.date()
+        row.once_a_year(seen, code, year)
+        enterprise_id, region_id = row.enterprise(code, known, regions)
+        if row.ok:
+            rows.append(ListRow(row=number, name=name, uscc=code, number=reg_number, year=year, status=status, date=when,
+                                enterprise_id=enterprise_id, region_id=region_id))
         if progress and done % 1000 == 0:
             progress(done, total=PHASES * len(data))
-    if errors:
-        errors.sort(key=lambda e: e["row"])
-        raise JobFailed(
-            _("The file has %(n)s problems in %(rows)s rows; nothing was imported. Correct them and upload the file again.")
-            % {"n": len(errors), "rows": len({e["row"] for e in errors})},
-            list(errors),
-        )
+    raise_row_errors(errors)
     return rows
 
 
@@ -311,10 +256,7 @@ def import_rows(names, data, *, by=None, progress=None):
 
 def import_job(job, progress):
     """Work for run_job: the job's input file; params: language."""
-    with override(job.params.get("language") or settings.LANGUAGE_CODE):
-        with job.input_file.open("rb") as f:
-            result = import_file(f, by=job.created_by, progress=progress)
-        return result.message()
+    return run_import_job(job, progress, import_file)
 
 
 def import_dedupe_key():

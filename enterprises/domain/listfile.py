@@ -12,10 +12,12 @@ import io
 
 from django.utils.translation import gettext as _
 
+from pojian.domain import uscc as uscc_code
 from pojian.domain.jobs import JobFailed
 from pojian.models import Region
 
-from .import_tax import _blank, _normalise_header
+from ..models import Enterprise
+from .import_tax import _blank, _normalise_header, parse_year
 
 
 def header_keys(columns, aliases=None):
@@ -113,6 +115,86 @@ def region_for_code(code, regions=None):
     if not division.isdigit():
         return None
     return regions.get(division) or regions.get(division[:4] + "00")
+
+
+def known_enterprises(data):
+    """{uscc: (enterprise id, region id)} of the portal's enterprises among the rows' credit codes (the
+    rows as `keyed_rows` gives them, with a "uscc" key), a few thousand codes a query."""
+    codes = list({uscc_code.normalise(str(c["uscc"])) for _n, c in data if not _blank(c["uscc"])})
+    known = {}
+    for i in range(0, len(codes), 5000):
+        known.update({u: (pk, r) for u, pk, r in Enterprise.objects.filter(uscc__in=codes[i:i + 5000])
+                      .values_list("uscc", "pk", "region_id")})
+    return known
+
+
+class RowCheck:
+    """The checks the lists share, for one row: each reads a cell, adds its problem to `errors` (under the
+    column's name as the sender wrote it) and returns the value, or the blank one when the cell is empty or
+    bad. `ok`: the row added no problem."""
+
+    def __init__(self, errors, names, number, cells):
+        self.errors, self.names, self.number, self.cells = errors, names, number, cells
+        self.before = len(errors)
+
+    @property
+    def ok(self):
+        return len(self.errors) == self.before
+
+    def add(self, key, message):
+        self.errors.add(self.number, self.names[key], message)
+
+    def code(self, as_text=str):
+        """The credit code (uscc), normalised; "" when empty or not valid."""
+        value = self.cells["uscc"]
+        code = "" if _blank(value) else uscc_code.normalise(as_text(value))
+        if code and not uscc_code.is_valid(code):
+            self.add("uscc", _("“%(code)s” is not a valid unified social credit code (check character)") % {"code": code})
+            return ""
+        return code
+
+    def year(self):
+        """The year (2000 to 2100), or None."""
+        value = self.cells["year"]
+        if _blank(value):
+            return None
+        try:
+            year = parse_year(value)
+            if not 2000 <= year <= 2100:
+                raise ValueError(_("“%(value)s” is not a year") % {"value": value})
+        except ValueError as e:
+            self.add("year", e)
+            return None
+        return year
+
+    def date(self):
+        """The date, or None."""
+        if _blank(self.cells["date"]):
+            return None
+        try:
+            return parse_date(self.cells["date"])
+        except ValueError as e:
+            self.add("date", e)
+            return None
+
+    def once_a_year(self, seen, code, year):
+        """The enterprise is on the list once a year: `seen` {(code, year): row number} of the rows before."""
+        if not code or year is None:
+            return
+        if (code, year) in seen:
+            self.add("uscc", _("the enterprise appears more than once for %(year)s in the file (also row %(row)s)") % {
+                "year": year, "row": seen[(code, year)]})
+        else:
+            seen[(code, year)] = self.number
+
+    def enterprise(self, code, known, regions):
+        """(enterprise id, region id) by `enterprise_for_code`; (None, None) without a code."""
+        if not code:
+            return None, None
+        enterprise_id, region_id, problem = enterprise_for_code(code, known, regions)
+        if problem:
+            self.add("uscc", problem)
+        return enterprise_id, region_id
 
 
 def enterprise_for_code(code, known, regions):

@@ -180,6 +180,16 @@ def _grants(enterprise):
                 .select_related("cycle", "line").order_by("cycle__year")[:50])
 
 
+def cohort_region_filter(request):
+    """The cohort pages' region filter: region_id, the region shown (a bureau's own; the office's choice,
+    ?region=, else every region), and regions, the office's choices (None for a bureau: no choice)."""
+    region_id = bureau_region_id(request.user)
+    office = region_id is None
+    if office and request.GET.get("region", "").isdigit():
+        region_id = int(request.GET["region"])
+    return {"region_id": region_id, "regions": Region.objects.nominating().filter(active=True) if office else None}
+
+
 class CohortIndexView(PortalPermissionMixin, TemplateView):
     """The years with selected enterprises (cohorts), and the pool's growth by tier over the years."""
 
@@ -188,13 +198,10 @@ class CohortIndexView(PortalPermissionMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
-        region_id = bureau_region_id(self.request.user)
-        if region_id is None and self.request.GET.get("region", "").isdigit():
-            region_id = int(self.request.GET["region"])
+        ctx.update(cohort_region_filter(self.request))
+        region_id = ctx["region_id"]
         ctx.update(years=cohorts.cohort_years(region_id=region_id), growth=cohorts.pool_growth(region_id=region_id),
-                   sizes=[(PoolEntry.Status(r["status"]).label, r["n"]) for r in cohorts.pool_size(region_id=region_id)],
-                   regions=Region.objects.nominating().filter(active=True) if bureau_region_id(self.request.user) is None else None,
-                   region_id=region_id)
+                   sizes=[(PoolEntry.Status(r["status"]).label, r["n"]) for r in cohorts.pool_size(region_id=region_id)])
         return ctx
 
 
@@ -207,17 +214,15 @@ class CohortView(PortalPermissionMixin, TemplateView):
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         year = int(self.kwargs["year"])
-        region_id = bureau_region_id(self.request.user)
-        if region_id is None and self.request.GET.get("region", "").isdigit():
-            region_id = int(self.request.GET["region"])
+        ctx.update(cohort_region_filter(self.request))
+        region_id = ctx["region_id"]
         n = cohorts.size(year, region_id=region_id)
         if not n and year not in cohorts.cohort_years():
             raise Http404(_("No enterprises were selected in that year."))
         figures = cohorts.figures_by_year(year, region_id=region_id)
         ctx.update(year=year, size=n, figures=figures, chart=cohorts.index_chart(figures["rows"]),
-                   tiers=cohorts.tiers_by_year(year, region_id=region_id), region_id=region_id,
-                   region=Region.objects.filter(pk=region_id).first() if region_id else None,
-                   regions=Region.objects.nominating().filter(active=True) if bureau_region_id(self.request.user) is None else None)
+                   tiers=cohorts.tiers_by_year(year, region_id=region_id),
+                   region=Region.objects.filter(pk=region_id).first() if region_id else None)
         return ctx
 
 

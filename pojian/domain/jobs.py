@@ -22,6 +22,7 @@ from django.conf import settings
 from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import override
 
 from ..models import Job
 
@@ -33,6 +34,27 @@ class JobFailed(Exception):
         super().__init__(message)
         self.message = str(message)
         self.errors = errors or []
+
+
+def raise_row_errors(errors):
+    """An import is all or nothing: with any bad row ([{row, column, message}]), fail listing every
+    problem in row order, so that the user corrects the whole file at once; nothing is written."""
+    if errors:
+        errors.sort(key=lambda e: e["row"])
+        raise JobFailed(
+            _("The file has %(n)s problems in %(rows)s rows; nothing was imported. Correct them and upload the file again.")
+            % {"n": len(errors), "rows": len({e["row"] for e in errors})},
+            list(errors),
+        )
+
+
+def run_import_job(job, progress, import_file, **kwargs):
+    """Work for run_job of an uploaded list: `import_file(the job's input file, by=, progress=, **kwargs)`
+    in the language the job was started in; the result's message() is the job's message."""
+    with override(job.params.get("language") or settings.LANGUAGE_CODE):
+        with job.input_file.open("rb") as f:
+            result = import_file(f, by=job.created_by, progress=progress, **kwargs)
+        return result.message()
 
 
 def identical_request_key(*, kind, params, by, region):

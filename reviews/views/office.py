@@ -63,12 +63,37 @@ def _form_errors(request, form):
             messages.error(request, f"{label}: {e}" if label else e)
 
 
+def round_in_open_year(request, form, create, *, created, invalid):
+    """Create a round in the open programme year from a form: `create(cycle, cleaned data)` makes it and the
+    `created` message (with %(round)s) says so; the new round's page, or None with the refusal shown (no
+    open year, the domain's refusal, or `invalid()` for the form's errors)."""
+    cycle = Cycle.objects.current()
+    if cycle is None:
+        messages.error(request, _("No programme year is open."))
+    elif form.is_valid():
+        try:
+            round_ = create(cycle, form.cleaned_data)
+        except (ValidationError, PermissionDenied) as e:
+            messages.error(request, message_for(e))
+        else:
+            messages.success(request, created % {"round": round_})
+            return HttpResponseRedirect(reverse("reviews:office_round", args=[round_.pk]))
+    else:
+        invalid()
+    return None
+
+
 class RoundMixin(PortalPermissionMixin):
     """A page about one round (URL kwarg pk); the permission is checked on the round."""
 
+    round_kind = None  # a page for one kind of round only: another kind's is not found
+
     def get_round(self):
         if not hasattr(self, "_round"):
-            self._round = get_object_or_404(Round.objects.select_related("cycle"), pk=self.kwargs["pk"])
+            rounds = Round.objects.select_related("cycle")
+            if self.round_kind is not None:
+                rounds = rounds.filter(kind=self.round_kind)
+            self._round = get_object_or_404(rounds, pk=self.kwargs["pk"])
         return self._round
 
     def get_permission_object(self):
@@ -105,25 +130,17 @@ class RoundListView(PortalPermissionMixin, ListView):
 
     def post(self, request, *args, **kwargs):
         form = CreateRoundForm(request.POST)
-        cycle = Cycle.objects.current()
-        if cycle is None:
-            messages.error(request, _("No programme year is open."))
-        elif form.is_valid():
-            data = form.cleaned_data
-            try:
-                round_ = rounds.create_round(
-                    cycle=cycle, kind=data["kind"], title=data["title"], by=request.user,
-                    experts_per_item=data["experts_per_item"], max_load=data["max_load"],
-                    aggregation=data["aggregation"], notice_days=data["notice_days"],
-                )
-            except (ValidationError, PermissionDenied) as e:
-                messages.error(request, message_for(e))
-            else:
-                messages.success(request, _("Round created: %(round)s") % {"round": round_})
-                return HttpResponseRedirect(reverse("reviews:office_round", args=[round_.pk]))
-        else:
-            _form_errors(request, form)
-        return HttpResponseRedirect(reverse("reviews:office_rounds"))
+
+        def create(cycle, data):
+            return rounds.create_round(
+                cycle=cycle, kind=data["kind"], title=data["title"], by=request.user,
+                experts_per_item=data["experts_per_item"], max_load=data["max_load"],
+                aggregation=data["aggregation"], notice_days=data["notice_days"],
+            )
+
+        created = round_in_open_year(request, form, create, created=_("Round created: %(round)s"),
+                                     invalid=lambda: _form_errors(request, form))
+        return created or HttpResponseRedirect(reverse("reviews:office_rounds"))
 
 
 class RoundDetailView(RoundMixin, TemplateView):

@@ -16,18 +16,16 @@ in one transaction.
 
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import override
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from enterprises.domain.import_registrations import parse_date, read_table
-from enterprises.domain.import_tax import Errors, _blank, _normalise_header, parse_money
+from enterprises.domain.import_tax import Errors, _blank, parse_money
+from enterprises.domain.listfile import header_keys, keyed_rows, parse_date, read_table
 from enterprises.models import Enterprise
 from pojian.domain import uscc as uscc_code
-from pojian.domain.jobs import JobFailed
+from pojian.domain.jobs import JobFailed, raise_row_errors, run_import_job
 
 from ..models import Institution, TechContract
 
@@ -43,14 +41,9 @@ COLUMNS = [
     ("amount", "合同金额", "contract value"),
     ("tech_amount", "技术交易额", "technology transaction value"),
 ]
-HEADER_KEYS = {}
-for _key, _zh, _en in COLUMNS:
-    HEADER_KEYS[_normalise_header(_zh)] = _key
-    HEADER_KEYS[_normalise_header(_en)] = _key
-for _alias, _key in (("登记号", "number"), ("技术合同登记号", "number"), ("受让方名称", "buyer_name"),
-                     ("受让方统一社会信用代码", "buyer_uscc"), ("让与方名称", "seller_name"),
-                     ("让与方统一社会信用代码", "seller_uscc"), ("合同成交额", "amount"), ("合同名称", "title")):
-    HEADER_KEYS[_normalise_header(_alias)] = _key
+HEADER_KEYS = header_keys(COLUMNS, {
+    "登记号": "number", "技术合同登记号": "number", "受让方名称": "buyer_name", "受让方统一社会信用代码": "buyer_uscc",
+    "让与方名称": "seller_name", "让与方统一社会信用代码": "seller_uscc", "合同成交额": "amount", "合同名称": "title"})
 
 KIND_WORDS = {
     "技术开发": TechContract.Kind.DEVELOPMENT, "开发": TechContract.Kind.DEVELOPMENT,
@@ -105,23 +98,7 @@ def _number(value):
 
 def parse(source, *, progress=None):
     """Check every row: (rows to write, rows skipped) or JobFailed listing every bad row."""
-    table = read_table(source)
-    header = table[0] if table else []
-    positions, names = {}, {}
-    for i, cell in enumerate(header):
-        key = HEADER_KEYS.get(_normalise_header(cell))
-        if key and key not in positions:
-            positions[key] = i
-            names[key] = str(cell).strip()
-    missing = [zh for key, zh, _en in COLUMNS if key not in positions]
-    if missing:
-        raise JobFailed(_("The file lacks the columns: %(columns)s.") % {"columns": "、".join(missing)},
-                        [{"row": 1, "column": c, "message": str(_("column missing"))} for c in missing])
-    data = []
-    for n, row in enumerate(table[1:], start=2):
-        if not row or all(_blank(v) for v in row):
-            continue
-        data.append((n, {key: (row[i] if i < len(row) else None) for key, i in positions.items()}))
+    names, data = keyed_rows(read_table(source), HEADER_KEYS, COLUMNS)
     if not data:
         raise JobFailed(_("The file has no data rows."))
     return check_rows(names, data, progress=progress)
@@ -215,11 +192,7 @@ def check_rows(names, data, *, progress=None):
             skipped += 1
         if progress and done % 1000 == 0:
             progress(done, total=PHASES * len(data))
-    if errors:
-        errors.sort(key=lambda e: e["row"])
-        raise JobFailed(
-            _("The file has %(n)s problems in %(rows)s rows; nothing was imported. Correct them and upload the file again.")
-            % {"n": len(errors), "rows": len({e["row"] for e in errors})}, list(errors))
+    raise_row_errors(errors)
     return rows, skipped
 
 
@@ -266,9 +239,7 @@ def import_file(source, *, by, progress=None):
 
 def import_job(job, progress):
     """Work for run_job: the job's input file; params: language."""
-    with override(job.params.get("language") or settings.LANGUAGE_CODE):
-        with job.input_file.open("rb") as f:
-            return import_file(f, by=job.created_by, progress=progress).message()
+    return run_import_job(job, progress, import_file)
 
 
 KIND = "techtransfer.import_contracts"

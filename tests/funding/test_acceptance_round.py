@@ -6,8 +6,9 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
+from django.conf import settings
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from funding.domain import acceptance, grants, payments, projects
 from funding.models import Grant, Project
@@ -210,6 +211,27 @@ def test_acceptance_pages_for_the_office_and_refusals(client_for, two_projects, 
         response = anonymous.get(url)
         assert response.status_code == 302 and reverse("login") in response["Location"]
     assert Round.objects.filter(kind="acceptance").count() == 1
+
+
+def zh(text):
+    with translation.override(settings.LANGUAGE_CODE):
+        return translation.gettext(text)
+
+
+def test_a_new_acceptance_round_refused_shows_why_and_keeps_the_form(client_for, two_projects, cycle, office, bureau):
+    file_all(two_projects, bureau)
+    client = client_for(office)
+    url = reverse("funding:acceptance_rounds")
+    data = {"projects": [p.pk for p in two_projects], "title": "", "pass_score": "65", "experts_per_item": "2",
+            "max_load": "20"}
+    invalid = client.post(url, {**data, "pass_score": "abc"})
+    assert invalid.status_code == 200 and invalid.context["form"].errors
+    assert [str(m) for m in invalid.context["messages"]] == [zh("Please correct the errors below.")]
+    cycle.is_current = False
+    cycle.save(update_fields=["is_current"])
+    closed = client.post(url, data)
+    assert closed.status_code == 200 and [str(m) for m in closed.context["messages"]] == [zh("No programme year is open.")]
+    assert not Round.objects.filter(kind="acceptance").exists()
 
 
 def test_assigned_expert_reads_the_project_and_scores_it_others_are_refused(client_for, two_projects, cycle, office,

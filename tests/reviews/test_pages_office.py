@@ -4,13 +4,16 @@ results with ranking, selection and override, and the exports — all through th
 from decimal import Decimal
 
 import pytest
+from django.conf import settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import translation
 
 from pojian.domain.concurrency import edit_token
 from pojian.domain.jobs import run_job
 from pojian.models import Job, Notification
 from reviews.domain import assignment as assigning
 from reviews.domain import exports, scoring
+from reviews.forms import CreateRoundForm
 from reviews.models import Assignment, Conflict, ReviewItem, Round
 from tests.reviews import factories as rf
 
@@ -132,6 +135,24 @@ def test_create_round_and_add_accepted_nominations(client_for, cycle, office):
     assert any(m.level_tag == "error" for m in response.context["messages"])
     page = client.get(reverse("reviews:office_rounds")).content.decode()
     assert "2026年企业评审" in page
+
+
+def test_a_new_round_refused_shows_why(client_for, cycle, office):
+    client = client_for(office)
+    data = {"kind": "enterprises", "title": "", "experts_per_item": "3", "max_load": "20", "aggregation": "mean",
+            "notice_days": "5"}
+    invalid = client.post(reverse("reviews:office_rounds"), {**data, "experts_per_item": "x"})
+    assert invalid.status_code == 302 and invalid["Location"] == reverse("reviews:office_rounds")
+    errors = [str(m) for m in client.get(invalid["Location"]).context["messages"]]
+    with translation.override(settings.LANGUAGE_CODE):
+        label = str(CreateRoundForm().fields["experts_per_item"].label)
+        no_year = translation.gettext("No programme year is open.")
+    assert len(errors) == 1 and errors[0].startswith(f"{label}: ")  # the field's label, then its error
+    cycle.is_current = False
+    cycle.save(update_fields=["is_current"])
+    closed = client.post(reverse("reviews:office_rounds"), data, follow=True)
+    assert [str(m) for m in closed.context["messages"]] == [no_year]
+    assert not Round.objects.exists()
 
 
 def test_propose_as_job_adjust_and_confirm(client_for, cycle, office):

@@ -48,6 +48,37 @@ def test_each_sees_the_contracts_of_its_own(client_for, office, bureau, other_bu
     assert listed(client_for(office), year="abc", region="x") != []  # nonsense filters are ignored, never a 500
 
 
+def exported_numbers(client, **params):
+    response = client.get(reverse("techtransfer:contracts"), {**params, "format": "xlsx"})
+    ws = load_workbook(io.BytesIO(b"".join(response.streaming_content if response.streaming else [response.content]))).active
+    return [row[0] for row in list(ws.iter_rows(values_only=True))[1:]]
+
+
+def test_the_export_follows_the_filters(client_for, office, bureau, mine, theirs):
+    office_client = client_for(office)
+    for params, expected in (({"q": "外市"}, [theirs]), ({"year": "2024"}, [theirs]), ({"kind": "transfer"}, []),
+                             ({"region": str(bureau.region_id)}, [mine]), ({"institution": str(mine.institution_id)}, [mine]),
+                             ({}, [mine, theirs])):
+        assert sorted(exported_numbers(office_client, **params)) == sorted(c.registration_number for c in expected), params
+    # A bureau's export stays its own region's whatever it asks for.
+    assert exported_numbers(client_for(bureau), region=str(theirs.enterprise.region_id)) == []
+
+
+def test_filters_are_read_as_typed(client_for, office, mine, theirs):
+    office_client = client_for(office)
+    # The text: its first 100 characters, without the spaces around them.
+    assert listed(office_client, q="  外市  ") == [theirs.pk]
+    assert listed(office_client, q="外市" + " " * 98 + "不算") == [theirs.pk]  # cut first, then stripped
+    page = office_client.get(reverse("techtransfer:contracts"), {"q": " 外市 ", "year": " 2024", "kind": "nonsense",
+                                                                 "institution": "-1", "region": "1.0"})
+    assert (page.context["q"], page.context["year"], page.context["kind"], page.context["institution"],
+            page.context["region"]) == ("外市", "", "", "", "")
+    assert [c.pk for c in page.context["object_list"]] == [theirs.pk]  # only the text applies
+    # A year out of range or an id too long is ignored as nonsense.
+    assert set(listed(office_client, year="1899")) == set(listed(office_client, institution="1" * 10)) == {mine.pk, theirs.pk}
+    assert listed(office_client, year="2024", region=str(theirs.enterprise.region_id)) == [theirs.pk]
+
+
 def test_refusals(client_for, bureau, other_bureau, expert, mine):
     other_institution = results_manager(InstitutionFactory(), "inst-other")
     for url in (reverse("techtransfer:contract", args=[mine.pk]), reverse("techtransfer:contract_edit", args=[mine.pk])):
