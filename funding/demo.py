@@ -127,6 +127,6 @@ def seed(*, cycle, stdout=None):
         made += 1
     from . import rd_demo
 
-    rd_demo.seed(previous=previous, cycle=cycle, office=office, approver=approver, bureaus=bureaus)
+    rd_demo.seed(previous=previous, cycle=cycle, office=office, approver=approver, bureaus=bureaus, stdout=stdout)
     if stdout:
         stdout.write(f"funding: budgets for {cycle.year - 1} and {cycle.year}, {made} projects of {previous.year}")

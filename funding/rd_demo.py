@@ -6,6 +6,8 @@ from decimal import Decimal
 
 from django.utils import timezone
 
+from pojian.domain.calendar import CalendarMissing
+
 from .domain import grants, payments, rd_subsidy
 from .models import Grant
 from .rd_models import RdCandidate, RdSubsidyRule
@@ -26,10 +28,23 @@ def _bureau(bureaus, candidate):
     return bureaus.get(candidate.region_id)
 
 
-def seed_previous(previous, *, office, approver, bureaus):
-    """Last year: verified, decided, 公示 ended, grants committed and paid in one tranche."""
+def seed_previous(previous, *, office, approver, bureaus, stdout=None):
+    """Last year: verified, decided, 公示 ended, grants committed and paid in one tranche.
+
+    The verification deadline and the 公示 are counted in working days: for a year whose holiday schedule
+    is not loaded the round stops before them (the demo never guesses a calendar), with a message.
+    """
     rule = _rule(previous, office)
-    year = previous.year
+    try:
+        _verify_and_publish(rule, previous.year, office=office, bureaus=bureaus)
+    except CalendarMissing as e:
+        if stdout:
+            stdout.write(f"funding: R&D post-subsidy {previous.year} stays computed, its verification and 公示 "
+                         f"skipped: {e.messages[0]}")
+    _pay(RdSubsidyRule.objects.get(pk=rule.pk), previous.year, office=office, approver=approver)
+
+
+def _verify_and_publish(rule, year, *, office, bureaus):
     if rule.state == R.COMPUTED:
         rule = rd_subsidy.open_verification(rule=rule, by=office, today=date(year, 4, 1))
         for c in RdCandidate.objects.filter(rule=rule, qualified=True).order_by("pk"):
@@ -41,6 +56,9 @@ def seed_previous(previous, *, office, approver, bureaus):
         rule = rd_subsidy.publish_notice(rule=rule, by=office, starts=date(year, 5, 6))
     if rule.state == R.DECIDED:
         rd_subsidy.propose_grants(rule=rule, by=office, today=rule.notice_ends + timedelta(days=1))
+
+
+def _pay(rule, year, *, office, approver):
     for grant in Grant.objects.filter(rd_candidate__rule=rule, state=Grant.State.PROPOSED).order_by("pk"):
         grants.approve_grant(grant=grant, by=approver)
         grants.start_notice(grant=grant, by=approver)
@@ -51,13 +69,11 @@ def seed_previous(previous, *, office, approver, bureaus):
         payments.confirm_payment(payment=p, by=approver)
 
 
-def seed_current(cycle, *, office, bureaus):
+def seed_current(cycle, *, office, bureaus, stdout=None):
     """This year: in verification; the first few candidates confirmed, one disputed (迁出)."""
     rule = _rule(cycle, office)
     if rule.state != R.COMPUTED:
         return
-    from pojian.domain.calendar import CalendarMissing
-
     opens = timezone.localdate()
     try:
         rule = rd_subsidy.open_verification(rule=rule, by=office, today=opens)
@@ -65,8 +81,11 @@ def seed_current(cycle, *, office, bureaus):
         opens = date(cycle.year, 11, 2)
         try:
             rule = rd_subsidy.open_verification(rule=rule, by=office, today=opens)
-        except CalendarMissing:
-            return  # no holiday calendar for the year at all: the candidates stay computed
+        except CalendarMissing as e:  # no holiday calendar for the year at all: the candidates stay computed
+            if stdout:
+                stdout.write(f"funding: R&D post-subsidy {cycle.year} stays computed, its verification skipped: "
+                             f"{e.messages[0]}")
+            return
     for i, c in enumerate(RdCandidate.objects.filter(rule=rule, qualified=True).order_by("pk")[:6]):
         bureau = _bureau(bureaus, c)
         if bureau is not None:
@@ -74,7 +93,7 @@ def seed_current(cycle, *, office, bureaus):
                                         by=bureau, today=opens)
 
 
-def seed(*, previous, cycle, office, approver, bureaus):
+def seed(*, previous, cycle, office, approver, bureaus, stdout=None):
     if previous is not None:
-        seed_previous(previous, office=office, approver=approver, bureaus=bureaus)
-    seed_current(cycle, office=office, bureaus=bureaus)
+        seed_previous(previous, office=office, approver=approver, bureaus=bureaus, stdout=stdout)
+    seed_current(cycle, office=office, bureaus=bureaus, stdout=stdout)

@@ -29,6 +29,7 @@ urlpatterns = [
     path("bulletins/", rv.PublicBulletinsView.as_view(), name="public_bulletins"),
     path("bulletins/<int:pk>/pdf/", rv.PublicBulletinPdfView.as_view(), name="public_bulletin_pdf"),
     path("my-region/", views.BureauDashboardView.as_view(), name="bureau_dashboard"),
+    path("my-region/xlsx/", views.BureauDashboardXlsxView.as_view(), name="bureau_dashboard_xlsx"),
     path("counties/", rv.CountyListView.as_view(), name="counties"),
     path("counties/<slug:code>/", rv.CountyDashboardView.as_view(), name="county"),
 ]

@@ -306,3 +306,20 @@ class BureauDashboardView(PortalPermissionMixin, TemplateView):
         if self.request.user.has_perm("reports.view_dashboard"):
             ctx["regions"] = Region.objects.nominating()
         return ctx
+
+
+class BureauDashboardXlsxView(BureauDashboardView):
+    """The same region's figures as an .xlsx workbook: the page's rule and choice of region and year."""
+
+    def get(self, request, *args, **kwargs):
+        from .domain import bureau
+
+        region = self.get_region()
+        if region is None:
+            raise Http404(_("There is no region to show yet."))
+        cycle = cycle_from(request)
+        buffer = io.BytesIO()
+        write_workbook(buffer, bureau.sheets(region, cycle))
+        name = _("region-figures-%(region)s-%(year)s.xlsx") % {"region": region.code,
+                                                               "year": cycle.year if cycle else ""}
+        return file_response(request, buffer.getvalue(), filename=name, subject=name, category=Download.Category.EXPORT)

@@ -9,7 +9,7 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 # POJIAN_TEST_TODAY=2028-02-29 runs the whole session with the clock on that day (10:00 local
 # time, ticking), to find tests that depend on the calendar date: `make test-dates` runs the
-# suite on 1 December, 31 December, 1 January and 29 February.
+# suite on 1 December, 5 December (a Saturday), 31 December, 1 January and 29 February.
 _traveller = None
 
 
@@ -193,25 +193,43 @@ def _test_settings(tmp_path_factory):
             os.environ["TMPDIR"] = saved[1]
 
 
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """The test database, with the rows the data migrations load: a reused database (--reuse-db) may have
+    been flushed by the last session's last transactional test."""
+    from tests.migration_data import restore
+
+    with django_db_blocker.unblock():
+        restore()
+
+
+_FLUSHED = pytest.StashKey[bool]()
+
+
 @pytest.fixture(autouse=True)
-def _regions_loaded(request, django_db_setup, django_db_blocker):
-    """The regions come from a data migration; a transactional test's flush empties the table.
+def _restore_after_flush(request):
+    """Marks a transactional test (transactional_db, django_db(transaction=True), live_server) once its
+    database is set up: Django flushes every table at its end, and the hook below then restores the rows the
+    migrations load."""
+    marker = request.node.get_closest_marker("django_db")
+    if {"transactional_db", "live_server"} & set(request.fixturenames) or (marker and marker.kwargs.get("transaction")):
+        request.getfixturevalue("transactional_db")
+        request.node.stash[_FLUSHED] = True
 
-    Reload them before any test that touches the database, so test order never matters.
-    """
-    uses_db = request.node.get_closest_marker("django_db") or {"db", "transactional_db", "live_server"} & set(
-        request.fixturenames
-    )
-    if uses_db:
-        from importlib import import_module
 
-        from django.apps import apps
-
-        with django_db_blocker.unblock():
-            if not apps.get_model("pojian", "Region").objects.exists():
-                import_module("pojian.migrations.0002_regions").load(apps, None)
-                import_module("pojian.migrations.0061_county_divisions").load(apps, None)
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    """After a transactional test's flush (its fixtures' teardown), the migrations' rows come back, outside any
+    test transaction: the regions, the holiday calendar, the funding lines, the periodic tasks
+    (tests/migration_data.py). Test order never matters."""
     yield
+    if item.stash.get(_FLUSHED, False):
+        from pytest_django.plugin import blocking_manager_key
+
+        from tests.migration_data import restore
+
+        with item.config.stash[blocking_manager_key].unblock():
+            restore()
 
 
 @pytest.fixture(autouse=True)
@@ -227,25 +245,6 @@ def _default_language():
     translation.activate(settings.LANGUAGE_CODE)
     yield
     translation.deactivate()
-
-
-@pytest.fixture(autouse=True)
-def holiday_calendar(request):
-    """The holiday schedules the data migration loads (pojian 0021), back after a transactional test
-    flushed the tables: tests that count working days see the same calendar in any order."""
-    if request.node.get_closest_marker("django_db") is None and not {"db", "transactional_db"} & set(request.fixturenames):
-        return
-    marker = request.node.get_closest_marker("django_db")
-    transactional = "transactional_db" in request.fixturenames or bool(marker and marker.kwargs.get("transaction"))
-    request.getfixturevalue("transactional_db" if transactional else "db")
-    from importlib import import_module
-
-    from django.apps import apps
-
-    from pojian.models import CalendarYear
-
-    if not CalendarYear.objects.filter(year=2004).exists():
-        import_module("pojian.migrations.0021_calendar_2004_2026").load(apps, None)
 
 
 @pytest.fixture

@@ -155,3 +155,29 @@ def dashboard(region, cycle):
     sections = [nominations(region, cycle), pool(region, cycle), contracts(region, cycle), grants(region, cycle)] \
         if cycle is not None else []
     return {"sections": sections, "standing": standing(region)}
+
+
+def sheets(region, cycle, data=None):
+    """The page's figures as workbook sheets [(title, headers, rows, widths)] for write_workbook: one sheet per
+    section (its notes below the table), then the standing. `data`: dashboard(region, cycle) if already made."""
+    data = data if data is not None else dashboard(region, cycle)
+    out = []
+    for s in data["sections"]:
+        rows = list(s["rows"]) if s["available"] else [[_("Not available yet.")]]
+        if s["notes"]:
+            rows += [[], *[[note] for note in s["notes"]]]
+        out.append((s["title"], s["headers"], rows, None))
+    standing = data["standing"]
+    title = _("Standing in the assessment of the bureaus")
+    if standing is None:
+        out.append((title, [_("Assessment")], [[_("Not available yet.")]], None))
+    elif not standing["published"]:
+        out.append((title, [_("Assessment")], [[_("No assessment has been published yet.")]], None))
+    else:
+        section = standing["section"]
+        summary = [[_("Assessment"), standing["year"]], [_("Rank"), standing["rank"]],
+                   [_("Of regions"), standing["regions"]], [_("Weighted total"), standing["total"]],
+                   [_("Weighted total the year before"), standing["last_total"]],
+                   [_("Commended"), _("yes") if standing["commended"] else _("no")]]
+        out.append((title, section["headers"], [*section["rows"], [], *summary], None))
+    return out

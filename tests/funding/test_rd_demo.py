@@ -42,3 +42,32 @@ def test_rd_demo_previous_paid_current_in_verification(office, bureau):
     assert this.state == RdSubsidyRule.State.VERIFICATION
     assert RdCandidate.objects.filter(rule=this, verification="disputed").count() == 1
     assert RdCandidate.objects.filter(rule=this, verification="confirmed").count() == 5
+
+
+def test_rd_demo_without_a_holiday_schedule_skips_verification_and_notice(office, bureau):
+    """2027 and 2028 have no holiday schedule: both rounds stay computed, with a message, and nothing fails."""
+    import io
+
+    from pojian.models import CalendarYear
+
+    assert not CalendarYear.objects.filter(year__in=(2027, 2028)).exists()
+    previous = core.CycleFactory(year=2027, is_current=False)
+    cycle = core.CycleFactory(year=2028)
+    approver = ApproverFactory()
+    for i in range(3):
+        e = EnterpriseFactory(region=bureau.region)
+        for year in (2025, 2026, 2027):
+            EnterpriseYear.objects.create(enterprise=e, year=year, rd_expense_tax=Decimal(1_000_000 + i),
+                                          revenue_tax=Decimal("10000000"))
+        for year in (2027, 2028):
+            Registration.objects.create(enterprise=e, year=year, number=f"R{year}{e.pk}")
+    out = io.StringIO()
+    with time_machine.travel(datetime.datetime(2028, 2, 29, 10, tzinfo=ZoneInfo("Asia/Shanghai")), tick=False):
+        rd_demo.seed(previous=previous, cycle=cycle, office=office, approver=approver,
+                     bureaus={bureau.region_id: bureau}, stdout=out)
+    assert RdSubsidyRule.objects.get(cycle=previous).state == RdSubsidyRule.State.COMPUTED
+    assert RdSubsidyRule.objects.get(cycle=cycle).state == RdSubsidyRule.State.COMPUTED
+    assert RdCandidate.objects.filter(rule__cycle=previous, qualified=True).count() == 3
+    assert not Grant.objects.exists()
+    lines = out.getvalue()
+    assert "R&D post-subsidy 2027 stays computed" in lines and "R&D post-subsidy 2028 stays computed" in lines

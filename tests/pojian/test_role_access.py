@@ -31,7 +31,7 @@ ALLOWED = {
         "techtransfer:statistics", "techtransfer:statistics_export", "techtransfer:subsidy_applications",
         "funding:region", "funding:projects", "funding:rd_candidates",
         "enterprises:pool", "enterprises:pool_cohorts", "enterprises:pool_tiers",
-        "reports:returns", "reports:counties", "reports:bureau_dashboard",
+        "reports:returns", "reports:counties", "reports:bureau_dashboard", "reports:bureau_dashboard_xlsx",
     },
     # A county bureau: the statistics returns and its county's page (the list sends it there), its county's
     # nominations (the bureau pages, limited to the county), its part of the pool, its assessment standing.

@@ -211,3 +211,88 @@ def test_queries_do_not_grow_with_the_data(client_for, bureau, office, years):
     for _ in range(3):
         TechContractFactory(enterprise=EnterpriseFactory(region=cc), registered_on=datetime.date(THIS, 7, 1))
     assert count() == before
+
+
+# --- the .xlsx export (reports:bureau_dashboard_xlsx) ---------------------------------------------------------
+
+XLSX = reverse("reports:bureau_dashboard_xlsx")
+
+
+def workbook(response):
+    import io
+
+    from openpyxl import load_workbook
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    return load_workbook(io.BytesIO(b"".join(response) if response.streaming else response.content))
+
+
+def table(sheet):
+    return [list(row) for row in sheet.iter_rows(values_only=True)]
+
+
+def test_the_xlsx_holds_the_pages_figures(client_for, bureau, office, years):
+    this, last = years
+    known_figures(this, last, office)
+    publish(assessed(this, last)[THIS], office)
+    c = client_for(bureau)
+    page = c.get(URL, {"year": THIS})
+    assert XLSX in page.content.decode()  # linked from the page
+    book = workbook(c.get(XLSX, {"year": THIS}))
+    # Chinese by default: the sheets are the page's sections, in its order, then the standing.
+    assert book.sheetnames[:2] == ["企业推荐", "培育库分梯次情况"]
+    assert len(book.sheetnames) == len(page.context["sections"]) + 1
+    for sheet, section in zip(book.worksheets, page.context["sections"], strict=False):
+        rows = table(sheet)
+        assert rows[0] == [str(h) for h in section["headers"]]
+        got = {r[0]: r[1:] for r in rows[1:1 + len(section["rows"])]}
+        want = {r[0]: [None if v is None else (float(v) if isinstance(v, Decimal) else v) for v in r[1:]]
+                for r in section["rows"]}
+        assert got == want
+    nominations = {r[0]: r[1:] for r in table(book.worksheets[0])[1:]}
+    assert nominations[THIS] == [3, 2, 2, 1, 50] and nominations[LAST] == [1, 1, 0, 0, 100]
+    grants = {r[0]: r[1:] for r in table(book.worksheets[3])[1:]}
+    assert grants == {THIS: [80000, 20000], LAST: [50000, 50000]}
+    standing = table(book.worksheets[-1])
+    assert standing[1][:3] == ["入选企业数", 3, 75.5]
+    summary = {r[0]: r[1] for r in standing[3:]}
+    assert (summary["考核评价"], summary["排名"], summary["参评地区数"], summary["加权总分"]) == (THIS, 2, 2, 80)
+    assert "吉林市" not in str([table(s) for s in book.worksheets])
+
+
+def test_the_xlsx_for_the_office_follows_the_chosen_region(client_for, office, years):
+    this, last = years
+    known_figures(this, last, office)
+    jl = core.region("220200")
+    book = workbook(client_for(office).get(XLSX, {"year": THIS, "region": jl.pk}))
+    assert {r[0]: r[1:5] for r in table(book.worksheets[0])[1:]}[THIS] == [2, 2, 2, 2]
+
+
+def test_the_xlsx_neutralises_a_formula(client_for, bureau, years):
+    this, _last = years
+    e = EnterpriseFactory(region=bureau.region)
+    TierStanding.objects.create(enterprise=e, year=THIS, rank=1, code="x", name='=HYPERLINK("http://evil","x")',
+                                evaluated_at=timezone.now())
+    r = client_for(bureau).get(XLSX, {"year": THIS})
+    book = workbook(r)
+    cell = book.worksheets[1]["A2"]
+    assert cell.value == '=HYPERLINK("http://evil","x")' and cell.data_type == "s" and cell.quotePrefix
+    import io
+    import zipfile
+
+    sheet_xml = zipfile.ZipFile(io.BytesIO(r.content)).read("xl/worksheets/sheet2.xml").decode()
+    assert "<f>" not in sheet_xml
+
+
+def test_the_xlsx_refuses_another_city_the_unassigned_and_anonymous(client_for, bureau, other_bureau, county,
+                                                                    expert, office, years):
+    this, last = years
+    known_figures(this, last, office)
+    assert client_for(other_bureau).get(XLSX, {"region": bureau.region.pk}).status_code == 403
+    mine = workbook(client_for(other_bureau).get(XLSX, {"year": THIS}))  # its own: never 长春's figures
+    assert {r[0]: r[1:5] for r in table(mine.worksheets[0])[1:]}[THIS] == [2, 2, 2, 2]
+    assert client_for(expert).get(XLSX).status_code == 403
+    assert client_for(county).get(XLSX).status_code == 403
+    r = client_for(None).get(XLSX)
+    assert r.status_code == 302 and "login" in r["Location"]

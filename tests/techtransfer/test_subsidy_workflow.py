@@ -272,7 +272,8 @@ def test_notice_then_grants_in_the_ledger(rule, office, bureau):
         wf.propose_grants(rule=r, by=office, today=datetime.date(2026, 4, 13))
 
 
-def test_the_demo_pays_last_years_contract_subsidy(tmp_path, settings):
+def test_the_demo_pays_last_years_contract_subsidy(tmp_path, settings, on_a_working_day):
+    """On a day whose previous year has a holiday schedule (16 June 2026): the round's 公示 can be counted."""
     from django.core.management import call_command
 
     settings.MEDIA_ROOT = tmp_path
@@ -284,3 +285,28 @@ def test_the_demo_pays_last_years_contract_subsidy(tmp_path, settings):
     assert sum(g.amount for g in paid) == sum(a.granted for a in wf.listed(rule)) <= rule.budget
     call_command("seed_demo")  # twice: nothing doubles
     assert Grant.objects.filter(line__code="tech_contract").count() == paid.count()
+
+
+def test_the_demo_skips_the_notice_of_a_year_without_a_holiday_schedule(office, bureau):
+    """The rule's year has no holiday schedule: the demo computes the round, stops before its 公示 (never a
+    guessed calendar), says why and pays nothing; run again, the same."""
+    import io
+
+    from pojian.models import CalendarDay, CalendarYear
+    from techtransfer import demo_subsidy
+
+    CalendarDay.objects.filter(day__year=YEAR).delete()
+    CalendarYear.objects.filter(year=YEAR).delete()
+    core.CycleFactory(year=YEAR, is_current=False)
+    cycle = core.CycleFactory(year=YEAR + 1)
+    ApproverFactory(username="approver-d")
+    pay(contract(firm(bureau)), "200000")
+    for _ in range(2):
+        out = io.StringIO()
+        demo_subsidy.seed(cycle=cycle, office=office, stdout=out)
+        rule = ContractSubsidyRule.objects.get(year=YEAR)
+        assert (rule.state, rule.notice_starts) == (wf.COMPUTED, None)
+        assert [a.granted for a in wf.listed(rule)] == [Decimal("10000")]  # 5 % of 200,000
+        assert f"contract subsidy {YEAR}: 公示 skipped, nothing paid" in out.getvalue()
+        assert f"{YEAR}年节假日安排尚未录入" in out.getvalue()
+        assert not Grant.objects.exists()
