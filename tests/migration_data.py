@@ -10,11 +10,24 @@ outside any test transaction, so the rows stay.
 
 from importlib import import_module
 
+_state_apps = None
+
+
+def _migration_apps():
+    """The models as the migrations see them (historical models): as in a real migrate, no model signals fire,
+    so reloading the regions writes no django-simple-history rows a later test would count."""
+    global _state_apps
+    if _state_apps is None:
+        from django.db import connection
+        from django.db.migrations.loader import MigrationLoader
+
+        _state_apps = MigrationLoader(connection).project_state().apps
+    return _state_apps
+
 
 def _run(module, function, *factory_args):
-    """Call a migration's RunPython function with the project's apps (the models as they are now)."""
-    from django.apps import apps
-
+    """Call a migration's RunPython function with the migrations' apps."""
+    apps = _migration_apps()
     loader = getattr(import_module(module), function)
     if factory_args:  # a migration whose function is made by a factory, e.g. every(1)
         loader = loader(*factory_args)
