@@ -295,13 +295,16 @@ def main():
         rows = bare_read(path)
         read_s = time.perf_counter() - t
         print(f"    openpyxl bare read of {rows - 1:,} rows: {read_s:.2f} s (load {load()})", flush=True)
-        with deferred_tasks() as sent:
+        with deferred_tasks() as sent, import_phases() as phases:
             t = time.perf_counter()
             with open(path, "rb") as f:
                 result = tax.import_tax(f, year=cycle.year - 1, by=office)
             import_s = time.perf_counter() - t
         report(f"(b) tax import, {result.rows:,} rows ({result.checked:,} re-checked)", import_s,
                f"openpyxl bare read of {rows - 1:,} rows", read_s, TARGETS["import"])
+        print("    phases: " + ", ".join(f"{label} {s:.2f} s" for label, s in phases.items())
+              + f", the rest (the commit's deferred checks, …) {import_s - sum(phases.values()) + phases.get(LOOKUP, 0):.2f} s",
+              flush=True)
         print(f"    load {load()}; pool refresh and VACUUM not run in-process (tasks on commit to a worker: "
               f"{sent.describe()})", flush=True)
         tasks_s = sent.run()
@@ -330,3 +333,37 @@ def main():
         print(f"load average at the end: {load()}", flush=True)
         print("(d) queries a page: " + ", ".join(f"{name} {small[name][1]} → {large[name][1]}" for name in small)
               + ("   | constant" if not grows else f"   | GROWS: {', '.join(grows)}"), flush=True)
+
+
+LOOKUP = "(of which finding the enterprises)"
+
+
+@contextlib.contextmanager
+def import_phases():
+    """Seconds of each phase of the tax import (b): its steps wrapped for the time of the import."""
+    from enterprises.domain import checks
+    from enterprises.domain import import_tax as tax
+
+    times = {}
+    steps = [(tax, "read_sheet", "reading the sheet"), (tax, "check_rows", "checking every row"),
+             (tax, "enterprise_ids", LOOKUP), (tax, "upsert_by_copy", "writing the figures and audit entries"),
+             (checks, "check_nominations", "re-checking the nominations")]
+    originals = [(module, name, getattr(module, name)) for module, name, _label in steps]
+
+    def timed(function, label):
+        def call(*args, **kwargs):
+            t = time.perf_counter()
+            try:
+                return function(*args, **kwargs)
+            finally:
+                times[label] = times.get(label, 0) + time.perf_counter() - t
+        return call
+
+    for (module, name, label), (_m, _n, function) in zip(steps, originals, strict=True):
+        times[label] = 0.0
+        setattr(module, name, timed(function, label))
+    try:
+        yield times
+    finally:
+        for module, name, function in originals:
+            setattr(module, name, function)

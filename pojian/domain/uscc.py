@@ -4,6 +4,8 @@
 the last is a check character over the first 17 with fixed position weights.
 """
 
+from operator import mul
+
 ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
 _VALUE = {c: i for i, c in enumerate(ALPHABET)}
@@ -20,9 +22,15 @@ def check_character(first17: str) -> str:
 
 def is_valid(code: str) -> bool:
     code = normalise(code)
-    if len(code) != 18 or any(c not in _VALUE for c in code):
+    if len(code) != 18:
         return False
-    return check_character(code[:17]) == code[17]
+    # map() rather than a generator: an import checks every row's code (250,000 in seconds, not tens).
+    try:
+        values = list(map(_VALUE.__getitem__, code))
+    except KeyError:
+        return False
+    total = sum(map(mul, values, WEIGHTS))  # WEIGHTS has 17: the check character is not summed
+    return values[17] == (31 - total % 31) % 31
 
 
 def numbered(prefix: str, n: int) -> str:

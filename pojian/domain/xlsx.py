@@ -15,7 +15,8 @@ written as a string (t="s", never a formula), and the dangerous ones get Excel's
 (one shared cell style), so the cell shows exactly the text and Excel does not evaluate it even
 when it is edited.
 
-Reading: `read_rows`, openpyxl's read-only mode.
+Reading: `read_rows`, openpyxl's read-only mode; `open_read_only` opens a workbook in that mode
+without parsing a whole sheet first to look for a size it does not declare.
 """
 
 import datetime
@@ -26,8 +27,13 @@ from decimal import Decimal
 from xml.sax.saxutils import quoteattr
 
 from openpyxl import load_workbook
+from openpyxl.reader.excel import ExcelReader
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.datetime import to_excel
+from openpyxl.worksheet._read_only import ReadOnlyWorksheet
+from openpyxl.worksheet._reader import DATA_TAG, DIMENSION_TAG
+from openpyxl.worksheet.dimensions import SheetDimension
+from openpyxl.xml.functions import iterparse
 
 # A text starting so is a formula to a spreadsheet: here it gets the quote prefix (the CSV export uses it too).
 FORMULA_STARTS = frozenset(("=", "+", "-", "@", "\t", "\r"))
@@ -413,3 +419,41 @@ def read_rows(path_or_file, *, sheet=None, header_row=1, check_headers=None):
             yield number, dict(zip(headers, row, strict=False))
     finally:
         wb.close()
+
+
+class _ReadOnlySheet(ReadOnlyWorksheet):
+    """openpyxl's read-only sheet, reading its size only where the format puts it: before the rows.
+
+    openpyxl looks for <dimension> among "end" events, and <sheetData> ends after the last row: a
+    sheet that declares no size (openpyxl's own write-only mode, many exporters) is parsed in full
+    once only to find none, then again for its rows. The rows read are the same either way.
+    """
+
+    def _get_size(self):
+        with self._get_source() as src:
+            for _event, element in iterparse(src, events=("start",)):
+                if element.tag == DIMENSION_TAG:
+                    dimensions = SheetDimension.from_tree(element).boundaries
+                    if dimensions is not None:
+                        self._min_column, self._min_row, self._max_column, self._max_row = dimensions
+                    return
+                if element.tag == DATA_TAG:
+                    return
+
+
+class _ReadOnlyReader(ExcelReader):
+    def read_worksheets(self):
+        # As openpyxl's read-only branch of read_worksheets (chart sheets are not worksheets; left out).
+        for sheet, rel in self.parser.find_sheets():
+            if rel.target not in self.valid_files or "chartsheet" in rel.Type:
+                continue
+            ws = _ReadOnlySheet(self.wb, sheet.name, rel.target, self.shared_strings)
+            ws.sheet_state = sheet.state
+            self.wb._sheets.append(ws)
+
+
+def open_read_only(source):
+    """load_workbook(source, read_only=True, data_only=True), reading each sheet once, not twice."""
+    reader = _ReadOnlyReader(source, read_only=True, data_only=True)
+    reader.read()
+    return reader.wb

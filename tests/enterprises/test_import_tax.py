@@ -2,12 +2,14 @@
 
 import io
 import time
+import zipfile
 from decimal import Decimal
 
 import pytest
 from django.core.files.base import ContentFile
 from django.core.management import CommandError, call_command
 from django.utils import translation
+from django.utils.translation import gettext
 from openpyxl import Workbook, load_workbook
 
 from enterprises import tasks
@@ -351,3 +353,100 @@ def test_import_tax_task_bad_file_fails_with_rows_and_changes_nothing(celery_wor
     assert {err["row"] for err in job.errors} == {3}
     assert all(err["message"] for err in job.errors)
     assert not EnterpriseYear.objects.exists()
+
+
+# The numbers a spreadsheet holds take a fast path; it must read them as parse_money and parse_count do, and
+# leave everything else (text, and every value they refuse) to them, so the messages stay theirs.
+SPREADSHEET_NUMBERS = [
+    0, 1, 12, 99999999999999, 100000000000000, -1, -0.0, 0.0, 0.1, 0.5, 1000.5, 1234567.89, 1.001, 0.005,
+    2.5, 12.0, 99999999999999.98, 1e14, 1e20, float("nan"), float("inf"), -3.5, True, False,
+    2_147_483_647, 2_147_483_648, 2_147_483_647.0, "12万", " 7 ", None,
+]
+
+
+def _outcome(parse, value):
+    try:
+        result = parse(value)
+    except ValueError as e:
+        return ("refused", str(e))
+    return ("read", result, str(result))
+
+
+@pytest.mark.parametrize("value", SPREADSHEET_NUMBERS, ids=repr)
+def test_fast_money_reads_what_parse_money_reads_and_leaves_the_rest_to_it(value):
+    fast = tax._fast_money(value)
+    if fast is not None:
+        assert _outcome(tax.parse_money, value) == ("read", fast, str(fast))
+    elif type(value) in (int, float):  # a number the fast path leaves is one parse_money refuses
+        assert _outcome(tax.parse_money, value)[0] == "refused"
+
+
+@pytest.mark.parametrize("value", SPREADSHEET_NUMBERS, ids=repr)
+def test_fast_count_reads_what_parse_count_reads_and_leaves_the_rest_to_it(value):
+    fast = tax._fast_count(value)
+    if fast is not None:
+        assert _outcome(tax.parse_count, value) == ("read", fast, str(fast))
+        assert type(fast) is int
+
+
+@pytest.mark.django_db
+def test_import_tax_numbers_and_text_give_the_same_figures_and_messages(cycle):
+    year = cycle.year - 1
+    a, b = EnterpriseFactory(), EnterpriseFactory()
+    run([[a.uscc, year, 120000, 0.1, 2.0, 7.0], [b.uscc, f"{year}", "12万", "0.10", "2", "7"]], year=year)
+    ya, yb = (EnterpriseYear.objects.get(enterprise=e, year=year) for e in (a, b))
+    for field in ("revenue_tax", "rd_expense_tax", "total_assets_tax", "employees_tax"):
+        assert getattr(ya, field) == getattr(yb, field)
+    assert ya.revenue_tax == Decimal("120000.00") and ya.employees_tax == 7
+    with pytest.raises(JobFailed) as failed:
+        run([[a.uscc, year, 1.001, 1e20, -5, 2.5], [b.uscc, 2000.0, True, 1, 1, 2_147_483_648]], year=year)
+    got = {(e["row"], e["column"]): e["message"] for e in failed.value.errors}
+    with translation.override("zh-hans"):
+        expected = {
+            (2, "销售收入(元)"): _outcome(tax.parse_money, 1.001)[1],
+            (2, "研发费用(元)"): _outcome(tax.parse_money, 1e20)[1],
+            (2, "资产总额(元)"): _outcome(tax.parse_money, -5)[1],
+            (2, "从业人数"): _outcome(tax.parse_count, 2.5)[1],
+            (3, "年度"): gettext("the year %(row_year)s is not the year being imported (%(year)s)") % {
+                "row_year": 2000, "year": year},
+            (3, "销售收入(元)"): _outcome(tax.parse_money, True)[1],
+            (3, "从业人数"): _outcome(tax.parse_count, 2_147_483_648)[1],
+        }
+    assert got == expected
+
+
+@pytest.mark.django_db
+def test_import_tax_audit_entry_for_each_figure_set_written_created_or_updated(cycle, office):
+    year = cycle.year - 1
+    had, fresh, other = EnterpriseFactory(), EnterpriseFactory(), EnterpriseFactory()
+    EnterpriseYearFactory(enterprise=had, year=year)
+    EnterpriseYearFactory(enterprise=other, year=year)  # not in the file: no entry
+    before = EnterpriseYear.history.count()
+    with translation.override("zh-hans"):
+        result = tax.import_tax(workbook([[had.uscc, year, 5, 1, 2, 3], [fresh.uscc, year, 6, 1, 2, 3]]), year=year,
+                                by=office)
+    assert (result.created, result.updated) == (1, 1)
+    entries = EnterpriseYear.history.filter(history_date=result.imported_at)
+    assert EnterpriseYear.history.count() - before == 2 == entries.count()
+    assert {(h.enterprise_id, h.revenue_tax, h.history_user_id, h.history_type, h.history_change_reason)
+            for h in entries} == {(had.pk, Decimal("5.00"), office.pk, "~", "税务数据导入"),
+                                  (fresh.pk, Decimal("6.00"), office.pk, "~", "税务数据导入")}
+    assert {h.id for h in entries} == set(EnterpriseYear.objects.filter(enterprise__in=[had, fresh]).values_list("pk", flat=True))
+
+
+@pytest.mark.django_db
+def test_import_tax_reads_short_rows_gaps_and_a_sheet_without_its_size(cycle, tmp_path):
+    """Rows shorter than the header, blank rows between, and a sheet that declares no <dimension>
+    (as write-only exporters write it): the same rows, the same row numbers in the messages."""
+    from pojian.domain.xlsx import write_workbook
+
+    year = cycle.year - 1
+    a = EnterpriseFactory()
+    path = tmp_path / "nodim.xlsx"
+    write_workbook(path, [("s", HEADERS, [[a.uscc, year, 1, 1, 1, 1], [None] * 6, ["  "], [a.uscc, year, 1, 1]],
+                           [20] * 6)])
+    assert b"<dimension" not in zipfile.ZipFile(path).read("xl/worksheets/sheet1.xml")
+    with pytest.raises(JobFailed) as failed, open(path, "rb") as f, translation.override("zh-hans"):
+        tax.import_tax(f, year=year)
+    assert {(e["row"], e["column"]) for e in failed.value.errors} == {
+        (5, "统一社会信用代码"), (5, "资产总额(元)"), (5, "从业人数")}

@@ -47,7 +47,8 @@ def never_parsed(monkeypatch):
         raise AssertionError("the workbook was parsed")
 
     monkeypatch.setattr(xlsx, "load_workbook", refuse)
-    monkeypatch.setattr(import_tax, "load_workbook", refuse)
+    monkeypatch.setattr(xlsx, "open_read_only", refuse)
+    monkeypatch.setattr(import_tax, "open_read_only", refuse)
 
 
 def test_a_bomb_is_refused_before_it_is_parsed(small_limits, never_parsed):
