@@ -21,6 +21,10 @@ from .eligibility import DEFAULT_OPS, number_text
 _counter = itertools.count()
 SQL_OPS = {"le": "<=", "lt": "<", "gt": ">", "ge": ">="}
 WORK_MEM = "64MB"  # for the one statement of a set-based check (SET LOCAL)
+# No parallel plan for the computing SELECT: the planner cannot estimate the groups of the counts (a
+# union) and chose a partial aggregate gathered and merged, or built the counts once per worker; on
+# the bench machine the serial plan was as fast or faster (bench_enterprises, EXPLAIN ANALYZE).
+PARALLEL_WORKERS = 0
 
 
 def _op(op):
@@ -60,14 +64,14 @@ def verdict_select(*, rules, year, figures_year, accepted, thresholds, explain=F
                                     _op(rules.results_op), _op(rules.rd_op))
     accepted_sql = ", ".join(str(int(y)) for y in accepted)
     rev, emp, ts, rd = "b.revenue_value", "b.employees_value", "b.tech_staff_value", "b.rd_expense_value"
-    transfers = "(COALESCE(tr.n, 0) + COALESCE(tc.n, 0))"  # typed-in transfers and registered contracts
-    results = f"(COALESCE(ip.n, 0) + {transfers})"
+    transfers = "(COALESCE(k.tr_n, 0) + COALESCE(tc.n, 0))"  # typed-in transfers and registered contracts
+    results = f"(COALESCE(k.ip_n, 0) + {transfers})"
     criteria = {
         "revenue": (f"COALESCE({rev} {r_op} %(revenue)s, false)", f"to_jsonb({rev}::text)", "%(revenue_text)s",
                     f"CASE WHEN {rev} IS NULL THEN 'missing' END", rules.revenue_op),
         "employees": (f"COALESCE({emp} {e_op} %(employees)s, false)", f"to_jsonb({emp})", "%(employees_text)s",
                       f"CASE WHEN {emp} IS NULL THEN 'missing' END", rules.employees_op),
-        "core_tech_product": ("(cp.enterprise_id IS NOT NULL)", "to_jsonb(cp.enterprise_id IS NOT NULL)", "'1'",
+        "core_tech_product": ("(COALESCE(k.has_cp, false))", "to_jsonb(COALESCE(k.has_cp, false))", "'1'",
                               "NULL", ""),
         "tech_staff_ratio": (
             f"COALESCE({emp} > 0 AND {ts} <= {emp} AND {ts}::numeric * 100 {t_op} %(tech_staff)s * {emp}, false)",
@@ -84,10 +88,10 @@ def verdict_select(*, rules, year, figures_year, accepted, thresholds, explain=F
             "%(rd_text)s",
             f"CASE WHEN {rev} IS NULL OR {rev} = 0 THEN 'no_revenue' WHEN {rd} IS NULL THEN 'missing' END",
             rules.rd_op),
-        "registered": (f"COALESCE(reg.year IN ({accepted_sql}), false)", "to_jsonb(COALESCE(reg.year, other.y))",
+        "registered": (f"COALESCE(k.reg_year IN ({accepted_sql}), false)", "to_jsonb(COALESCE(k.reg_year, k.other_year))",
                        "%(registered_text)s",
-                       "CASE WHEN COALESCE(reg.year, other.y) IS NULL THEN 'missing' "
-                       "WHEN reg.year IS NULL THEN 'other_year' END", ""),
+                       "CASE WHEN COALESCE(k.reg_year, k.other_year) IS NULL THEN 'missing' "
+                       "WHEN k.reg_year IS NULL THEN 'other_year' END", ""),
     }
     flags = ", ".join(f"NOT ({passed}) AS fail_{code}" for code, (passed, *_rest) in criteria.items())
     if explain:
@@ -103,16 +107,12 @@ def verdict_select(*, rules, year, figures_year, accepted, thresholds, explain=F
                {explanation} AS explanation,
                b.figures_id, {', '.join(f"b.{name}_value" for name in FIGURES)},
                {', '.join(f"b.{name}_is_tax" for name in TAXED)},
-               COALESCE(ip.n, 0) AS high_value_ip, {transfers}::bigint AS transfers,
-               cp.enterprise_id IS NOT NULL AS core_tech_product, reg.number AS registration_number,
-               COALESCE(reg.year, other.y) AS registration_year
+               COALESCE(k.ip_n, 0) AS high_value_ip, {transfers}::bigint AS transfers,
+               COALESCE(k.has_cp, false) AS core_tech_product, k.reg_number AS registration_number,
+               COALESCE(k.reg_year, k.other_year) AS registration_year
         FROM base b
-        LEFT JOIN ip ON ip.enterprise_id = b.enterprise_id
-        LEFT JOIN tr ON tr.enterprise_id = b.enterprise_id
+        LEFT JOIN counts k ON k.enterprise_id = b.enterprise_id
         LEFT JOIN tc ON tc.enterprise_id = b.enterprise_id
-        LEFT JOIN cp ON cp.enterprise_id = b.enterprise_id
-        LEFT JOIN reg ON reg.enterprise_id = b.enterprise_id
-        LEFT JOIN other ON other.enterprise_id = b.enterprise_id AND reg.year IS NULL
     """
 
 
@@ -171,14 +171,23 @@ def base_sql(queryset, *, figures_year):
 def inputs_sql(src, *, year, figures_year, accepted):
     """SQL: a 64-bit fingerprint of everything a verdict is computed from besides its rulebook.
 
-    Compared with the stored one instead of reading the stored figures document key by key. A record's
-    text tells NULL from '' and keeps every field in its place; a fingerprint that changes for any
-    other reason (another PostgreSQL's hash) only makes a verdict be written again once.
+    Compared with the stored one instead of reading the stored figures key by key: each input hashed
+    with a seed of its own (its place), NULL as the seed itself, all combined by XOR. Formatting the
+    inputs as one text to hash cost four times as much. A fingerprint that changes for another
+    reason (another PostgreSQL's hash) only makes a verdict be written again once.
     """
-    fields = [f"{src}.figures_id", *(f"{src}.{name}_value" for name in FIGURES),
-              *(f"{src}.{name}_is_tax" for name in TAXED), *(f"{src}.{name}" for name in COUNTS)]
-    head = f"{int(year)}, {int(figures_year)}, '{','.join(str(int(y)) for y in accepted)}'"
-    return f"hashtextextended(ROW({head}, {', '.join(fields)})::text, 0)"
+    head = f"{int(year)}|{int(figures_year)}|{','.join(str(int(y)) for y in accepted)}"
+    terms = [f"hashtextextended('{head}', 0)", f"COALESCE(hashint8extended({src}.figures_id, 1), 1)"]
+    typed = [*((f"{src}.{name}_value", "numeric") for name in FIGURES),
+             (" + ".join(f"(CASE WHEN {src}.{name}_is_tax THEN {1 << i} ELSE 0 END)" for i, name in enumerate(TAXED)),
+              "int"),
+             (f"{src}.high_value_ip", "int"), (f"{src}.transfers", "int"), (f"{src}.core_tech_product::int", "int"),
+             (f"{src}.registration_number", "text"), (f"{src}.registration_year", "int")]
+    functions = {"numeric": "hash_numeric_extended({}, {})", "int": "hashint8extended(({})::bigint, {})",
+                 "text": "hashtextextended({}, {})"}
+    for seed, (value, kind) in enumerate(typed, start=2):
+        terms.append(f"COALESCE({functions[kind].format(value, seed)}, {seed})")
+    return "(" + " # ".join(terms) + ")"
 
 
 def _enterprises_estimate():
@@ -201,9 +210,8 @@ def sql_verdicts(queryset, *, year, rulebook, on, now, summary, progress=None, t
     nothing: no dead rows, no index upkeep, nothing for VACUUM.
 
     Three steps, each reported to `progress`: the verdicts computed into a temporary table (one
-    SELECT, in parallel where the server allows), the changed ones updated, the new ones inserted.
+    SELECT), the changed ones updated, the new ones inserted.
     """
-    from django.db.models import Count, Max
 
     from ..models import CoreProduct, PoolEntry
     from . import checks
@@ -219,26 +227,37 @@ def sql_verdicts(queryset, *, year, rulebook, on, now, summary, progress=None, t
     narrowed = {"enterprise_id__in": in_set} if few else {}
     params = parameters(rules, accepted)
     parts = []
-    counted = {
-        name: qs.order_by().values("enterprise_id").annotate(n=Count("pk")).values("enterprise_id", "n")
-        for name, qs in (
-            ("ip", IPItem.objects.filter(checks.ip_counted_q(rulebook, year=year), **narrowed)),
-            ("tr", Transfer.objects.filter(checks.transfer_counted_q(rulebook, year=year), **narrowed)),
-        )
-    }
-    # Registered technology contracts where the enterprise is the buyer count as transfers too (双千工程).
-    counted["tc"] = checks.contract_counts(rulebook, year=year, enterprises=in_set)
-    counted["cp"] = CoreProduct.objects.filter(**narrowed).order_by().values("enterprise_id").distinct()
-    counted["other"] = (Registration.objects.filter(**narrowed).exclude(year__in=accepted).order_by()
-                        .values("enterprise_id").annotate(y=Max("year")).values("enterprise_id", "y"))
-    # The newest accepted registration with its number (one per enterprise and year).
-    counted["reg"] = (Registration.objects.filter(year__in=accepted, **narrowed)
-                      .order_by("enterprise_id", "-year").distinct("enterprise_id")
-                      .values("enterprise_id", "year", "number"))
-    for name, qs in counted.items():
-        sql, named = _sql(qs)
+    # What the check counts per enterprise, in one aggregate over one stream of the counted rows (IP items,
+    # transfers, core products, registrations): one hash table and one join instead of five; the newest
+    # accepted registration's number by year (one registration per enterprise and year).
+    branches = [
+        (IPItem.objects.filter(checks.ip_counted_q(rulebook, year=year), **narrowed), "1, NULL::int, NULL::text"),
+        (Transfer.objects.filter(checks.transfer_counted_q(rulebook, year=year), **narrowed),
+         "2, NULL::int, NULL::text"),
+        (CoreProduct.objects.filter(**narrowed), "3, NULL::int, NULL::text"),
+    ]
+    union = []
+    for qs, columns in branches:
+        sql, named = _sql(qs.order_by().values("enterprise_id"))
         params.update(named)
-        parts.append(f"{name} AS ({sql})")
+        union.append(f"SELECT enterprise_id, {columns} FROM ({sql}) s")
+    sql, named = _sql(Registration.objects.filter(**narrowed).order_by().values("enterprise_id", "year", "number"))
+    params.update(named)
+    union.append(f"SELECT enterprise_id, 4, year::int, number::text FROM ({sql}) s")
+    accepted_sql = ", ".join(str(int(y)) for y in accepted)
+    numbers = " ".join(f"WHEN {int(y)} THEN max(number) FILTER (WHERE src = 4 AND year = {int(y)})" for y in accepted)
+    parts.append(f"""counts AS (
+        SELECT enterprise_id, count(*) FILTER (WHERE src = 1) AS ip_n, count(*) FILTER (WHERE src = 2) AS tr_n,
+               bool_or(src = 3) AS has_cp,
+               max(year) FILTER (WHERE src = 4 AND year IN ({accepted_sql})) AS reg_year,
+               max(year) FILTER (WHERE src = 4 AND year NOT IN ({accepted_sql})) AS other_year,
+               CASE max(year) FILTER (WHERE src = 4 AND year IN ({accepted_sql})) {numbers} END AS reg_number
+        FROM ({' UNION ALL '.join(union)}) u (enterprise_id, src, year, number)
+        GROUP BY enterprise_id)""")
+    # Registered technology contracts where the enterprise is the buyer count as transfers too (双千工程).
+    sql, named = _sql(checks.contract_counts(rulebook, year=year, enterprises=in_set))
+    params.update(named)
+    parts.append(f"tc AS ({sql})")
     set_sql, set_params = base_sql(queryset, figures_year=figures_year)
     params.update(set_params)
     parts.append(f"base AS ({set_sql})")
@@ -276,6 +295,7 @@ def sql_verdicts(queryset, *, year, rulebook, on, now, summary, progress=None, t
         # enterprises within memory instead of in batches on disk is most of the rest. A crash may
         # lose the last check's commit (synchronous_commit off): it is run again, nothing else is lost.
         cursor.execute(f"SET LOCAL jit = off; SET LOCAL work_mem = '{WORK_MEM}'; SET LOCAL synchronous_commit = off; "
+                       f"SET LOCAL max_parallel_workers_per_gather = {PARALLEL_WORKERS}; "
                        f"DROP TABLE IF EXISTS pg_temp.{NEW_TABLE}")
         cursor.execute(compute, params)
         cursor.execute(f"SELECT count(*), count(*) FILTER (WHERE eligible), "
@@ -284,8 +304,11 @@ def sql_verdicts(queryset, *, year, rulebook, on, now, summary, progress=None, t
                        f"OR enterprise_id NOT IN (SELECT enterprise_id FROM {PoolEntry._meta.db_table})) "
                        f"FROM {NEW_TABLE}")
         checked, eligible, to_update, to_insert, moved = cursor.fetchone()
-        if progress:  # computed: what is left is writing the changed and the new verdicts
-            progress(checked - to_update - to_insert, total=total, force=True)
+        # The bar moves by phase: once computed, an unchanged verdict is done and one to write half done
+        # (writing takes about as long as computing); each written one is then done.
+        settled = checked - to_update - to_insert
+        if progress:
+            progress(settled + (to_update + to_insert) // 2, total=total, force=True)
         updated = inserted = 0
         if to_update:
             cursor.execute(f"""
@@ -294,7 +317,7 @@ def sql_verdicts(queryset, *, year, rulebook, on, now, summary, progress=None, t
                 SELECT count(*) FROM upd""", params)
             updated = cursor.fetchone()[0]
             if progress:
-                progress(checked - to_insert, total=total, force=True)
+                progress(settled + updated + to_insert // 2, total=total, force=True)
         if to_insert:
             cursor.execute(f"""
                 WITH ins AS (INSERT INTO {table} (nomination_id, {', '.join(written)})
