@@ -436,14 +436,16 @@ class Verdict(models.Model):
     stored_figures = models.JSONField(_("figures used"), default=dict, db_column="figures")
     used_year = models.PositiveSmallIntegerField(null=True, blank=True, editable=False)
     used_figures_year = models.PositiveSmallIntegerField(null=True, blank=True, editable=False)
-    used_accepted_years = models.CharField(max_length=40, blank=True, editable=False)  # "2025,2026"
+    used_accepted_years = models.CharField(max_length=40, null=True, blank=True, editable=False)  # "2025,2026"
     used_figures_id = models.BigIntegerField(null=True, blank=True, editable=False)
     used_revenue = models.DecimalField(max_digits=16, decimal_places=2, null=True, blank=True, editable=False)
     used_rd_expense = models.DecimalField(max_digits=16, decimal_places=2, null=True, blank=True, editable=False)
     used_total_assets = models.DecimalField(max_digits=16, decimal_places=2, null=True, blank=True, editable=False)
     used_employees = models.IntegerField(null=True, blank=True, editable=False)
     used_tech_staff = models.IntegerField(null=True, blank=True, editable=False)
-    used_tax = models.PositiveSmallIntegerField(default=0, editable=False)  # bit i: TAXED_FIGURES[i] is the tax figure
+    # bit i: TAXED_FIGURES[i] is the tax figure. The used_* columns are nullable: other writers (the
+    # COPY path) leave them out.
+    used_tax = models.PositiveSmallIntegerField(null=True, blank=True, editable=False)
     used_high_value_ip = models.IntegerField(null=True, blank=True, editable=False)
     used_transfers = models.IntegerField(null=True, blank=True, editable=False)
     used_core_tech_product = models.BooleanField(null=True, blank=True, editable=False)
@@ -500,12 +502,12 @@ class Verdict(models.Model):
         data = {"year": self.used_year, "figures_year": self.used_figures_year, "figures_id": self.used_figures_id}
         for name in self.FIGURES:
             value = getattr(self, f"used_{name}")
-            taxed = name in self.TAXED_FIGURES and self.used_tax & (1 << self.TAXED_FIGURES.index(name))
+            taxed = name in self.TAXED_FIGURES and (self.used_tax or 0) & (1 << self.TAXED_FIGURES.index(name))
             data[name] = {"value": None if value is None else str(value), "source": "tax" if taxed else "declared"}
         data.update(high_value_ip=self.used_high_value_ip, transfers=self.used_transfers,
                     core_tech_product=self.used_core_tech_product, registration_number=self.used_registration_number,
                     registration_year=self.used_registration_year,
-                    accepted_years=[int(y) for y in self.used_accepted_years.split(",") if y])
+                    accepted_years=[int(y) for y in (self.used_accepted_years or "").split(",") if y])
         return data
 
     @figures.setter

@@ -2,11 +2,13 @@
 
 `eligibility.evaluate` stays the reference (one nomination, the explanations' words); this module
 says the same rules in SQL, with the rulebook's thresholds as parameters and its comparisons as
-operators from a fixed list, so a whole set of verdicts is computed and written by one
-statement: the figures of the figures year (tax first), the counted results (each count
-aggregated once over the set), the registration, the seven criteria, the flags and the stored
-figures, all in the database; only verdicts whose inputs, rules or outcome changed are written. Percentages are compared and shown exactly as `compare_percent` does: in exact numeric
-arithmetic, two decimals, more when rounding would hide the comparison.
+operators from a fixed list. One plain SELECT computes a whole set of verdicts into a temporary
+table: the figures of the figures year (tax first), the counted results (one aggregate over the
+counted rows of every kind), the registration, the seven criteria, the flags and a fingerprint of
+the inputs, compared there with the stored verdict; then only the verdicts whose inputs, rulebook
+or outcome changed are written, their figures in typed columns. Percentages are compared and shown
+exactly as `compare_percent` does: in exact numeric arithmetic, two decimals, more when rounding
+would hide the comparison.
 
 tests/enterprises/test_sql_check.py holds this to `evaluate` (hypothesis, boundaries included).
 """

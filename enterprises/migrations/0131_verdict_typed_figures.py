@@ -24,7 +24,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='verdict',
             name='used_accepted_years',
-            field=models.CharField(blank=True, editable=False, max_length=40),
+            field=models.CharField(blank=True, editable=False, max_length=40, null=True),
         ),
         migrations.AddField(
             model_name='verdict',
@@ -74,7 +74,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='verdict',
             name='used_tax',
-            field=models.PositiveSmallIntegerField(default=0, editable=False),
+            field=models.PositiveSmallIntegerField(blank=True, editable=False, null=True),
         ),
         migrations.AddField(
             model_name='verdict',
