@@ -154,6 +154,7 @@ def _sql(qs):
 # plain SELECT (CREATE TABLE AS may run it in parallel; a data-modifying statement may not), then read
 # by the few statements that write only what changed.
 NEW_TABLE = "enterprises_verdict_new"
+SET_TABLE = "enterprises_verdict_set"  # the set's nominations with their effective figures
 
 
 def base_sql(queryset, *, figures_year):
@@ -224,7 +225,9 @@ def sql_verdicts(queryset, *, year, rulebook, on, now, summary, progress=None, t
     # Each count is aggregated once over its table. For a few enterprises only theirs are read; for a large
     # share of them (a year, a big tax import) the filter would cost more than it saves: the join to the
     # set's rows leaves the others out.
-    in_set = queryset.order_by().values("enterprise_id")
+    from django.db.models.expressions import RawSQL
+
+    in_set = RawSQL(f"SELECT enterprise_id FROM {SET_TABLE}", [])
     few = total is not None and total * 3 < _enterprises_estimate()
     narrowed = {"enterprise_id__in": in_set} if few else {}
     params = parameters(rules, accepted)
@@ -261,8 +264,7 @@ def sql_verdicts(queryset, *, year, rulebook, on, now, summary, progress=None, t
     params.update(named)
     parts.append(f"tc AS ({sql})")
     set_sql, set_params = base_sql(queryset, figures_year=figures_year)
-    params.update(set_params)
-    parts.append(f"base AS ({set_sql})")
+    parts.append(f"base AS (SELECT * FROM {SET_TABLE})")
     select = verdict_select(rules=rules, year=year, figures_year=figures_year, accepted=accepted, thresholds=None)
     table = Verdict._meta.db_table
     fails = [f"fail_{c}" for c in Verdict.CRITERIA]
@@ -298,7 +300,12 @@ def sql_verdicts(queryset, *, year, rulebook, on, now, summary, progress=None, t
         # lose the last check's commit (synchronous_commit off): it is run again, nothing else is lost.
         cursor.execute(f"SET LOCAL jit = off; SET LOCAL work_mem = '{WORK_MEM}'; SET LOCAL synchronous_commit = off; "
                        f"SET LOCAL max_parallel_workers_per_gather = {PARALLEL_WORKERS}; "
-                       f"DROP TABLE IF EXISTS pg_temp.{NEW_TABLE}")
+                       f"DROP TABLE IF EXISTS pg_temp.{NEW_TABLE}; DROP TABLE IF EXISTS pg_temp.{SET_TABLE}")
+        # The set first, analysed: the planner then knows whether it is a year (hash joins over whole
+        # tables) or a few enterprises (index look-ups); a tax import's set is defined by rows it has
+        # just written, which the statistics do not know yet.
+        cursor.execute(f"CREATE TEMPORARY TABLE {SET_TABLE} ON COMMIT DROP AS {set_sql}; ANALYZE {SET_TABLE}",
+                       set_params)
         cursor.execute(compute, params)
         cursor.execute(f"SELECT count(*), count(*) FILTER (WHERE eligible), "
                        f"count(*) FILTER (WHERE changed AND old_id IS NOT NULL), count(*) FILTER (WHERE old_id IS NULL), "
@@ -329,7 +336,7 @@ def sql_verdicts(queryset, *, year, rulebook, on, now, summary, progress=None, t
                              RETURNING 1)
                 SELECT count(*) FROM ins""", params)
             inserted = cursor.fetchone()[0]
-        cursor.execute(f"DROP TABLE pg_temp.{NEW_TABLE}")
+        cursor.execute(f"DROP TABLE pg_temp.{NEW_TABLE}; DROP TABLE pg_temp.{SET_TABLE}")
     summary.checked += checked
     summary.eligible += eligible
     summary.written = getattr(summary, "written", 0) + updated + inserted
