@@ -95,7 +95,7 @@ class EnterpriseNominationViewSet(RegionScoped, viewsets.ReadOnlyModelViewSet):
     def get_queryset(self):
         qs = EnterpriseNomination.objects.select_related("cycle", "region", "enterprise", "verdict")
         if self.action != "retrieve":
-            qs = qs.defer("verdict__stored_explanation", "verdict__figures", "recommendation")
+            qs = qs.defer("verdict__stored_explanation", "verdict__stored_figures", "verdict__stored_rules", "recommendation")
         return self.scope(qs)
 
 

@@ -75,7 +75,7 @@ def office_queryset(cycle):
     return (
         EnterpriseNomination.objects.filter(cycle=cycle)
         .select_related("enterprise", "region", "verdict", "cycle")
-        .defer("verdict__stored_explanation", "verdict__figures")
+        .defer("verdict__stored_explanation", "verdict__stored_figures", "verdict__stored_rules")
     )
 
 

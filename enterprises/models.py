@@ -430,17 +430,46 @@ class Verdict(models.Model):
     # [{code, passed, value, threshold[, note][, op]}]; empty when the set-based check wrote the verdict,
     # which keeps only the figures and rules: `explanation` derives the entries from them on reading.
     stored_explanation = models.JSONField(_("explanation"), default=list, blank=True, db_column="explanation")
-    figures = models.JSONField(_("figures used"), default=dict)
+    # What the verdict was judged on. The one-by-one check keeps it as a document (`stored_figures`); the
+    # set-based check in typed columns (`used_*`): building a JSON document per row was most of the time
+    # of a year's first check. `figures` reads either as the same dict.
+    stored_figures = models.JSONField(_("figures used"), default=dict, db_column="figures")
+    used_year = models.PositiveSmallIntegerField(null=True, blank=True, editable=False)
+    used_figures_year = models.PositiveSmallIntegerField(null=True, blank=True, editable=False)
+    used_accepted_years = models.CharField(max_length=40, null=True, blank=True, editable=False)  # "2025,2026"
+    used_figures_id = models.BigIntegerField(null=True, blank=True, editable=False)
+    used_revenue = models.DecimalField(max_digits=16, decimal_places=2, null=True, blank=True, editable=False)
+    used_rd_expense = models.DecimalField(max_digits=16, decimal_places=2, null=True, blank=True, editable=False)
+    used_total_assets = models.DecimalField(max_digits=16, decimal_places=2, null=True, blank=True, editable=False)
+    used_employees = models.IntegerField(null=True, blank=True, editable=False)
+    used_tech_staff = models.IntegerField(null=True, blank=True, editable=False)
+    # bit i: TAXED_FIGURES[i] is the tax figure. The used_* columns are nullable: other writers (the
+    # COPY path) leave them out.
+    used_tax = models.PositiveSmallIntegerField(null=True, blank=True, editable=False)
+    used_high_value_ip = models.IntegerField(null=True, blank=True, editable=False)
+    used_transfers = models.IntegerField(null=True, blank=True, editable=False)
+    used_core_tech_product = models.BooleanField(null=True, blank=True, editable=False)
+    used_registration_number = models.CharField(max_length=40, null=True, blank=True, editable=False)
+    used_registration_year = models.PositiveSmallIntegerField(null=True, blank=True, editable=False)
+    # No index and no constraint in the database: every verdict of a check points at the same version, and a
+    # rulebook version is never deleted (PROTECT, checked by Django); the constraint's per-row check and the
+    # index's upkeep were a large part of writing a year's verdicts (bench_enterprises).
     rulebook = models.ForeignKey(Rulebook, verbose_name=_("rulebook"), null=True, blank=True,
-                                 on_delete=models.PROTECT, related_name="verdicts")
-    rules = models.JSONField(_("rule values judged by"), default=dict, blank=True)
+                                 on_delete=models.PROTECT, related_name="verdicts", db_index=False,
+                                 db_constraint=False)
+    # The rule values judged by, for verdicts written before the set-based check stopped copying them
+    # into every row: `rules` reads the rulebook version's snapshot (frozen once a check used it).
+    stored_rules = models.JSONField(_("rule values judged by"), default=dict, blank=True, db_column="rules")
+    # A fingerprint of the inputs (figures, counts, registration, accepted years) the set-based check
+    # compares instead of the stored figures (sql_check.inputs_sql); empty when another path wrote it.
+    inputs = models.BigIntegerField(null=True, blank=True, editable=False)
     checked_at = models.DateTimeField(_("checked"), auto_now=True)
 
     class Meta:
         verbose_name = _("四科 verdict")
         verbose_name_plural = _("四科 verdicts")
-        # Also verdict_flags_idx, PostgreSQL only (migration 0002): (nomination) INCLUDE (eligible, fail_*).
-        indexes = [models.Index(fields=["eligible"])]
+        # verdict_flags_idx, PostgreSQL only (migration 0002): (nomination) INCLUDE (eligible, fail_*) serves the
+        # lists' filters and counts by outcome; an index on `eligible` alone was only upkeep (migration 0131).
 
     def __str__(self):
         return f"{self.nomination}: {'✓' if self.eligible else '✗'}"
@@ -448,6 +477,42 @@ class Verdict(models.Model):
     @property
     def failed(self):
         return [c for c in self.CRITERIA if getattr(self, f"fail_{c}")]
+
+    FIGURES = ("revenue", "rd_expense", "total_assets", "employees", "tech_staff")
+    TAXED_FIGURES = ("revenue", "rd_expense", "total_assets", "employees")  # the bits of `used_tax`
+
+    @property
+    def rules(self):
+        """The rule values the verdict was judged by: as kept, or its rulebook version's snapshot."""
+        if self.stored_rules or not self.rulebook_id:
+            return self.stored_rules
+        return self.rulebook.snapshot()
+
+    @rules.setter
+    def rules(self, value):
+        self.stored_rules = value
+
+    @property
+    def figures(self):
+        """What the verdict was judged on, as a dict: {year, figures_year, figures_id, <figure>: {value,
+        source}, high_value_ip, transfers, core_tech_product, registration_number, registration_year,
+        accepted_years}, from the document or from the typed columns."""
+        if self.stored_figures or self.used_year is None:
+            return self.stored_figures
+        data = {"year": self.used_year, "figures_year": self.used_figures_year, "figures_id": self.used_figures_id}
+        for name in self.FIGURES:
+            value = getattr(self, f"used_{name}")
+            taxed = name in self.TAXED_FIGURES and (self.used_tax or 0) & (1 << self.TAXED_FIGURES.index(name))
+            data[name] = {"value": None if value is None else str(value), "source": "tax" if taxed else "declared"}
+        data.update(high_value_ip=self.used_high_value_ip, transfers=self.used_transfers,
+                    core_tech_product=self.used_core_tech_product, registration_number=self.used_registration_number,
+                    registration_year=self.used_registration_year,
+                    accepted_years=[int(y) for y in (self.used_accepted_years or "").split(",") if y])
+        return data
+
+    @figures.setter
+    def figures(self, value):
+        self.stored_figures = value
 
     @property
     def explanation(self):

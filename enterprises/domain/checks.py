@@ -55,7 +55,8 @@ SET_REWRITE_LOCK = 0x5A4B_0001
 FIGURES = ("revenue", "rd_expense", "total_assets", "employees", "tech_staff")
 MONEY = ("revenue", "rd_expense", "total_assets")
 CENT = Decimal("0.01")
-VERDICT_FIELDS = ["eligible", *(f"fail_{c}" for c in Verdict.CRITERIA), "stored_explanation", "figures", "rulebook", "rules",
+VERDICT_FIELDS = ["eligible", *(f"fail_{c}" for c in Verdict.CRITERIA), "stored_explanation", "stored_figures",
+                  "used_year", "rulebook", "stored_rules", "inputs",
                   "checked_at"]
 
 
@@ -330,8 +331,9 @@ def verdict_values(row, counts, *, year, now, rulebook=None, figures_year=None, 
     values = {"nomination_id": checked.nomination_id, "eligible": result.eligible}
     for code, key in _FAIL_KEYS:
         values[key] = code in failed
-    values.update(stored_explanation=result.explanation(), figures=figures, checked_at=now,
-                  rulebook_id=rulebook.pk if rulebook else None, rules=rulebook.snapshot() if rulebook else {})
+    values.update(stored_explanation=result.explanation(), stored_figures=figures, used_year=None, checked_at=now,
+                  rulebook_id=rulebook.pk if rulebook else None, stored_rules={},
+                  inputs=None)  # no fingerprint: the next set-based check writes this verdict once more
     return values
 
 

@@ -2,20 +2,20 @@
 
 `eligibility.evaluate` stays the reference (one nomination, the explanations' words); this module
 says the same rules in SQL, with the rulebook's thresholds as parameters and its comparisons as
-operators from a fixed list, so a whole set of verdicts is computed and written by one
-statement: the figures of the figures year (tax first), the counted results (each count
-aggregated once over the set), the registration, the seven criteria, the flags and the stored
-figures, all in the database; only verdicts whose inputs, rules or outcome changed are written. Percentages are compared and shown exactly as `compare_percent` does: in exact numeric
-arithmetic, two decimals, more when rounding would hide the comparison.
+operators from a fixed list. One plain SELECT computes a whole set of verdicts into a temporary
+table: the figures of the figures year (tax first), the counted results (one aggregate over the
+counted rows of every kind), the registration, the seven criteria, the flags and a fingerprint of
+the inputs, compared there with the stored verdict; then only the verdicts whose inputs, rulebook
+or outcome changed are written, their figures in typed columns. Percentages are compared and shown
+exactly as `compare_percent` does: in exact numeric arithmetic, two decimals, more when rounding
+would hide the comparison.
 
 tests/enterprises/test_sql_check.py holds this to `evaluate` (hypothesis, boundaries included).
 """
 
 import itertools
-import json
 
 from django.db import connection, transaction
-from django.db.models.expressions import RawSQL
 
 from ..models import IPItem, Registration, Transfer, Verdict
 from .eligibility import DEFAULT_OPS, number_text
@@ -23,6 +23,10 @@ from .eligibility import DEFAULT_OPS, number_text
 _counter = itertools.count()
 SQL_OPS = {"le": "<=", "lt": "<", "gt": ">", "ge": ">="}
 WORK_MEM = "64MB"  # for the one statement of a set-based check (SET LOCAL)
+# No parallel plan for the computing SELECT: the planner cannot estimate the groups of the counts (a
+# union) and chose a partial aggregate gathered and merged, or built the counts once per worker; on
+# the bench machine the serial plan was as fast or faster (bench_enterprises, EXPLAIN ANALYZE).
+PARALLEL_WORKERS = 0
 
 
 def _op(op):
@@ -62,13 +66,14 @@ def verdict_select(*, rules, year, figures_year, accepted, thresholds, explain=F
                                     _op(rules.results_op), _op(rules.rd_op))
     accepted_sql = ", ".join(str(int(y)) for y in accepted)
     rev, emp, ts, rd = "b.revenue_value", "b.employees_value", "b.tech_staff_value", "b.rd_expense_value"
-    results = "(COALESCE(ip.n, 0) + COALESCE(tr.n, 0))"
+    transfers = "(COALESCE(k.tr_n, 0) + COALESCE(tc.n, 0))"  # typed-in transfers and registered contracts
+    results = f"(COALESCE(k.ip_n, 0) + {transfers})"
     criteria = {
         "revenue": (f"COALESCE({rev} {r_op} %(revenue)s, false)", f"to_jsonb({rev}::text)", "%(revenue_text)s",
                     f"CASE WHEN {rev} IS NULL THEN 'missing' END", rules.revenue_op),
         "employees": (f"COALESCE({emp} {e_op} %(employees)s, false)", f"to_jsonb({emp})", "%(employees_text)s",
                       f"CASE WHEN {emp} IS NULL THEN 'missing' END", rules.employees_op),
-        "core_tech_product": ("(cp.enterprise_id IS NOT NULL)", "to_jsonb(cp.enterprise_id IS NOT NULL)", "'1'",
+        "core_tech_product": ("(COALESCE(k.has_cp, false))", "to_jsonb(COALESCE(k.has_cp, false))", "'1'",
                               "NULL", ""),
         "tech_staff_ratio": (
             f"COALESCE({emp} > 0 AND {ts} <= {emp} AND {ts}::numeric * 100 {t_op} %(tech_staff)s * {emp}, false)",
@@ -85,10 +90,10 @@ def verdict_select(*, rules, year, figures_year, accepted, thresholds, explain=F
             "%(rd_text)s",
             f"CASE WHEN {rev} IS NULL OR {rev} = 0 THEN 'no_revenue' WHEN {rd} IS NULL THEN 'missing' END",
             rules.rd_op),
-        "registered": (f"COALESCE(reg.year IN ({accepted_sql}), false)", "to_jsonb(COALESCE(reg.year, other.y))",
+        "registered": (f"COALESCE(k.reg_year IN ({accepted_sql}), false)", "to_jsonb(COALESCE(k.reg_year, k.other_year))",
                        "%(registered_text)s",
-                       "CASE WHEN COALESCE(reg.year, other.y) IS NULL THEN 'missing' "
-                       "WHEN reg.year IS NULL THEN 'other_year' END", ""),
+                       "CASE WHEN COALESCE(k.reg_year, k.other_year) IS NULL THEN 'missing' "
+                       "WHEN k.reg_year IS NULL THEN 'other_year' END", ""),
     }
     flags = ", ".join(f"NOT ({passed}) AS fail_{code}" for code, (passed, *_rest) in criteria.items())
     if explain:
@@ -104,54 +109,18 @@ def verdict_select(*, rules, year, figures_year, accepted, thresholds, explain=F
                {explanation} AS explanation,
                b.figures_id, {', '.join(f"b.{name}_value" for name in FIGURES)},
                {', '.join(f"b.{name}_is_tax" for name in TAXED)},
-               COALESCE(ip.n, 0) AS high_value_ip, COALESCE(tr.n, 0) AS transfers,
-               cp.enterprise_id IS NOT NULL AS core_tech_product, reg.number AS registration_number,
-               COALESCE(reg.year, other.y) AS registration_year
+               COALESCE(k.ip_n, 0) AS high_value_ip, {transfers}::bigint AS transfers,
+               COALESCE(k.has_cp, false) AS core_tech_product, k.reg_number AS registration_number,
+               COALESCE(k.reg_year, k.other_year) AS registration_year
         FROM base b
-        LEFT JOIN ip ON ip.enterprise_id = b.enterprise_id
-        LEFT JOIN tr ON tr.enterprise_id = b.enterprise_id
-        LEFT JOIN cp ON cp.enterprise_id = b.enterprise_id
-        LEFT JOIN reg ON reg.enterprise_id = b.enterprise_id
-        LEFT JOIN other ON other.enterprise_id = b.enterprise_id AND reg.year IS NULL
+        LEFT JOIN counts k ON k.enterprise_id = b.enterprise_id
+        LEFT JOIN tc ON tc.enterprise_id = b.enterprise_id
     """
 
 
 FIGURES = ("revenue", "rd_expense", "total_assets", "employees", "tech_staff")
 TAXED = FIGURES[:4]
 COUNTS = ("high_value_ip", "transfers", "core_tech_product", "registration_number", "registration_year")
-
-
-def _source(src, name):
-    return f"CASE WHEN {src}.{name}_is_tax THEN 'tax' ELSE 'declared' END" if name in TAXED else "'declared'"
-
-
-def figures_json(src, *, year, figures_year, accepted):
-    """SQL for the verdict's `figures` from the raw columns of `verdict_select` (alias `src`)."""
-    figures = ", ".join(f"'{name}', jsonb_build_object('value', {src}.{name}_value::text, 'source', {_source(src, name)})"
-                        for name in FIGURES)
-    counts = ", ".join(f"'{name}', {src}.{name}" for name in COUNTS)
-    return (f"jsonb_build_object('year', {int(year)}, 'figures_year', {int(figures_year)}, 'figures_id', "
-            f"{src}.figures_id, {figures}, {counts}, 'accepted_years', "
-            f"jsonb_build_array({', '.join(str(int(y)) for y in accepted)}))")
-
-
-def same_figures(old, src, *, year, figures_year, accepted):
-    """SQL: whether the stored `figures` of verdict `old` hold exactly the raw inputs of `src`.
-
-    Reading a few keys of the stored document costs a fraction of building a new one for every row;
-    any difference of text or type (an older layout, a missing key) reads as a change, so a verdict is
-    at worst written again, never kept when an input moved.
-    """
-    f = f"{old}.figures"
-    pairs = [(f"{f}->>'year'", f"'{int(year)}'"), (f"{f}->>'figures_year'", f"'{int(figures_year)}'"),
-             (f"{f}->>'figures_id'", f"{src}.figures_id::text"),
-             (f"{f}->'accepted_years'", f"'{json.dumps([int(y) for y in accepted])}'::jsonb")]
-    for name in FIGURES:
-        pairs.append((f"{f}->'{name}'->>'value'", f"{src}.{name}_value::text"))
-        pairs.append((f"{f}->'{name}'->>'source'", _source(src, name)))
-    for name in COUNTS:
-        pairs.append((f"{f}->>'{name}'", f"{src}.{name}::text"))
-    return "(" + " AND ".join(f"{a} IS NOT DISTINCT FROM {b}" for a, b in pairs) + ")"
 
 
 def parameters(rules, accepted):
@@ -181,10 +150,11 @@ def _sql(qs):
     return _named(sql, params)
 
 
-# The set's nominations with their effective figures, a temporary table analysed before the verdicts
-# are computed, so the planner knows whether the set is a whole year (hash joins over whole tables)
-# or a few enterprises (index look-ups).
-SET_TABLE = "enterprises_verdict_set"
+# The set's verdicts as computed, before they are compared and written: a temporary table made by one
+# plain SELECT (CREATE TABLE AS may run it in parallel; a data-modifying statement may not), then read
+# by the few statements that write only what changed.
+NEW_TABLE = "enterprises_verdict_new"
+SET_TABLE = "enterprises_verdict_set"  # the set's nominations with their effective figures
 
 
 def base_sql(queryset, *, figures_year):
@@ -201,17 +171,50 @@ def base_sql(queryset, *, figures_year):
             f"AND fy.year = %(figures_year)s"), params
 
 
-def sql_verdicts(queryset, *, year, rulebook, on, now, summary, progress=None, total=None):
-    """Bring the set's verdicts up to date, computed by PostgreSQL in one statement. Returns the ids of
-    the enterprises whose outcome is new or changed, or that are not in the pool yet (what the pool
-    must hear of).
+def inputs_sql(src, *, year, figures_year, accepted):
+    """SQL: a 64-bit fingerprint of everything a verdict is computed from besides its rulebook.
 
-    Only what changed is written: a verdict whose inputs (its figures, counts and registration, kept
-    in `figures`), rulebook and outcome are the same is left as it is (its `checked_at` says since
-    when it holds); a changed one is updated in place, a missing one inserted. A re-run that changes
-    nothing writes nothing: no dead rows, no index upkeep, nothing for VACUUM.
+    Compared with the stored one instead of reading the stored figures key by key: each input hashed
+    with a seed of its own (its place), NULL as the seed itself, all combined by XOR. Formatting the
+    inputs as one text to hash cost four times as much. A fingerprint that changes for another
+    reason (another PostgreSQL's hash) only makes a verdict be written again once.
     """
-    from django.db.models import Count, Max
+    head = f"{int(year)}|{int(figures_year)}|{','.join(str(int(y)) for y in accepted)}"
+    terms = [f"hashtextextended('{head}', 0)", f"COALESCE(hashint8extended({src}.figures_id, 1), 1)"]
+    typed = [*((f"{src}.{name}_value", "numeric") for name in FIGURES),
+             (" + ".join(f"(CASE WHEN {src}.{name}_is_tax THEN {1 << i} ELSE 0 END)" for i, name in enumerate(TAXED)),
+              "int"),
+             (f"{src}.high_value_ip", "int"), (f"{src}.transfers", "int"), (f"{src}.core_tech_product::int", "int"),
+             (f"{src}.registration_number", "text"), (f"{src}.registration_year", "int")]
+    functions = {"numeric": "hash_numeric_extended({}, {})", "int": "hashint8extended(({})::bigint, {})",
+                 "text": "hashtextextended({}, {})"}
+    for seed, (value, kind) in enumerate(typed, start=2):
+        terms.append(f"COALESCE({functions[kind].format(value, seed)}, {seed})")
+    return "(" + " # ".join(terms) + ")"
+
+
+def _enterprises_estimate():
+    """The planner's estimate of the number of enterprises (no count of the table)."""
+    from ..models import Enterprise
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT reltuples FROM pg_class WHERE oid = %s::regclass", [Enterprise._meta.db_table])
+        row = cursor.fetchone()
+    return max(row[0], 0) if row else 0
+
+
+def sql_verdicts(queryset, *, year, rulebook, on, now, summary, progress=None, total=None):
+    """Bring the set's verdicts up to date, computed by PostgreSQL. Returns the ids of the enterprises
+    whose outcome is new or changed, or that are not in the pool yet (what the pool must hear of).
+
+    Only what changed is written: a verdict whose inputs (their fingerprint, `Verdict.inputs`),
+    rulebook and outcome are the same is left as it is (its `checked_at` says since when it holds); a
+    changed one is updated in place, a missing one inserted. A re-run that changes nothing writes
+    nothing: no dead rows, no index upkeep, nothing for VACUUM.
+
+    Three steps, each reported to `progress`: the verdicts computed into a temporary table (one
+    SELECT), the changed ones updated, the new ones inserted.
+    """
 
     from ..models import CoreProduct, PoolEntry
     from . import checks
@@ -219,88 +222,124 @@ def sql_verdicts(queryset, *, year, rulebook, on, now, summary, progress=None, t
     rules = rulebook.rules()
     accepted = rules.registration_years(year, on)
     figures_year = rulebook.figures_year
+    # Each count is aggregated once over its table. For a few enterprises only theirs are read; for a large
+    # share of them (a year, a big tax import) the filter would cost more than it saves: the join to the
+    # set's rows leaves the others out.
+    from django.db.models.expressions import RawSQL
+
     in_set = RawSQL(f"SELECT enterprise_id FROM {SET_TABLE}", [])
+    few = total is not None and total * 3 < _enterprises_estimate()
+    narrowed = {"enterprise_id__in": in_set} if few else {}
     params = parameters(rules, accepted)
     parts = []
-    counted = {
-        name: qs.order_by().values("enterprise_id").annotate(n=Count("pk")).values("enterprise_id", "n")
-        for name, qs in (
-            ("ip", IPItem.objects.filter(checks.ip_counted_q(rulebook, year=year), enterprise_id__in=in_set)),
-            ("tr_typed", Transfer.objects.filter(checks.transfer_counted_q(rulebook, year=year),
-                                                 enterprise_id__in=in_set)),
-        )
-    }
-    # Registered technology contracts where the enterprise is the buyer count as transfers too (双千工程).
-    counted["tr_contracts"] = checks.contract_counts(rulebook, year=year, enterprises=in_set)
-    counted["cp"] = CoreProduct.objects.filter(enterprise_id__in=in_set).order_by().values("enterprise_id").distinct()
-    counted["other"] = (Registration.objects.filter(enterprise_id__in=in_set).exclude(year__in=accepted).order_by()
-                        .values("enterprise_id").annotate(y=Max("year")).values("enterprise_id", "y"))
-    # The newest accepted registration with its number (one per enterprise and year).
-    counted["reg"] = (Registration.objects.filter(year__in=accepted, enterprise_id__in=in_set)
-                      .order_by("enterprise_id", "-year").distinct("enterprise_id")
-                      .values("enterprise_id", "year", "number"))
-    for name, qs in counted.items():
-        sql, named = _sql(qs)
+    # What the check counts per enterprise, in one aggregate over one stream of the counted rows (IP items,
+    # transfers, core products, registrations): one hash table and one join instead of five; the newest
+    # accepted registration's number by year (one registration per enterprise and year).
+    branches = [
+        (IPItem.objects.filter(checks.ip_counted_q(rulebook, year=year), **narrowed), "1, NULL::int, NULL::text"),
+        (Transfer.objects.filter(checks.transfer_counted_q(rulebook, year=year), **narrowed),
+         "2, NULL::int, NULL::text"),
+        (CoreProduct.objects.filter(**narrowed), "3, NULL::int, NULL::text"),
+    ]
+    union = []
+    for qs, columns in branches:
+        sql, named = _sql(qs.order_by().values("enterprise_id"))
         params.update(named)
-        parts.append(f"{name} AS ({sql})")
-    parts.insert(3, "tr AS (SELECT enterprise_id, SUM(n)::bigint AS n FROM (SELECT * FROM tr_typed UNION ALL "
-                    "SELECT * FROM tr_contracts) t GROUP BY enterprise_id)")
+        union.append(f"SELECT enterprise_id, {columns} FROM ({sql}) s")
+    sql, named = _sql(Registration.objects.filter(**narrowed).order_by().values("enterprise_id", "year", "number"))
+    params.update(named)
+    union.append(f"SELECT enterprise_id, 4, year::int, number::text FROM ({sql}) s")
+    accepted_sql = ", ".join(str(int(y)) for y in accepted)
+    numbers = " ".join(f"WHEN {int(y)} THEN max(number) FILTER (WHERE src = 4 AND year = {int(y)})" for y in accepted)
+    parts.append(f"""counts AS (
+        SELECT enterprise_id, count(*) FILTER (WHERE src = 1) AS ip_n, count(*) FILTER (WHERE src = 2) AS tr_n,
+               bool_or(src = 3) AS has_cp,
+               max(year) FILTER (WHERE src = 4 AND year IN ({accepted_sql})) AS reg_year,
+               max(year) FILTER (WHERE src = 4 AND year NOT IN ({accepted_sql})) AS other_year,
+               CASE max(year) FILTER (WHERE src = 4 AND year IN ({accepted_sql})) {numbers} END AS reg_number
+        FROM ({' UNION ALL '.join(union)}) u (enterprise_id, src, year, number)
+        GROUP BY enterprise_id)""")
+    # Registered technology contracts where the enterprise is the buyer count as transfers too (双千工程).
+    sql, named = _sql(checks.contract_counts(rulebook, year=year, enterprises=in_set))
+    params.update(named)
+    parts.append(f"tc AS ({sql})")
+    set_sql, set_params = base_sql(queryset, figures_year=figures_year)
+    parts.append(f"base AS (SELECT * FROM {SET_TABLE})")
     select = verdict_select(rules=rules, year=year, figures_year=figures_year, accepted=accepted, thresholds=None)
     table = Verdict._meta.db_table
     fails = [f"fail_{c}" for c in Verdict.CRITERIA]
-    failed_any = " OR ".join(fails)
-    flags = ["eligible", *fails, "explanation", "rulebook_id", "rules"]
-    kept = [*flags, "figures"]
     shape = {"year": year, "figures_year": figures_year, "accepted": accepted}
-    new_figures = figures_json("c", **shape)
-    params.update(rulebook_id=rulebook.pk, rules=_json(rulebook.snapshot()), now=now)
-    statement = f"""
-        WITH {', '.join(parts)},
-             v AS ({select.replace("FROM base b", f"FROM {SET_TABLE} b")}),
-             n AS (SELECT v.*, NOT ({failed_any}) AS eligible, %(rulebook_id)s::bigint AS rulebook_id,
-                          %(rules)s::jsonb AS rules FROM v),
-             c AS MATERIALIZED (
-                 SELECT n.*, o.id AS old_id, o.eligible AS old_eligible,
-                        o.id IS NULL OR ({', '.join('o.' + k for k in flags)}) IS DISTINCT FROM
-                                        ({', '.join('n.' + k for k in flags)})
-                                     OR NOT {same_figures("o", "n", **shape)} AS changed
-                 FROM n LEFT JOIN {table} o ON o.nomination_id = n.nomination_id),
-             upd AS (UPDATE {table} t SET {', '.join(f'{k} = c.{k}' for k in flags)}, figures = {new_figures},
-                            checked_at = %(now)s
-                     FROM c WHERE t.id = c.old_id AND c.changed RETURNING t.id),
-             ins AS (INSERT INTO {table} (nomination_id, {', '.join(kept)}, checked_at)
-                     SELECT nomination_id, {', '.join(flags)}, {new_figures}, %(now)s FROM c WHERE c.old_id IS NULL
-                     ON CONFLICT (nomination_id) DO UPDATE SET
-                         {', '.join(f'{k} = EXCLUDED.{k}' for k in kept)}, checked_at = EXCLUDED.checked_at
-                     RETURNING id),
-             pool AS (SELECT enterprise_id FROM {PoolEntry._meta.db_table})
-        SELECT count(*), count(*) FILTER (WHERE eligible),
-               (SELECT count(*) FROM upd) + (SELECT count(*) FROM ins),
-               array_agg(enterprise_id) FILTER (WHERE old_id IS NULL OR old_eligible <> eligible
-                                                  OR enterprise_id NOT IN (SELECT enterprise_id FROM pool))
-        FROM c
+    # The figures judged on go into typed columns (Verdict.figures reads them as the dict); the document
+    # columns are emptied, so a verdict an older check wrote reads its new values.
+    tax_bits = " + ".join(f"(CASE WHEN c.{name}_is_tax THEN {1 << i} ELSE 0 END)" for i, name in enumerate(TAXED))
+    used = {"used_year": str(int(year)), "used_figures_year": str(int(figures_year)),
+            "used_accepted_years": f"'{','.join(str(int(y)) for y in accepted)}'", "used_figures_id": "c.figures_id",
+            **{f"used_{name}": f"c.{name}_value" for name in FIGURES}, "used_tax": f"({tax_bits})",
+            **{f"used_{name}": f"c.{name}" for name in COUNTS}}
+    written = ["eligible", *fails, "explanation", "rulebook_id", "rules", "inputs", "figures", *used, "checked_at"]
+    values = ["c.eligible", *(f"c.{f}" for f in fails), "'[]'::jsonb", "%(rulebook_id)s", "'{}'::jsonb", "c.inputs",
+              "'{}'::jsonb", *used.values(), "%(now)s"]
+    params.update(rulebook_id=rulebook.pk, now=now)
+    # The rules are not copied into each verdict: its rulebook version is frozen once a check used it
+    # (rulebook.py), and Verdict.rules reads that version's snapshot.
+    compute = f"""
+        CREATE TEMPORARY TABLE {NEW_TABLE} ON COMMIT DROP AS
+        WITH {', '.join(parts)}
+        SELECT v.*, NOT ({' OR '.join(f'v.{f}' for f in fails)}) AS eligible, o.id AS old_id,
+               o.eligible AS old_eligible,
+               o.id IS NULL OR o.inputs IS DISTINCT FROM v.inputs OR o.rulebook_id IS DISTINCT FROM %(rulebook_id)s
+               OR ({', '.join('o.' + f for f in fails)}) IS DISTINCT FROM ({', '.join('v.' + f for f in fails)})
+               AS changed
+        FROM (SELECT v.*, {inputs_sql("v", **shape)} AS inputs FROM ({select}) v) v
+        LEFT JOIN {table} o ON o.nomination_id = v.nomination_id
     """
-    set_sql, set_params = base_sql(queryset, figures_year=figures_year)
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SELECT pg_advisory_xact_lock(%s)", [checks.SET_REWRITE_LOCK])
         # JIT compiling the long statement costs seconds and gains nothing; hashing a year's
-        # enterprises within memory instead of in batches on disk is most of the rest.
-        cursor.execute(f"SET LOCAL jit = off; SET LOCAL work_mem = '{WORK_MEM}'; "
-                       f"DROP TABLE IF EXISTS pg_temp.{SET_TABLE}")
+        # enterprises within memory instead of in batches on disk is most of the rest. A crash may
+        # lose the last check's commit (synchronous_commit off): it is run again, nothing else is lost.
+        cursor.execute(f"SET LOCAL jit = off; SET LOCAL work_mem = '{WORK_MEM}'; SET LOCAL synchronous_commit = off; "
+                       f"SET LOCAL max_parallel_workers_per_gather = {PARALLEL_WORKERS}; "
+                       f"DROP TABLE IF EXISTS pg_temp.{NEW_TABLE}; DROP TABLE IF EXISTS pg_temp.{SET_TABLE}")
+        # The set first, analysed: the planner then knows whether it is a year (hash joins over whole
+        # tables) or a few enterprises (index look-ups); a tax import's set is defined by rows it has
+        # just written, which the statistics do not know yet.
         cursor.execute(f"CREATE TEMPORARY TABLE {SET_TABLE} ON COMMIT DROP AS {set_sql}; ANALYZE {SET_TABLE}",
                        set_params)
-        cursor.execute(statement, params)
-        checked, eligible, written, moved = cursor.fetchone()
-        cursor.execute(f"DROP TABLE pg_temp.{SET_TABLE}")
+        cursor.execute(compute, params)
+        cursor.execute(f"SELECT count(*), count(*) FILTER (WHERE eligible), "
+                       f"count(*) FILTER (WHERE changed AND old_id IS NOT NULL), count(*) FILTER (WHERE old_id IS NULL), "
+                       f"array_agg(enterprise_id) FILTER (WHERE old_id IS NULL OR old_eligible <> eligible "
+                       f"OR enterprise_id NOT IN (SELECT enterprise_id FROM {PoolEntry._meta.db_table})) "
+                       f"FROM {NEW_TABLE}")
+        checked, eligible, to_update, to_insert, moved = cursor.fetchone()
+        # The bar moves by phase: once computed, an unchanged verdict is done and one to write half done
+        # (writing takes about as long as computing); each written one is then done.
+        settled = checked - to_update - to_insert
+        if progress:
+            progress(settled + (to_update + to_insert) // 2, total=total, force=True)
+        updated = inserted = 0
+        if to_update:
+            cursor.execute(f"""
+                WITH upd AS (UPDATE {table} o SET {', '.join(f'{k} = {v}' for k, v in zip(written, values, strict=True))}
+                             FROM {NEW_TABLE} c WHERE o.id = c.old_id AND c.changed RETURNING 1)
+                SELECT count(*) FROM upd""", params)
+            updated = cursor.fetchone()[0]
+            if progress:
+                progress(settled + updated + to_insert // 2, total=total, force=True)
+        if to_insert:
+            cursor.execute(f"""
+                WITH ins AS (INSERT INTO {table} (nomination_id, {', '.join(written)})
+                             SELECT c.nomination_id, {', '.join(values)} FROM {NEW_TABLE} c WHERE c.old_id IS NULL
+                             ON CONFLICT (nomination_id) DO UPDATE SET
+                                 {', '.join(f'{k} = EXCLUDED.{k}' for k in written)}
+                             RETURNING 1)
+                SELECT count(*) FROM ins""", params)
+            inserted = cursor.fetchone()[0]
+        cursor.execute(f"DROP TABLE pg_temp.{NEW_TABLE}; DROP TABLE pg_temp.{SET_TABLE}")
     summary.checked += checked
     summary.eligible += eligible
-    summary.written = getattr(summary, "written", 0) + written
+    summary.written = getattr(summary, "written", 0) + updated + inserted
     if progress:
         progress(summary.checked, total=total)
     return set(moved or ())
-
-
-def _json(data):
-    import json
-
-    return json.dumps(data, ensure_ascii=False)

@@ -92,7 +92,7 @@ def every_state_failures_and_tax_differences(seeded):
     # Tax figures that differ, one of which changes the verdict.
     differing = [y for y in EnterpriseYear.objects.filter(revenue_tax__isnull=False) if y.differences()]
     assert len(differing) >= Region.objects.nominating().filter(active=True).count() * 3
-    tax_failures = Verdict.objects.filter(fail_rd_intensity=True, figures__revenue__source="tax")
+    tax_failures = Verdict.objects.filter(fail_rd_intensity=True, stored_figures__revenue__source="tax")
     assert tax_failures.exists()
 
 

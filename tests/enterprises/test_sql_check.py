@@ -35,6 +35,12 @@ CENT = Decimal("0.01")
 CONTRACT_NUMBERS = itertools.count(2025_0000_0000_0001)
 OPS = st.sampled_from(["le", "lt", "gt", "ge"])
 
+# The default rules, as a rulebook's values.
+DEFAULT_BOOK = {"revenue_max": Decimal("200000000"), "revenue_op": "le", "employees_max": 500, "employees_op": "le",
+                "tech_staff_percent": Decimal("60"), "tech_staff_op": "gt", "results_min": 5, "results_op": "gt",
+                "rd_percent": Decimal("6"), "rd_op": "gt", "previous_registration_until": None,
+                "high_value_kinds": ["invention"], "lapsed_counts": False, "transfers_need_contract": True}
+
 pytestmark = pytest.mark.skipif(connection.vendor != "postgresql", reason="the set-based check is PostgreSQL's")
 
 
@@ -198,10 +204,7 @@ def test_sql_check_agrees_with_evaluate_on_random_rows_and_rulebooks(data, cycle
 @pytest.mark.django_db
 def test_sql_check_and_the_one_by_one_check_store_the_same_verdicts(cycle_2026):
     """A fixed set with every note: the set-based path and the ORM path (evaluate row by row) store the same."""
-    book = {"revenue_max": Decimal("200000000"), "revenue_op": "le", "employees_max": 500, "employees_op": "le",
-            "tech_staff_percent": Decimal("60"), "tech_staff_op": "gt", "results_min": 5, "results_op": "gt",
-            "rd_percent": Decimal("6"), "rd_op": "gt", "previous_registration_until": ON,
-            "high_value_kinds": ["invention"], "lapsed_counts": False, "transfers_need_contract": True}
+    book = {**DEFAULT_BOOK, "previous_registration_until": ON}
     base = {"revenue": Decimal("100.00"), "rd_expense": Decimal("6.00"), "employees": 10, "tech_staff": 6,
             "revenue_tax": None, "employees_tax": None, "inventions": 3, "utility": 1, "lapsed": 1, "contracts": 3,
             "no_contract": 2, "product": True, "registration": YEAR,
@@ -232,3 +235,29 @@ def test_sql_check_and_the_one_by_one_check_store_the_same_verdicts(cycle_2026):
 @pytest.fixture
 def cycle_2026(db):
     return core.CycleFactory(year=YEAR)
+
+
+@pytest.mark.django_db
+def test_set_based_check_reports_progress_by_phase(cycle_2026):
+    """The year-wide check's bar moves: computed (half of what is to write), written, done; not 0 then done."""
+    book = DEFAULT_BOOK
+    row = {"revenue": Decimal("100.00"), "rd_expense": Decimal("7.00"), "employees": 10, "tech_staff": 7,
+           "revenue_tax": None, "employees_tax": None, "inventions": 6, "utility": 0, "lapsed": 0, "contracts": 0,
+           "no_contract": 0, "product": True, "registration": YEAR}
+    rulebook = Rulebook.objects.create(year=YEAR, figures_year=YEAR - 1, **book)
+    nominations = store([dict(row) for _ in range(6)], cycle_2026)
+    qs = EnterpriseNomination.objects.filter(pk__in=[n.pk for n in nominations])
+
+    def run():
+        seen = []
+        checks.check_nominations(qs, year=YEAR, rulebook=rulebook, on=ON, bulk_copy=True,
+                                 progress=lambda done, total=None, **kw: seen.append((done, total)))
+        return seen
+
+    first = run()  # six verdicts to insert: 0, half computed, done
+    assert [done for done, _total in first] == sorted(done for done, _total in first)
+    assert {done for done, _total in first} == {0, 3, 6} and {total for _done, total in first} == {6}
+    EnterpriseYear.objects.filter(enterprise__nominations__in=nominations[:2]).update(employees=9)
+    again = run()  # two to update, four unchanged: 4 + 1 once computed, 6 once updated
+    assert {done for done, _total in again} == {0, 5, 6}
+    assert Verdict.objects.filter(nomination__in=nominations, used_employees=9).count() == 2
