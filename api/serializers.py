@@ -54,6 +54,8 @@ class VerdictDetailSerializer(VerdictSerializer):
     explanation = serializers.ListField(
         child=serializers.DictField(), read_only=True,
         help_text=_("Per criterion: code, passed, value, threshold, and a note or comparison where there is one."))
+    # A property of the verdict (a document or typed columns), typed here for the schema.
+    figures = serializers.JSONField(read_only=True, label=_("figures used"))
 
     class Meta(VerdictSerializer.Meta):
         fields = [*VerdictSerializer.Meta.fields, "explanation", "figures"]

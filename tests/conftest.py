@@ -223,7 +223,9 @@ def pytest_runtest_teardown(item, nextitem):
     test transaction: the regions, the holiday calendar, the funding lines, the periodic tasks
     (tests/migration_data.py). Test order never matters."""
     yield
-    if item.stash.get(_FLUSHED, False):
+    # nextitem None: the session ends, and this teardown has already dropped the test database; the next
+    # session's set-up restores a reused one.
+    if item.stash.get(_FLUSHED, False) and nextitem is not None:
         from pytest_django.plugin import blocking_manager_key
 
         from tests.migration_data import restore
