@@ -27,14 +27,13 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import override
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from pojian.domain import money
 from pojian.domain import uscc as uscc_code
-from pojian.domain.jobs import JobFailed, send_on_commit
+from pojian.domain.jobs import JobFailed, raise_row_errors, run_import_job, send_on_commit
 from pojian.domain.xlsx import check_import_limits, open_read_only, too_many_rows
 
 from ..models import Enterprise, EnterpriseYear
@@ -299,13 +298,7 @@ def check_rows(names, data, *, year, progress=None):
         r.enterprise_id = known.get(r.uscc)
         if r.enterprise_id is None:
             errors.add(r.row, names["uscc"], _("no enterprise with the code %(code)s is in the portal") % {"code": r.uscc})
-    if errors:
-        errors.sort(key=lambda e: e["row"])
-        raise JobFailed(
-            _("The file has %(n)s problems in %(rows)s rows; nothing was imported. Correct them and upload the file again.")
-            % {"n": len(errors), "rows": len({e["row"] for e in errors})},
-            list(errors),
-        )
+    raise_row_errors(errors)
     return rows
 
 
@@ -493,10 +486,7 @@ def import_tax_rows(names, data, *, year, by=None, progress=None):
 
 def tax_import_job(job, progress):
     """Work function for run_job: job.params = {"year": …, "language": …}; the file is job.input_file."""
-    with override(job.params.get("language") or settings.LANGUAGE_CODE):
-        with job.input_file.open("rb") as f:
-            result = import_tax(f, year=int(job.params["year"]), by=job.created_by, progress=progress)
-        return result.message()
+    return run_import_job(job, progress, import_tax, year=int(job.params["year"]))
 
 
 def tax_import_dedupe_key(year):
