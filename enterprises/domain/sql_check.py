@@ -18,7 +18,6 @@ import itertools
 from django.db import connection, transaction
 
 from ..models import IPItem, Registration, Transfer, Verdict
-from .eligibility import DEFAULT_OPS, number_text
 
 _counter = itertools.count()
 SQL_OPS = {"le": "<=", "lt": "<", "gt": ">", "ge": ">="}
@@ -33,34 +32,12 @@ def _op(op):
     return SQL_OPS[op]  # KeyError for anything else: never text from outside into the SQL
 
 
-def _percent_text(p, w, t):
-    """SQL for compare_percent's text of p / w as a percentage (w > 0), threshold t (numeric)."""
-    p, w = f"({p})::numeric", f"({w})::numeric"  # exact, whatever the size
-
-    def shown(k):
-        return f"div(2 * {p} * {100 * 10 ** k} + {w}, 2 * {w})"
-
-    exact = f"({p} * 100 = ({t}) * {w})"
-    parts = []
-    for k in (2, 4, 6):
-        parts.append(f"WHEN {exact} OR {shown(k)} <> ({t}) * {10 ** k} THEN round({shown(k)} / {10 ** k}::numeric, {k})::text")
-    return f"(CASE {' '.join(parts)} ELSE round({shown(8)} / {10 ** 8}::numeric, 8)::text END)"
-
-
-def _entry(code, passed, value, threshold, note="NULL", op=""):
-    """SQL for one explanation entry: {code, passed, value, threshold[, note][, op]}."""
-    extra = f" || (CASE WHEN {note} IS NOT NULL THEN jsonb_build_object('note', {note}) ELSE '{{}}'::jsonb END)"
-    if op and op != DEFAULT_OPS.get(code):
-        extra += f" || jsonb_build_object('op', '{op}')"
-    return (f"(jsonb_build_object('code', '{code}', 'passed', {passed}, 'value', {value}, 'threshold', {threshold})"
-            f"{extra})")
-
-
-def verdict_select(*, rules, year, figures_year, accepted, thresholds, explain=False):
+def verdict_select(*, rules, accepted):
     """The SELECT of one verdict per row of `base` (pk, enterprise_id and the effective figures), as SQL text.
 
-    `thresholds` are the parameter names' SQL placeholders, in order: revenue, employees,
-    tech_staff, results, rd, and the texts of each (see `parameters`).
+    Only the outcome per criterion is computed here: `Verdict.explanation` derives the entries (values,
+    thresholds, notes) from the figures and rules the verdict keeps; building them per row was about half
+    of the year-wide check's time (bench_enterprises). The thresholds are the parameters of `parameters`.
     """
     r_op, e_op, t_op, n_op, d_op = (_op(rules.revenue_op), _op(rules.employees_op), _op(rules.tech_staff_op),
                                     _op(rules.results_op), _op(rules.rd_op))
@@ -68,45 +45,19 @@ def verdict_select(*, rules, year, figures_year, accepted, thresholds, explain=F
     rev, emp, ts, rd = "b.revenue_value", "b.employees_value", "b.tech_staff_value", "b.rd_expense_value"
     transfers = "(COALESCE(k.tr_n, 0) + COALESCE(tc.n, 0))"  # typed-in transfers and registered contracts
     results = f"(COALESCE(k.ip_n, 0) + {transfers})"
-    criteria = {
-        "revenue": (f"COALESCE({rev} {r_op} %(revenue)s, false)", f"to_jsonb({rev}::text)", "%(revenue_text)s",
-                    f"CASE WHEN {rev} IS NULL THEN 'missing' END", rules.revenue_op),
-        "employees": (f"COALESCE({emp} {e_op} %(employees)s, false)", f"to_jsonb({emp})", "%(employees_text)s",
-                      f"CASE WHEN {emp} IS NULL THEN 'missing' END", rules.employees_op),
-        "core_tech_product": ("(COALESCE(k.has_cp, false))", "to_jsonb(COALESCE(k.has_cp, false))", "'1'",
-                              "NULL", ""),
-        "tech_staff_ratio": (
-            f"COALESCE({emp} > 0 AND {ts} <= {emp} AND {ts}::numeric * 100 {t_op} %(tech_staff)s * {emp}, false)",
-            f"CASE WHEN {emp} > 0 AND {ts} <= {emp} THEN to_jsonb({_percent_text(ts, emp, '%(tech_staff)s')}) END",
-            "%(tech_staff_text)s",
-            f"CASE WHEN {emp} IS NULL OR {ts} IS NULL THEN 'missing' WHEN {emp} = 0 THEN 'no_employees' "
-            f"WHEN {ts} > {emp} THEN 'figures_disagree' END",
-            rules.tech_staff_op),
-        "ip_and_transfers": (f"({results} {n_op} %(results)s)", f"to_jsonb({results})", "%(results_text)s", "NULL",
-                             rules.results_op),
-        "rd_intensity": (
-            f"COALESCE({rev} > 0 AND {rd} * 100 {d_op} %(rd)s * {rev}, false)",
-            f"CASE WHEN {rev} > 0 AND {rd} IS NOT NULL THEN to_jsonb({_percent_text(rd, rev, '%(rd)s')}) END",
-            "%(rd_text)s",
-            f"CASE WHEN {rev} IS NULL OR {rev} = 0 THEN 'no_revenue' WHEN {rd} IS NULL THEN 'missing' END",
-            rules.rd_op),
-        "registered": (f"COALESCE(k.reg_year IN ({accepted_sql}), false)", "to_jsonb(COALESCE(k.reg_year, k.other_year))",
-                       "%(registered_text)s",
-                       "CASE WHEN COALESCE(k.reg_year, k.other_year) IS NULL THEN 'missing' "
-                       "WHEN k.reg_year IS NULL THEN 'other_year' END", ""),
+    passed = {
+        "revenue": f"COALESCE({rev} {r_op} %(revenue)s, false)",
+        "employees": f"COALESCE({emp} {e_op} %(employees)s, false)",
+        "core_tech_product": "(COALESCE(k.has_cp, false))",
+        "tech_staff_ratio": f"COALESCE({emp} > 0 AND {ts} <= {emp} AND {ts}::numeric * 100 {t_op} %(tech_staff)s * {emp}, false)",
+        "ip_and_transfers": f"({results} {n_op} %(results)s)",
+        "rd_intensity": f"COALESCE({rev} > 0 AND {rd} * 100 {d_op} %(rd)s * {rev}, false)",
+        "registered": f"COALESCE(k.reg_year IN ({accepted_sql}), false)",
     }
-    flags = ", ".join(f"NOT ({passed}) AS fail_{code}" for code, (passed, *_rest) in criteria.items())
-    if explain:
-        entries = ", ".join(_entry(code, passed, value, threshold, note, op)
-                            for code, (passed, value, threshold, note, op) in criteria.items())
-        explanation = f"jsonb_build_array({entries})"
-    else:
-        # Verdict.explanation derives the entries from the figures and rules kept: building them here
-        # per row was about half of the year-wide check's time (bench_enterprises).
-        explanation = "'[]'::jsonb"
+    flags = ", ".join(f"NOT ({sql}) AS fail_{code}" for code, sql in passed.items())
     return f"""
         SELECT b.pk AS nomination_id, b.enterprise_id, {flags},
-               {explanation} AS explanation,
+               '[]'::jsonb AS explanation,
                b.figures_id, {', '.join(f"b.{name}_value" for name in FIGURES)},
                {', '.join(f"b.{name}_is_tax" for name in TAXED)},
                COALESCE(k.ip_n, 0) AS high_value_ip, {transfers}::bigint AS transfers,
@@ -123,13 +74,10 @@ TAXED = FIGURES[:4]
 COUNTS = ("high_value_ip", "transfers", "core_tech_product", "registration_number", "registration_year")
 
 
-def parameters(rules, accepted):
+def parameters(rules):
     return {
         "revenue": rules.revenue_max, "employees": rules.employees_max, "tech_staff": rules.tech_staff_percent,
         "results": rules.results_min, "rd": rules.rd_percent,
-        "revenue_text": number_text(rules.revenue_max), "employees_text": number_text(rules.employees_max),
-        "tech_staff_text": number_text(rules.tech_staff_percent), "results_text": number_text(rules.results_min),
-        "rd_text": number_text(rules.rd_percent), "registered_text": ",".join(str(y) for y in sorted(accepted)),
     }
 
 
@@ -230,7 +178,7 @@ def sql_verdicts(queryset, *, year, rulebook, on, now, summary, progress=None, t
     in_set = RawSQL(f"SELECT enterprise_id FROM {SET_TABLE}", [])
     few = total is not None and total * 3 < _enterprises_estimate()
     narrowed = {"enterprise_id__in": in_set} if few else {}
-    params = parameters(rules, accepted)
+    params = parameters(rules)
     parts = []
     # What the check counts per enterprise, in one aggregate over one stream of the counted rows (IP items,
     # transfers, core products, registrations): one hash table and one join instead of five; the newest
@@ -265,7 +213,7 @@ def sql_verdicts(queryset, *, year, rulebook, on, now, summary, progress=None, t
     parts.append(f"tc AS ({sql})")
     set_sql, set_params = base_sql(queryset, figures_year=figures_year)
     parts.append(f"base AS (SELECT * FROM {SET_TABLE})")
-    select = verdict_select(rules=rules, year=year, figures_year=figures_year, accepted=accepted, thresholds=None)
+    select = verdict_select(rules=rules, accepted=accepted)
     table = Verdict._meta.db_table
     fails = [f"fail_{c}" for c in Verdict.CRITERIA]
     shape = {"year": year, "figures_year": figures_year, "accepted": accepted}
