@@ -417,7 +417,11 @@ class Verdict(models.Model):
 
     CRITERIA = ("revenue", "employees", "core_tech_product", "tech_staff_ratio", "ip_and_transfers", "rd_intensity", "registered")
 
-    nomination = models.OneToOneField(EnterpriseNomination, on_delete=models.CASCADE, related_name="verdict")
+    # The nomination is the key (one verdict each): its index, with the outcome flags INCLUDEd on PostgreSQL,
+    # is the verdict's only one. The reference is kept by statement-level triggers rather than a foreign
+    # key's check per row, which was a third of writing a year's verdicts (migration 0132).
+    nomination = models.OneToOneField(EnterpriseNomination, on_delete=models.CASCADE, related_name="verdict",
+                                      primary_key=True, db_constraint=False)
     eligible = models.BooleanField(_("meets the 四科 standard"))
     # One column per criterion so lists filter by failed criterion on any database.
     fail_revenue = models.BooleanField(default=False)
@@ -460,16 +464,13 @@ class Verdict(models.Model):
     # The rule values judged by, for verdicts written before the set-based check stopped copying them
     # into every row: `rules` reads the rulebook version's snapshot (frozen once a check used it).
     stored_rules = models.JSONField(_("rule values judged by"), default=dict, blank=True, db_column="rules")
-    # A fingerprint of the inputs (figures, counts, registration, accepted years) the set-based check
-    # compares instead of the stored figures (sql_check.inputs_sql); empty when another path wrote it.
-    inputs = models.BigIntegerField(null=True, blank=True, editable=False)
     checked_at = models.DateTimeField(_("checked"), auto_now=True)
 
     class Meta:
         verbose_name = _("四科 verdict")
         verbose_name_plural = _("四科 verdicts")
-        # verdict_flags_idx, PostgreSQL only (migration 0002): (nomination) INCLUDE (eligible, fail_*) serves the
-        # lists' filters and counts by outcome; an index on `eligible` alone was only upkeep (migration 0131).
+        # On PostgreSQL the primary key's index INCLUDEs (eligible, fail_*) (migration 0132): it serves the lists'
+        # filters and counts by outcome; an index on `eligible` alone was only upkeep (migration 0131).
 
     def __str__(self):
         return f"{self.nomination}: {'✓' if self.eligible else '✗'}"

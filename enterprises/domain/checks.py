@@ -56,7 +56,7 @@ FIGURES = ("revenue", "rd_expense", "total_assets", "employees", "tech_staff")
 MONEY = ("revenue", "rd_expense", "total_assets")
 CENT = Decimal("0.01")
 VERDICT_FIELDS = ["eligible", *(f"fail_{c}" for c in Verdict.CRITERIA), "stored_explanation", "stored_figures",
-                  "used_year", "rulebook", "stored_rules", "inputs",
+                  "used_year", "rulebook", "stored_rules",
                   "checked_at"]
 
 
@@ -332,8 +332,8 @@ def verdict_values(row, counts, *, year, now, rulebook=None, figures_year=None, 
     for code, key in _FAIL_KEYS:
         values[key] = code in failed
     values.update(stored_explanation=result.explanation(), stored_figures=figures, used_year=None, checked_at=now,
-                  rulebook_id=rulebook.pk if rulebook else None, stored_rules={},
-                  inputs=None)  # no fingerprint: the next set-based check writes this verdict once more
+                  rulebook_id=rulebook.pk if rulebook else None,
+                  stored_rules={})  # no used_* columns: the next set-based check writes this verdict once more
     return values
 
 
@@ -520,7 +520,8 @@ def tidy(*models):
     Fresh statistics keep the office's filtered lists on good plans. Outside a transaction (the
     office's year-wide run, a tax import once committed) a VACUUM also makes the old rows' space
     reusable at once, so a table does not grow by a year's rows at every run, and it marks the
-    pages all-visible, so the lists' counts read only the covering index (verdict_flags_idx).
+    pages all-visible, so the lists' counts read only the covering index (the primary key, which
+    INCLUDEs the flags).
     Inside a transaction only ANALYZE is possible; autovacuum, where it runs, follows.
     """
     if connection.vendor != "postgresql":

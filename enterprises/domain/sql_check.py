@@ -4,9 +4,9 @@
 says the same rules in SQL, with the rulebook's thresholds as parameters and its comparisons as
 operators from a fixed list. One plain SELECT computes a whole set of verdicts into a temporary
 table: the figures of the figures year (tax first), the counted results (one aggregate over the
-counted rows of every kind), the registration, the seven criteria, the flags and a fingerprint of
-the inputs, compared there with the stored verdict; then only the verdicts whose inputs, rulebook
-or outcome changed are written, their figures in typed columns. Percentages are compared and shown
+counted rows of every kind), the registration, the seven criteria and the flags, compared there
+with the stored verdict; then only the verdicts whose inputs (the typed `used_*` columns), rulebook
+or outcome changed are written. Percentages are compared and shown
 exactly as `compare_percent` does: in exact numeric arithmetic, two decimals, more when rounding
 would hide the comparison.
 
@@ -119,26 +119,17 @@ def base_sql(queryset, *, figures_year):
             f"AND fy.year = %(figures_year)s"), params
 
 
-def inputs_sql(src, *, year, figures_year, accepted):
-    """SQL: a 64-bit fingerprint of everything a verdict is computed from besides its rulebook.
+def used_columns(src, *, year, figures_year, accepted):
+    """{used_* column: SQL of its value from the computed row `src`}: what a verdict was judged on, typed.
 
-    Compared with the stored one instead of reading the stored figures key by key: each input hashed
-    with a seed of its own (its place), NULL as the seed itself, all combined by XOR. Formatting the
-    inputs as one text to hash cost four times as much. A fingerprint that changes for another
-    reason (another PostgreSQL's hash) only makes a verdict be written again once.
+    Written into the verdict (Verdict.figures reads them as the dict), and compared with the stored
+    ones: a verdict whose columns, rulebook and outcome are the same is not written again.
     """
-    head = f"{int(year)}|{int(figures_year)}|{','.join(str(int(y)) for y in accepted)}"
-    terms = [f"hashtextextended('{head}', 0)", f"COALESCE(hashint8extended({src}.figures_id, 1), 1)"]
-    typed = [*((f"{src}.{name}_value", "numeric") for name in FIGURES),
-             (" + ".join(f"(CASE WHEN {src}.{name}_is_tax THEN {1 << i} ELSE 0 END)" for i, name in enumerate(TAXED)),
-              "int"),
-             (f"{src}.high_value_ip", "int"), (f"{src}.transfers", "int"), (f"{src}.core_tech_product::int", "int"),
-             (f"{src}.registration_number", "text"), (f"{src}.registration_year", "int")]
-    functions = {"numeric": "hash_numeric_extended({}, {})", "int": "hashint8extended(({})::bigint, {})",
-                 "text": "hashtextextended({}, {})"}
-    for seed, (value, kind) in enumerate(typed, start=2):
-        terms.append(f"COALESCE({functions[kind].format(value, seed)}, {seed})")
-    return "(" + " # ".join(terms) + ")"
+    tax_bits = " + ".join(f"(CASE WHEN {src}.{name}_is_tax THEN {1 << i} ELSE 0 END)" for i, name in enumerate(TAXED))
+    return {"used_year": str(int(year)), "used_figures_year": str(int(figures_year)),
+            "used_accepted_years": f"'{','.join(str(int(y)) for y in accepted)}'",
+            "used_figures_id": f"{src}.figures_id", **{f"used_{name}": f"{src}.{name}_value" for name in FIGURES},
+            "used_tax": f"({tax_bits})", **{f"used_{name}": f"{src}.{name}" for name in COUNTS}}
 
 
 def _enterprises_estimate():
@@ -155,7 +146,7 @@ def sql_verdicts(queryset, *, year, rulebook, on, now, summary, progress=None, t
     """Bring the set's verdicts up to date, computed by PostgreSQL. Returns the ids of the enterprises
     whose outcome is new or changed, or that are not in the pool yet (what the pool must hear of).
 
-    Only what changed is written: a verdict whose inputs (their fingerprint, `Verdict.inputs`),
+    Only what changed is written: a verdict whose inputs (its typed `used_*` columns),
     rulebook and outcome are the same is left as it is (its `checked_at` says since when it holds); a
     changed one is updated in place, a missing one inserted. A re-run that changes nothing writes
     nothing: no dead rows, no index upkeep, nothing for VACUUM.
@@ -216,29 +207,30 @@ def sql_verdicts(queryset, *, year, rulebook, on, now, summary, progress=None, t
     select = verdict_select(rules=rules, accepted=accepted)
     table = Verdict._meta.db_table
     fails = [f"fail_{c}" for c in Verdict.CRITERIA]
-    shape = {"year": year, "figures_year": figures_year, "accepted": accepted}
     # The figures judged on go into typed columns (Verdict.figures reads them as the dict); the document
     # columns are emptied, so a verdict an older check wrote reads its new values.
-    tax_bits = " + ".join(f"(CASE WHEN c.{name}_is_tax THEN {1 << i} ELSE 0 END)" for i, name in enumerate(TAXED))
-    used = {"used_year": str(int(year)), "used_figures_year": str(int(figures_year)),
-            "used_accepted_years": f"'{','.join(str(int(y)) for y in accepted)}'", "used_figures_id": "c.figures_id",
-            **{f"used_{name}": f"c.{name}_value" for name in FIGURES}, "used_tax": f"({tax_bits})",
-            **{f"used_{name}": f"c.{name}" for name in COUNTS}}
-    written = ["eligible", *fails, "explanation", "rulebook_id", "rules", "inputs", "figures", *used, "checked_at"]
-    values = ["c.eligible", *(f"c.{f}" for f in fails), "'[]'::jsonb", "%(rulebook_id)s", "'{}'::jsonb", "c.inputs",
+    used = used_columns("c", year=year, figures_year=figures_year, accepted=accepted)
+    written = ["eligible", *fails, "explanation", "rulebook_id", "rules", "figures", *used, "checked_at"]
+    values = ["c.eligible", *(f"c.{f}" for f in fails), "'[]'::jsonb", "%(rulebook_id)s", "'{}'::jsonb",
               "'{}'::jsonb", *used.values(), "%(now)s"]
     params.update(rulebook_id=rulebook.pk, now=now)
+    # What a verdict was judged on, compared with what it would be judged on now (the typed columns it
+    # keeps): equal, and the same rulebook and outcome, it is left as it is.
+    compared = used_columns("v", year=year, figures_year=figures_year, accepted=accepted)
     # The rules are not copied into each verdict: its rulebook version is frozen once a check used it
     # (rulebook.py), and Verdict.rules reads that version's snapshot.
+    # A verdict a single-nomination check inserted meanwhile is brought to the set's outcome.
+    upsert = f"ON CONFLICT (nomination_id) DO UPDATE SET {', '.join(f'{k} = EXCLUDED.{k}' for k in written)}"
     compute = f"""
         CREATE TEMPORARY TABLE {NEW_TABLE} ON COMMIT DROP AS
         WITH {', '.join(parts)}
-        SELECT v.*, NOT ({' OR '.join(f'v.{f}' for f in fails)}) AS eligible, o.id AS old_id,
+        SELECT v.*, NOT ({' OR '.join(f'v.{f}' for f in fails)}) AS eligible, o.nomination_id IS NOT NULL AS stored,
                o.eligible AS old_eligible,
-               o.id IS NULL OR o.inputs IS DISTINCT FROM v.inputs OR o.rulebook_id IS DISTINCT FROM %(rulebook_id)s
+               o.nomination_id IS NULL OR o.rulebook_id IS DISTINCT FROM %(rulebook_id)s
+               OR ({', '.join(f'o.{k}' for k in compared)}) IS DISTINCT FROM ({', '.join(compared.values())})
                OR ({', '.join('o.' + f for f in fails)}) IS DISTINCT FROM ({', '.join('v.' + f for f in fails)})
                AS changed
-        FROM (SELECT v.*, {inputs_sql("v", **shape)} AS inputs FROM ({select}) v) v
+        FROM ({select}) v
         LEFT JOIN {table} o ON o.nomination_id = v.nomination_id
     """
     with transaction.atomic(), connection.cursor() as cursor:
@@ -256,8 +248,8 @@ def sql_verdicts(queryset, *, year, rulebook, on, now, summary, progress=None, t
                        set_params)
         cursor.execute(compute, params)
         cursor.execute(f"SELECT count(*), count(*) FILTER (WHERE eligible), "
-                       f"count(*) FILTER (WHERE changed AND old_id IS NOT NULL), count(*) FILTER (WHERE old_id IS NULL), "
-                       f"array_agg(enterprise_id) FILTER (WHERE old_id IS NULL OR old_eligible <> eligible "
+                       f"count(*) FILTER (WHERE changed AND stored), count(*) FILTER (WHERE NOT stored), "
+                       f"array_agg(enterprise_id) FILTER (WHERE NOT stored OR old_eligible <> eligible "
                        f"OR enterprise_id NOT IN (SELECT enterprise_id FROM {PoolEntry._meta.db_table})) "
                        f"FROM {NEW_TABLE}")
         checked, eligible, to_update, to_insert, moved = cursor.fetchone()
@@ -270,7 +262,8 @@ def sql_verdicts(queryset, *, year, rulebook, on, now, summary, progress=None, t
         if to_update:
             cursor.execute(f"""
                 WITH upd AS (UPDATE {table} o SET {', '.join(f'{k} = {v}' for k, v in zip(written, values, strict=True))}
-                             FROM {NEW_TABLE} c WHERE o.id = c.old_id AND c.changed RETURNING 1)
+                             FROM {NEW_TABLE} c WHERE o.nomination_id = c.nomination_id AND c.stored AND c.changed
+                             RETURNING 1)
                 SELECT count(*) FROM upd""", params)
             updated = cursor.fetchone()[0]
             if progress:
@@ -278,10 +271,8 @@ def sql_verdicts(queryset, *, year, rulebook, on, now, summary, progress=None, t
         if to_insert:
             cursor.execute(f"""
                 WITH ins AS (INSERT INTO {table} (nomination_id, {', '.join(written)})
-                             SELECT c.nomination_id, {', '.join(values)} FROM {NEW_TABLE} c WHERE c.old_id IS NULL
-                             ON CONFLICT (nomination_id) DO UPDATE SET
-                                 {', '.join(f'{k} = EXCLUDED.{k}' for k in written)}
-                             RETURNING 1)
+                             SELECT c.nomination_id, {', '.join(values)} FROM {NEW_TABLE} c WHERE NOT c.stored
+                             {upsert} RETURNING 1)
                 SELECT count(*) FROM ins""", params)
             inserted = cursor.fetchone()[0]
         cursor.execute(f"DROP TABLE pg_temp.{NEW_TABLE}; DROP TABLE pg_temp.{SET_TABLE}")
